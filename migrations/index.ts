@@ -1,0 +1,29 @@
+import type { Knex } from 'knex';
+import * as platform from './20261122_0001_platform';
+import * as directory from './20261122_0002_directory';
+import * as accounts from './20261122_0003_accounts';
+
+export interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+// Listed explicitly so the same set runs from TypeScript (tests) and compiled JavaScript (production).
+// Append new migrations here; never edit or reorder one that has been merged.
+const migrations: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261122_0001_platform', platform],
+  ['20261122_0002_directory', directory],
+  ['20261122_0003_accounts', accounts],
+];
+
+export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  async getMigrations() {
+    return [...migrations];
+  },
+  getMigrationName([name]) {
+    return name;
+  },
+  async getMigration([, migration]) {
+    return migration;
+  },
+};

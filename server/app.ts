@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import express, { type Application } from 'express';
+import cookieParser from 'cookie-parser';
+import multer from 'multer';
+import { pinoHttp } from 'pino-http';
+import type { Config } from './config';
+import { createAuditLog } from './platform/audit';
+import { createPassport } from './platform/auth/passport';
+import { createPasswordHasher } from './platform/auth/passwords';
+import { createSessionMiddleware } from './platform/auth/session';
+import { createSignInThrottle } from './platform/auth/sign-in-throttle';
+import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
+import type { Clock } from './platform/clock';
+import type { Database } from './platform/db';
+import { getOrCreateSecret } from './platform/db/secrets';
+import { NotFoundError } from './platform/errors';
+import { assertEveryRouteDeclaresAccess } from './platform/http/access';
+import { createErrorHandler } from './platform/http/error-handler';
+import { createCsrf, securityHeaders } from './platform/http/security';
+import { configureViews } from './platform/http/views';
+import { createTranslator } from './platform/i18n';
+import { pathWithoutQuery, type Logger } from './platform/logger';
+import { createEmailComposer } from './platform/mail/composer';
+import { createOutbox } from './platform/mail/outbox';
+import { createMailTransport, type MailTransport } from './platform/mail/transport';
+import { publicDir } from './platform/paths';
+import { createOutboxSender } from './jobs/outbox-sender';
+import { createHealthRoutes } from './features/health/health.routes';
+import { createDirectory } from './features/directory';
+import { createAccounts } from './features/accounts';
+import { createHomeRoutes } from './features/home/home.routes';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  clock: Clock;
+  /** Replaces the transport chosen from the configuration (tests point it at an in-process SMTP server). */
+  mailTransport?: MailTransport;
+}
+
+export async function createApp(deps: AppDeps) {
+  const { config, db, logger, clock } = deps;
+  const translator = await createTranslator();
+  const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
+
+  const audit = createAuditLog(db.knex, clock);
+  const outbox = createOutbox(db.knex, db.dialect, clock);
+  const emails = createEmailComposer(translator);
+  const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
+  const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
+
+  const directory = createDirectory({ knex: db.knex, audit, clock });
+  const accounts = createAccounts({
+    knex: db.knex,
+    audit,
+    clock,
+    outbox,
+    emails,
+    passwords: createPasswordHasher(config.passwordHashCost),
+    publicUrl: config.publicUrl,
+  });
+  const passport = createPassport(accounts.service);
+  const throttle = createSignInThrottle(db, { clearExpired: config.env !== 'test' });
+  const csrf = createCsrf({ secret, secure: config.cookieSecure });
+
+  const app: Application = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  configureViews(app);
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: pathWithoutQuery(req.url) }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(securityHeaders({ secure: config.cookieSecure }));
+  app.use('/public', express.static(publicDir, { index: false, maxAge: config.env === 'production' ? '1d' : 0 }));
+  app.use('/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { index: false }));
+  app.use((req, res, next) => {
+    req.locale = translator.pickLocale(req.headers['accept-language']);
+    req.t = translator.forLocale(req.locale);
+    res.locals.translate = req.t;
+    res.locals.lang = req.locale;
+    next();
+  });
+
+  // Before sessions: health must answer (503) even when the session store cannot.
+  app.use(createHealthRoutes({ db }));
+
+  app.use(express.urlencoded({ extended: false, limit: '200kb' }));
+  app.use(express.json({ limit: '200kb' }));
+  app.use(multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 50 } }).any());
+  app.use(cookieParser());
+  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, cleanup: config.env !== 'test' }));
+  app.use(passport.initialize());
+  app.use(passport.session());
+  app.use(csrf.protect);
+  app.use(csrf.exposeToken);
+  app.use((req, res, next) => {
+    res.locals.actor = req.user;
+    res.locals.nav = {
+      directory: hasAnyRole(req.user, ORGANISATION_ROLES),
+      team: hasAnyRole(req.user, ['manager', 'executive']),
+      accounts: hasAnyRole(req.user, ['admin']),
+    };
+    if (req.session.flash) {
+      res.locals.flash = req.session.flash;
+      delete req.session.flash;
+    }
+    next();
+  });
+
+  app.use(createHomeRoutes());
+  app.use(accounts.createRoutes({ passport, throttle }));
+  app.use(directory.routes);
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  app.use(createErrorHandler(logger));
+
+  assertEveryRouteDeclaresAccess(app);
+  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox } };
+}
+
+export type AppInstance = Awaited<ReturnType<typeof createApp>>;

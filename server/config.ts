@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// Read and validated once at start; bad configuration stops the process before it listens.
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .refine((v) => v.startsWith('mysql://') || v.startsWith('sqlite:') || v.startsWith('file:'), {
+      message: 'DATABASE_URL must start with mysql://, sqlite: or file:',
+    })
+    .optional(),
+  SQLITE_FILE: z.string().default('var/accountable.sqlite'),
+  SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  COOKIE_SECURE: z.enum(['true', 'false']).optional(),
+  TRUST_PROXY: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Accountable <no-reply@accountable.invalid>'),
+  MAIL_DIR: z.string().default('var/mail'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
+});
+
+export type DatabaseConfig =
+  | { client: 'sqlite'; filename: string }
+  | { client: 'mysql'; url: string };
+
+export interface Config {
+  readonly env: 'development' | 'test' | 'production';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: string;
+  readonly database: DatabaseConfig;
+  readonly sessionSecret: string | undefined;
+  readonly cookieSecure: boolean;
+  readonly trustProxy: string | false;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  readonly mailDir: string;
+  readonly logLevel: string;
+  readonly outboxIntervalMs: number;
+  readonly passwordHashCost: 'standard' | 'low';
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const e = parsed.data;
+  if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
+    // In development the secret is generated once and kept in the database; production must say.
+    throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && e.PASSWORD_HASH_COST === 'low') {
+    throw new ConfigError('Invalid configuration:\n  PASSWORD_HASH_COST: "low" is for tests only');
+  }
+  const database: DatabaseConfig = e.DATABASE_URL?.startsWith('mysql://')
+    ? { client: 'mysql', url: e.DATABASE_URL }
+    : { client: 'sqlite', filename: sqliteFilename(e.DATABASE_URL) ?? e.SQLITE_FILE };
+  return Object.freeze({
+    env: e.NODE_ENV,
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
+    database,
+    sessionSecret: e.SESSION_SECRET,
+    cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : e.NODE_ENV === 'production',
+    trustProxy: e.TRUST_PROXY ?? false,
+    smtpUrl: e.SMTP_URL || undefined,
+    mailFrom: e.MAIL_FROM,
+    mailDir: e.MAIL_DIR,
+    logLevel: e.LOG_LEVEL,
+    outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
+    passwordHashCost: e.PASSWORD_HASH_COST,
+  });
+}
+
+function sqliteFilename(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  return url.replace(/^(sqlite|file):(\/\/)?/, '');
+}

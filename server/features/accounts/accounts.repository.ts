@@ -1,0 +1,188 @@
+import type { Knex } from 'knex';
+import { toBoolean } from '../../platform/db/json';
+import { isRole, type Actor, type Role } from '../../platform/auth/roles';
+
+type Db = Knex | Knex.Transaction;
+
+export interface AccountRecord {
+  readonly id: number;
+  readonly email: string;
+  readonly displayName: string;
+  readonly passwordHash: string | null;
+  readonly emailVerifiedAt: number | null;
+  readonly staffMemberId: number | null;
+  readonly locale: string;
+}
+
+export interface AccountSummary {
+  readonly id: number;
+  readonly email: string;
+  readonly displayName: string;
+  readonly verified: boolean;
+  readonly staffMemberId: number | null;
+  readonly roles: Role[];
+}
+
+export type TokenPurpose = 'verify-email' | 'reset-password';
+
+const ACCOUNT_COLUMNS = ['id', 'email', 'display_name', 'password_hash', 'email_verified_at', 'staff_member_id', 'locale'];
+
+function toAccount(row: Record<string, unknown>): AccountRecord {
+  return {
+    id: Number(row.id),
+    email: String(row.email),
+    displayName: String(row.display_name),
+    passwordHash: row.password_hash == null ? null : String(row.password_hash),
+    emailVerifiedAt: row.email_verified_at == null ? null : Number(row.email_verified_at),
+    staffMemberId: row.staff_member_id == null ? null : Number(row.staff_member_id),
+    locale: String(row.locale ?? 'en'),
+  };
+}
+
+export function createAccountsRepository(knex: Knex, now: () => number) {
+  async function storedRoles(accountId: number, db: Db): Promise<Role[]> {
+    const rows = await db('account_roles').select('role').where({ account_id: accountId });
+    return rows.map((r) => String(r.role)).filter(isRole);
+  }
+
+  async function findById(id: number, db: Db = knex): Promise<AccountRecord | undefined> {
+    const row = await db('accounts').select(ACCOUNT_COLUMNS).where({ id }).first();
+    return row ? toAccount(row) : undefined;
+  }
+
+  return {
+    findById,
+
+    async findByEmail(email: string, db: Db = knex): Promise<AccountRecord | undefined> {
+      const row = await db('accounts').select(ACCOUNT_COLUMNS).where({ email: email.toLowerCase() }).first();
+      return row ? toAccount(row) : undefined;
+    },
+
+    /**
+     * The account as the rest of the application sees it. Staff, manager and executive follow from
+     * the directory link, so a directory change takes effect at the next request.
+     */
+    async findActor(id: number, db: Db = knex): Promise<Actor | undefined> {
+      const account = await findById(id, db);
+      if (!account || account.emailVerifiedAt === null) return undefined;
+      const roles = new Set<Role>(await storedRoles(id, db));
+      if (account.staffMemberId !== null) {
+        const staff = await db('staff_members').select('is_executive').where({ id: account.staffMemberId }).first();
+        if (staff) {
+          roles.add('staff');
+          if (toBoolean(staff.is_executive)) roles.add('executive');
+          const reports = await db('staff_members').where({ manager_id: account.staffMemberId }).count({ n: '*' }).first();
+          if (Number(reports?.n ?? 0) > 0) roles.add('manager');
+        }
+      }
+      return {
+        accountId: account.id,
+        email: account.email,
+        displayName: account.displayName,
+        staffMemberId: account.staffMemberId,
+        roles: [...roles].sort(),
+        locale: account.locale,
+      };
+    },
+
+    async insert(
+      fields: { email: string; displayName: string; passwordHash: string | null; verified: boolean; staffMemberId: number | null; locale: string },
+      db: Db = knex,
+    ): Promise<number> {
+      const t = now();
+      const [id] = await db('accounts').insert({
+        email: fields.email.toLowerCase(),
+        display_name: fields.displayName,
+        password_hash: fields.passwordHash,
+        email_verified_at: fields.verified ? t : null,
+        staff_member_id: fields.staffMemberId,
+        locale: fields.locale,
+        created_at: t,
+        updated_at: t,
+      });
+      return Number(id);
+    },
+
+    async update(
+      id: number,
+      fields: Partial<{ passwordHash: string; emailVerifiedAt: number; staffMemberId: number | null }>,
+      db: Db = knex,
+    ): Promise<void> {
+      const columns: Record<string, unknown> = { updated_at: now() };
+      if (fields.passwordHash !== undefined) columns.password_hash = fields.passwordHash;
+      if (fields.emailVerifiedAt !== undefined) columns.email_verified_at = fields.emailVerifiedAt;
+      if (fields.staffMemberId !== undefined) columns.staff_member_id = fields.staffMemberId;
+      await db('accounts').where({ id }).update(columns);
+    },
+
+    storedRoles: (accountId: number, db: Db = knex) => storedRoles(accountId, db),
+
+    async replaceStoredRoles(accountId: number, roles: readonly Role[], db: Db = knex): Promise<void> {
+      await db('account_roles').where({ account_id: accountId }).delete();
+      if (roles.length > 0) await db('account_roles').insert(roles.map((role) => ({ account_id: accountId, role })));
+    },
+
+    async list(filter: { query?: string; page: number; pageSize: number }, db: Db = knex): Promise<{ items: AccountSummary[]; total: number }> {
+      const apply = (q: Knex.QueryBuilder) => {
+        if (filter.query) {
+          const like = `%${filter.query.toLowerCase().replace(/[!%_]/g, (c) => `!${c}`)}%`;
+          q.where((w) => w.whereRaw("lower(email) like ? escape '!'", [like]).orWhereRaw("lower(display_name) like ? escape '!'", [like]));
+        }
+        return q;
+      };
+      const total = await apply(db('accounts').count({ n: '*' })).first();
+      const rows: Array<Record<string, unknown>> = await apply(db('accounts').select('id', 'email', 'display_name', 'email_verified_at', 'staff_member_id'))
+        .orderBy('email')
+        .limit(filter.pageSize)
+        .offset((filter.page - 1) * filter.pageSize);
+      const ids = rows.map((r) => Number(r.id));
+      const roleRows: Array<{ account_id: number; role: string }> = ids.length ? await db('account_roles').select('account_id', 'role').whereIn('account_id', ids) : [];
+      return {
+        total: Number(total?.n ?? 0),
+        items: rows.map((r) => ({
+          id: Number(r.id),
+          email: String(r.email),
+          displayName: String(r.display_name),
+          verified: r.email_verified_at != null,
+          staffMemberId: r.staff_member_id == null ? null : Number(r.staff_member_id),
+          roles: roleRows.filter((rr) => Number(rr.account_id) === Number(r.id)).map((rr) => String(rr.role)).filter(isRole),
+        })),
+      };
+    },
+
+    async insertToken(accountId: number, purpose: TokenPurpose, digest: string, expiresAt: number, db: Db = knex): Promise<void> {
+      await db('account_tokens').insert({ account_id: accountId, purpose, token_hash: digest, expires_at: expiresAt, created_at: now() });
+    },
+
+    /** Marks a token used and returns its account, or undefined when it is unknown, used or expired. */
+    async consumeToken(digest: string, purpose: TokenPurpose, db: Db = knex): Promise<number | undefined> {
+      const t = now();
+      const row = await db('account_tokens').select('id', 'account_id').where({ token_hash: digest, purpose }).whereNull('used_at').where('expires_at', '>', t).first();
+      if (!row) return undefined;
+      // The guarded update makes a race between two uses of one link end with exactly one winner.
+      const changed = await db('account_tokens').where({ id: row.id }).whereNull('used_at').update({ used_at: t });
+      return changed === 1 ? Number(row.account_id) : undefined;
+    },
+
+    async isTokenUsable(digest: string, purpose: TokenPurpose, db: Db = knex): Promise<boolean> {
+      const row = await db('account_tokens').select('id').where({ token_hash: digest, purpose }).whereNull('used_at').where('expires_at', '>', now()).first();
+      return !!row;
+    },
+
+    async expireTokens(accountId: number, purpose: TokenPurpose, db: Db = knex): Promise<void> {
+      await db('account_tokens').where({ account_id: accountId, purpose }).whereNull('used_at').update({ used_at: now() });
+    },
+
+    async findStaffIdByEmail(email: string, db: Db = knex): Promise<number | undefined> {
+      const row = await db('staff_members').select('id').where({ email: email.toLowerCase() }).first();
+      return row ? Number(row.id) : undefined;
+    },
+
+    /** Ends every stored session of an account (after a password reset). */
+    async deleteSessionsOf(accountId: number, db: Db = knex): Promise<void> {
+      await db('sessions').where('sess', 'like', `%"passport":{"user":${Number(accountId)}}%`).delete();
+    },
+  };
+}
+
+export type AccountsRepository = ReturnType<typeof createAccountsRepository>;

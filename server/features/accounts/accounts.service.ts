@@ -1,0 +1,153 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { PasswordHasher } from '../../platform/auth/passwords';
+import { ASSIGNABLE_ROLES, type Actor, type Role } from '../../platform/auth/roles';
+import { digestToken, newSecretToken } from '../../platform/auth/tokens';
+import type { Clock } from '../../platform/clock';
+import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import type { EmailComposer } from '../../platform/mail/composer';
+import type { Outbox } from '../../platform/mail/outbox';
+import type { AccountsRepository, AccountSummary } from './accounts.repository';
+import type { SignUpInput } from './accounts.schema';
+
+export const VERIFY_TOKEN_TTL_MS = 48 * 3600_000;
+export const RESET_TOKEN_TTL_MS = 3600_000;
+
+export type SignInResult = { outcome: 'ok'; actor: Actor } | { outcome: 'invalid' } | { outcome: 'unverified' };
+
+export interface AccountsServiceDeps {
+  knex: Knex;
+  repository: AccountsRepository;
+  passwords: PasswordHasher;
+  outbox: Outbox;
+  emails: EmailComposer;
+  audit: AuditLog;
+  clock: Clock;
+  publicUrl: string;
+}
+
+export function createAccountsService(deps: AccountsServiceDeps) {
+  const { knex, repository, passwords, outbox, emails, audit, clock, publicUrl } = deps;
+
+  async function sendVerification(accountId: number, email: string, locale: string, trx: Knex.Transaction): Promise<void> {
+    const { token, digest } = newSecretToken();
+    await repository.expireTokens(accountId, 'verify-email', trx);
+    await repository.insertToken(accountId, 'verify-email', digest, clock.now() + VERIFY_TOKEN_TTL_MS, trx);
+    await outbox.enqueue(trx, emails.compose('verify-email', email, locale, { link: `${publicUrl}/verify/${token}`, hours: VERIFY_TOKEN_TTL_MS / 3600_000 }));
+  }
+
+  return {
+    findActor: (accountId: number) => repository.findActor(accountId),
+
+    /**
+     * Creates an unverified community account and e-mails a verification link. For an e-mail that
+     * already has an account, the owner gets a notice instead; the caller sees the same outcome.
+     */
+    async register(input: SignUpInput, locale: string): Promise<void> {
+      // Hashing first, whatever happens next, keeps known and unknown e-mails equally slow.
+      const passwordHash = await passwords.hash(input.password);
+      await knex.transaction(async (trx) => {
+        const existing = await repository.findByEmail(input.email, trx);
+        if (existing) {
+          await outbox.enqueue(trx, emails.compose('already-registered', existing.email, existing.locale, { signInLink: `${publicUrl}/sign-in`, resetLink: `${publicUrl}/reset-password` }));
+          return;
+        }
+        const id = await repository.insert({ email: input.email, displayName: input.displayName, passwordHash, verified: false, staffMemberId: null, locale }, trx);
+        await repository.replaceStoredRoles(id, ['member'], trx);
+        await sendVerification(id, input.email, locale, trx);
+      });
+    },
+
+    /** Verifies an e-mail address; an address in the directory links the account to that staff member. */
+    async verifyEmail(token: string): Promise<boolean> {
+      return knex.transaction(async (trx) => {
+        const accountId = await repository.consumeToken(digestToken(token), 'verify-email', trx);
+        if (accountId === undefined) return false;
+        const account = await repository.findById(accountId, trx);
+        if (!account) return false;
+        const staffMemberId = await repository.findStaffIdByEmail(account.email, trx);
+        await repository.update(accountId, { emailVerifiedAt: clock.now(), ...(staffMemberId !== undefined ? { staffMemberId } : {}) }, trx);
+        if (staffMemberId !== undefined) {
+          // Staff are not community members; their roles come from the directory.
+          const roles = (await repository.storedRoles(accountId, trx)).filter((r) => r !== 'member');
+          await repository.replaceStoredRoles(accountId, roles, trx);
+        }
+        await audit.record({ actorAccountId: accountId, action: 'account.verify-email', subjectType: 'account', subjectId: accountId }, trx);
+        return true;
+      });
+    },
+
+    async signIn(email: string, password: string): Promise<SignInResult> {
+      const account = await repository.findByEmail(email);
+      const ok = await passwords.verify(account?.passwordHash ?? null, password);
+      if (!ok || !account) return { outcome: 'invalid' };
+      if (account.emailVerifiedAt === null) {
+        // The password was right, so saying "unverified" reveals nothing new; send a fresh link.
+        await knex.transaction((trx) => sendVerification(account.id, account.email, account.locale, trx));
+        return { outcome: 'unverified' };
+      }
+      const actor = await repository.findActor(account.id);
+      return actor ? { outcome: 'ok', actor } : { outcome: 'invalid' };
+    },
+
+    /** Sends a reset link when the account exists; the caller sees the same outcome either way. */
+    async requestPasswordReset(email: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const account = await repository.findByEmail(email, trx);
+        if (!account) return;
+        const { token, digest } = newSecretToken();
+        await repository.expireTokens(account.id, 'reset-password', trx);
+        await repository.insertToken(account.id, 'reset-password', digest, clock.now() + RESET_TOKEN_TTL_MS, trx);
+        await outbox.enqueue(trx, emails.compose('reset-password', account.email, account.locale, { link: `${publicUrl}/reset/${token}`, minutes: RESET_TOKEN_TTL_MS / 60_000 }));
+      });
+    },
+
+    isResetTokenUsable: (token: string) => repository.isTokenUsable(digestToken(token), 'reset-password'),
+
+    /** Sets a new password from a reset link; ends every session of the account. */
+    async resetPassword(token: string, password: string): Promise<boolean> {
+      const passwordHash = await passwords.hash(password);
+      return knex.transaction(async (trx) => {
+        const accountId = await repository.consumeToken(digestToken(token), 'reset-password', trx);
+        if (accountId === undefined) return false;
+        const account = await repository.findById(accountId, trx);
+        // Following the link proves the address, so an unverified account becomes verified.
+        await repository.update(accountId, { passwordHash, ...(account?.emailVerifiedAt == null ? { emailVerifiedAt: clock.now() } : {}) }, trx);
+        await repository.deleteSessionsOf(accountId, trx);
+        await audit.record({ actorAccountId: accountId, action: 'account.reset-password', subjectType: 'account', subjectId: accountId }, trx);
+        return true;
+      });
+    },
+
+    async listAccounts(filter: { query?: string; page: number; pageSize: number }) {
+      const { items, total } = await repository.list(filter);
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+    },
+
+    async getAccountSummary(accountId: number): Promise<AccountSummary> {
+      const account = await repository.findById(accountId);
+      if (!account) throw new NotFoundError();
+      return {
+        id: account.id,
+        email: account.email,
+        displayName: account.displayName,
+        verified: account.emailVerifiedAt !== null,
+        staffMemberId: account.staffMemberId,
+        roles: await repository.storedRoles(account.id),
+      };
+    },
+
+    /** Replaces the roles an admin grants by hand; directory roles are not touched here. */
+    async setAssignedRoles(actor: Actor, accountId: number, roles: Role[]): Promise<void> {
+      if (roles.some((r) => !(ASSIGNABLE_ROLES as readonly Role[]).includes(r))) throw new ValidationError({ roles: 'validation.role.invalid' });
+      if (accountId === actor.accountId && !roles.includes('admin')) throw new ForbiddenError('accounts.admin.cannotDropOwnAdmin');
+      await knex.transaction(async (trx) => {
+        if (!(await repository.findById(accountId, trx))) throw new NotFoundError();
+        await repository.replaceStoredRoles(accountId, [...new Set(roles)], trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'account.roles.set', subjectType: 'account', subjectId: accountId, detail: { roles } }, trx);
+      });
+    },
+  };
+}
+
+export type AccountsService = ReturnType<typeof createAccountsService>;

@@ -1,0 +1,188 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Actor } from '../../platform/auth/roles';
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
+import type { Page } from '../../platform/http/forms';
+import type { DirectoryRepository } from './directory.repository';
+import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
+import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
+import { checkStaffCsv, type ImportProblem } from './staff-import';
+
+export interface StaffProfile {
+  readonly member: StaffMember;
+  /** Nearest manager first, up to the executive at the head of the chain. */
+  readonly chain: StaffMember[];
+  readonly directReports: StaffMember[];
+}
+
+export type ImportOutcome =
+  | { readonly ok: true; readonly created: number; readonly updated: number; readonly departmentsCreated: number }
+  | { readonly ok: false; readonly problems: ImportProblem[] };
+
+export interface DirectoryServiceDeps {
+  knex: Knex;
+  repository: DirectoryRepository;
+  audit: AuditLog;
+}
+
+export function createDirectoryService({ knex, repository, audit }: DirectoryServiceDeps) {
+  async function linksById(db: Knex | Knex.Transaction): Promise<ManagementLinks<number>> {
+    const links = await repository.managementLinks(db);
+    return new Map(links.map((l) => [l.id, l.managerId]));
+  }
+
+  async function departmentIdFor(name: string, db: Knex.Transaction): Promise<{ id: number | null; created: boolean }> {
+    if (!name) return { id: null, created: false };
+    const existing = await repository.findDepartmentByName(name, db);
+    if (existing) return { id: existing.id, created: false };
+    return { id: await repository.insertDepartment(name, db), created: true };
+  }
+
+  /** Resolves names and e-mails to ids and refuses a manager that does not exist or closes a cycle. */
+  async function resolveStaffInput(input: StaffInput, staffId: number | null, trx: Knex.Transaction): Promise<StaffMemberFields> {
+    let managerId: number | null = null;
+    if (input.managerEmail) {
+      const manager = await repository.findStaffByEmail(input.managerEmail, trx);
+      if (!manager) throw new ValidationError({ managerEmail: 'directory.import.unknownManager' });
+      if (manager.id === staffId) throw new ValidationError({ managerEmail: 'directory.import.selfManager' });
+      managerId = manager.id;
+    }
+    if (staffId !== null && managerId !== null) {
+      const links = await linksById(trx);
+      links.set(staffId, managerId);
+      if (findCycle(links)) throw new ValidationError({ managerEmail: 'directory.import.cycle' });
+    }
+    const { id: departmentId } = await departmentIdFor(input.department, trx);
+    return {
+      email: input.email,
+      name: input.name,
+      title: input.title,
+      departmentId,
+      managerId,
+      communityFacing: input.communityFacing,
+      isExecutive: input.isExecutive,
+    };
+  }
+
+  return {
+    async listStaff(filter: StaffListFilter): Promise<Page<StaffMember>> {
+      const { items, total } = await repository.listStaff(filter);
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+    },
+
+    async getProfile(id: number): Promise<StaffProfile> {
+      const member = await repository.findStaffById(id);
+      if (!member) throw new NotFoundError();
+      const links = await linksById(knex);
+      const chainIds = chainAbove(links, id);
+      const managers = new Map((await repository.listStaffByIds(chainIds)).map((m) => [m.id, m]));
+      const chain = chainIds.map((mid) => managers.get(mid)).filter((m): m is StaffMember => !!m);
+      return { member, chain, directReports: await repository.listDirectReports(id) };
+    },
+
+    /** True when `staffId` is somewhere below `managerStaffId` in the management chain. */
+    async isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean> {
+      return chainAbove(await linksById(knex), staffId).includes(managerStaffId);
+    },
+
+    /** Everyone below a manager: direct reports for a manager, the whole organisation for its executive. */
+    async listTeam(managerStaffId: number): Promise<StaffMember[]> {
+      const links = await linksById(knex);
+      const ids = [...links.keys()].filter((id) => chainAbove(links, id).includes(managerStaffId));
+      const team = await repository.listStaffByIds(ids);
+      return team.sort((a, b) => a.name.localeCompare(b.name));
+    },
+
+    listDepartments: (): Promise<Department[]> => repository.listDepartments(),
+
+    async createStaff(actor: Actor, input: StaffInput): Promise<number> {
+      return knex.transaction(async (trx) => {
+        if (await repository.findStaffByEmail(input.email, trx)) throw new ValidationError({ email: 'directory.staff.emailTaken' });
+        const fields = await resolveStaffInput(input, null, trx);
+        const id = await repository.insertStaff(fields, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'directory.staff.create', subjectType: 'staff_member', subjectId: id }, trx);
+        return id;
+      });
+    },
+
+    async updateStaff(actor: Actor, id: number, input: StaffInput): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const current = await repository.findStaffById(id, trx);
+        if (!current) throw new NotFoundError();
+        const sameEmail = await repository.findStaffByEmail(input.email, trx);
+        if (sameEmail && sameEmail.id !== id) throw new ValidationError({ email: 'directory.staff.emailTaken' });
+        const fields = await resolveStaffInput(input, id, trx);
+        await repository.updateStaff(id, fields, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'directory.staff.update', subjectType: 'staff_member', subjectId: id }, trx);
+      });
+    },
+
+    async createDepartment(actor: Actor, name: string): Promise<number> {
+      return knex.transaction(async (trx) => {
+        if (await repository.findDepartmentByName(name, trx)) throw new ValidationError({ name: 'directory.department.nameTaken' });
+        const id = await repository.insertDepartment(name, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'directory.department.create', subjectType: 'department', subjectId: id }, trx);
+        return id;
+      });
+    },
+
+    async renameDepartment(actor: Actor, id: number, name: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if (!(await repository.findDepartmentById(id, trx))) throw new NotFoundError();
+        const other = await repository.findDepartmentByName(name, trx);
+        if (other && other.id !== id) throw new ValidationError({ name: 'directory.department.nameTaken' });
+        await repository.renameDepartment(id, name, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'directory.department.rename', subjectType: 'department', subjectId: id }, trx);
+      });
+    },
+
+    /** Creates and updates staff by e-mail from a CSV; a file with any bad line changes nothing. */
+    async importStaffCsv(actor: Actor, csv: string): Promise<ImportOutcome> {
+      return knex.transaction(async (trx) => {
+        const links = await repository.managementLinks(trx);
+        const emailById = new Map(links.map((l) => [l.id, l.email]));
+        const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));
+        const { rows, problems } = checkStaffCsv(csv, existing);
+        if (problems.length > 0) return { ok: false as const, problems };
+
+        const idByEmail = new Map(links.map((l) => [l.email, l.id]));
+        let created = 0;
+        let updated = 0;
+        let departmentsCreated = 0;
+        // First pass writes people without managers, so a manager defined later in the file exists by the second.
+        for (const { input } of rows) {
+          const department = await departmentIdFor(input.department, trx);
+          if (department.created) departmentsCreated++;
+          const fields = {
+            email: input.email,
+            name: input.name,
+            title: input.title,
+            departmentId: department.id,
+            communityFacing: input.communityFacing,
+            isExecutive: input.isExecutive,
+          };
+          const id = idByEmail.get(input.email);
+          if (id === undefined) {
+            idByEmail.set(input.email, await repository.insertStaff({ ...fields, managerId: null }, trx));
+            created++;
+          } else {
+            await repository.updateStaff(id, fields, trx);
+            updated++;
+          }
+        }
+        for (const { input } of rows) {
+          const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
+          await repository.updateStaff(idByEmail.get(input.email)!, { managerId }, trx);
+        }
+        if (findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
+        await audit.record(
+          { actorAccountId: actor.accountId, action: 'directory.import', subjectType: 'directory', detail: { rows: rows.length, created, updated, departmentsCreated } },
+          trx,
+        );
+        return { ok: true as const, created, updated, departmentsCreated };
+      });
+    },
+  };
+}
+
+export type DirectoryService = ReturnType<typeof createDirectoryService>;

@@ -1,0 +1,15 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Clock } from '../../platform/clock';
+import { createDirectoryRepository } from './directory.repository';
+import { createDirectoryRoutes } from './directory.routes';
+import { createDirectoryService } from './directory.service';
+
+export type { DirectoryService, StaffProfile } from './directory.service';
+export type { StaffMember, Department } from './directory.schema';
+
+export function createDirectory({ knex, audit, clock }: { knex: Knex; audit: AuditLog; clock: Clock }) {
+  const repository = createDirectoryRepository(knex, () => clock.now());
+  const service = createDirectoryService({ knex, repository, audit });
+  return { service, routes: createDirectoryRoutes(service) };
+}

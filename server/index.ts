@@ -1,0 +1,64 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './config';
+import { createDatabase } from './platform/db';
+import { systemClock } from './platform/clock';
+import { createLogger } from './platform/logger';
+import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoOrganisation } from './demo/seed';
+
+// The only file that opens a port: start, serve, and stop cleanly on SIGTERM/SIGINT.
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.logLevel);
+  const db = createDatabase(config.database);
+  await db.migrateLatest();
+
+  if (process.argv.includes('--demo')) {
+    const seeded = await seedDemoOrganisation(db.knex, systemClock, config);
+    logger.info({ seeded }, 'demo organisation ready');
+  }
+
+  const { app, outboxSender } = await createApp({ config, db, logger, clock: systemClock });
+  const server: Server = await new Promise((resolve) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+  });
+  outboxSender.start(config.outboxIntervalMs);
+
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  process.stdout.write(`\nAccountable is running at http://localhost:${port} (database: ${db.dialect})\n`);
+  if (process.argv.includes('--demo')) {
+    process.stdout.write(`\nDemo sign-ins (password for all: ${DEMO_PASSWORD}):\n`);
+    for (const { email, role } of DEMO_SIGN_INS) process.stdout.write(`  ${email.padEnd(28)} ${role}\n`);
+    process.stdout.write(`\nE-mails are written to ${config.smtpUrl ? 'the SMTP server' : config.mailDir}/\n\n`);
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    server.close();
+    server.closeIdleConnections();
+    await outboxSender.stop();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`Accountable failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+import type { Logger } from '../platform/logger';
+import type { Outbox } from '../platform/mail/outbox';
+import type { MailTransport } from '../platform/mail/transport';
+
+export interface OutboxSenderOptions {
+  outbox: Outbox;
+  transport: MailTransport;
+  logger: Logger;
+  from: string;
+  messageIdDomain: string;
+  batchSize?: number;
+  leaseMs?: number;
+}
+
+export interface OutboxRunResult {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+// Safe to run in every process at once: each run sends only the rows it claimed.
+export function createOutboxSender(options: OutboxSenderOptions) {
+  const { outbox, transport, logger, from } = options;
+  const batchSize = options.batchSize ?? 20;
+  const leaseMs = options.leaseMs ?? 120_000;
+
+  async function runOnce(): Promise<OutboxRunResult> {
+    const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0 };
+    const { claimToken, messages } = await outbox.claimDue(batchSize, leaseMs);
+    for (const message of messages) {
+      try {
+        await transport.send({
+          // Stable per row, so a receiving system can drop a duplicate after a crash between send and mark.
+          messageId: `<outbox-${message.id}@${options.messageIdDomain}>`,
+          from,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+        });
+        await outbox.markSent(message.id, claimToken);
+        result.sent++;
+      } catch (err) {
+        const code = (err as { code?: string; responseCode?: number }).code ?? 'unknown';
+        const outcome = await outbox.markFailed(message, claimToken, `${code}: ${(err as Error).message ?? ''}`);
+        if (outcome === 'failed') result.failed++;
+        else result.retried++;
+        // Only the id and error code: recipient addresses stay out of the logs.
+        logger.warn({ outboxId: message.id, code, outcome }, 'e-mail delivery failed');
+      }
+    }
+    if (messages.length > 0) logger.info({ ...result, transport: transport.kind }, 'outbox run');
+    return result;
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  return {
+    runOnce,
+    start(intervalMs: number) {
+      if (intervalMs <= 0 || timer) return;
+      timer = setInterval(() => {
+        if (running) return;
+        running = runOnce()
+          .catch((err) => logger.error({ err }, 'outbox run failed'))
+          .finally(() => (running = undefined));
+      }, intervalMs);
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}
+
+export type OutboxSender = ReturnType<typeof createOutboxSender>;

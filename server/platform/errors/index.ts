@@ -1,0 +1,70 @@
+// One hierarchy, mapped to HTTP statuses by the one error handler in platform/http/error-handler.ts.
+// Messages are translation keys; details never include personal data.
+
+export type FieldErrors = Record<string, string>;
+
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  /** Translation key shown to the user. */
+  readonly messageKey: string;
+  constructor(messageKey: string) {
+    super(messageKey);
+    this.messageKey = messageKey;
+    this.name = new.target.name;
+  }
+}
+
+export class ValidationError extends AppError {
+  readonly status = 422;
+  constructor(
+    readonly fieldErrors: FieldErrors,
+    messageKey = 'errors.validation',
+  ) {
+    super(messageKey);
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  readonly status = 401;
+  constructor(messageKey = 'errors.unauthenticated') {
+    super(messageKey);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+  constructor(messageKey = 'errors.forbidden') {
+    super(messageKey);
+  }
+}
+
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  constructor(messageKey = 'errors.notFound') {
+    super(messageKey);
+  }
+}
+
+export class ConflictError extends AppError {
+  readonly status = 409;
+  constructor(messageKey = 'errors.conflict') {
+    super(messageKey);
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  constructor(
+    readonly retryAfterSeconds: number,
+    messageKey = 'errors.tooManyRequests',
+  ) {
+    super(messageKey);
+  }
+}
+
+export class ServiceUnavailableError extends AppError {
+  readonly status = 503;
+  constructor(messageKey = 'errors.unavailable') {
+    super(messageKey);
+  }
+}

@@ -1,0 +1,82 @@
+import type { z } from 'zod';
+import { NotFoundError, ValidationError, type FieldErrors } from '../errors';
+
+/**
+ * Parses a form body with a schema. On failure throws a ValidationError whose field messages are
+ * translation keys (the schema's messages), so the route can re-render the form with what was typed.
+ */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const result = schema.safeParse(body ?? {});
+  if (result.success) return result.data;
+  const fields: FieldErrors = {};
+  for (const issue of result.error.issues) {
+    const field = issue.path.join('.') || '_form';
+    if (!fields[field]) fields[field] = issue.message.startsWith('validation.') ? issue.message : 'validation.invalid';
+  }
+  throw new ValidationError(fields);
+}
+
+/** Translated field errors for a view. */
+export function fieldMessages(errors: FieldErrors, t: (key: string) => string): Record<string, string> {
+  return Object.fromEntries(Object.entries(errors).map(([field, key]) => [field, t(key)]));
+}
+
+export interface Page<T> {
+  readonly items: T[];
+  readonly page: number;
+  readonly pageSize: number;
+  readonly total: number;
+  readonly pageCount: number;
+}
+
+export function pageNumber(raw: unknown): number {
+  const n = Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 100000 ? n : 1;
+}
+
+export interface PaginationView {
+  readonly page: number;
+  readonly pageCount: number;
+  readonly total: number;
+  readonly previousUrl: string | null;
+  readonly nextUrl: string | null;
+}
+
+/** Links to the neighbouring pages, keeping the current filters. */
+export function paginationView(page: Page<unknown>, basePath: string, filters: Record<string, string | number | undefined>): PaginationView {
+  const url = (n: number) => {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(filters)) if (v !== undefined && v !== '') params.set(k, String(v));
+    params.set('page', String(n));
+    return `${basePath}?${params.toString()}`;
+  };
+  return {
+    page: page.page,
+    pageCount: page.pageCount,
+    total: page.total,
+    previousUrl: page.page > 1 ? url(page.page - 1) : null,
+    nextUrl: page.page < page.pageCount ? url(page.page + 1) : null,
+  };
+}
+
+/**
+ * Re-renders a form with per-field messages and what the user typed when `err` is a ValidationError;
+ * any other error is rethrown for the error handler.
+ */
+export function renderFormErrors(
+  req: { t: (key: string) => string },
+  res: { status(code: number): { render(view: string, locals: object): void } },
+  view: string,
+  locals: Record<string, unknown>,
+  err: unknown,
+): void {
+  if (!(err instanceof ValidationError)) throw err;
+  res.status(422).render(view, { ...locals, errors: fieldMessages(err.fieldErrors, req.t), formError: req.t(err.messageKey) });
+}
+
+/** A positive integer id from a route parameter; anything else is a 404, not a 500. */
+export function idParam(raw: unknown): number {
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < 1 || String(n) !== String(raw)) throw new NotFoundError();
+  return n;
+}

@@ -1,0 +1,27 @@
+import path from 'node:path';
+import type { Application } from 'express';
+import { create } from 'express-handlebars';
+import type { HelperOptions } from 'handlebars';
+import { viewsDir } from '../paths';
+
+// Helpers here format; they never query. User content is always escaped ({{ }}); no helper returns SafeString of it.
+export function configureViews(app: Application): void {
+  const hbs = create({
+    extname: '.hbs',
+    defaultLayout: 'main',
+    layoutsDir: path.join(viewsDir, 'layouts'),
+    partialsDir: path.join(viewsDir, 'partials'),
+    helpers: {
+      t(key: string, options: HelperOptions) {
+        const translate = options.data.root.translate as ((k: string, v: object) => string) | undefined;
+        return translate ? translate(key, options.hash) : key;
+      },
+      eq: (a: unknown, b: unknown) => a === b,
+      fieldClass: (errors: Record<string, string> | undefined, field: string) => (errors && errors[field] ? 'field field--error' : 'field'),
+      fieldError: (errors: Record<string, string> | undefined, field: string) => errors?.[field] ?? '',
+    },
+  });
+  app.engine('.hbs', hbs.engine);
+  app.set('view engine', '.hbs');
+  app.set('views', viewsDir);
+}

@@ -1,0 +1,114 @@
+import { randomUUID } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock';
+import type { Dialect } from '../db';
+
+export interface OutgoingEmail {
+  readonly to: string;
+  readonly template: string;
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+export interface OutboxMessage extends OutgoingEmail {
+  readonly id: number;
+  readonly attempts: number;
+}
+
+export const MAX_ATTEMPTS = 8;
+
+/** Delay before retry n (1-based): 30 s, 1 min, 2 min … capped at one hour. */
+export function backoffMs(attempt: number): number {
+  return Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
+}
+
+// Writes happen inside the caller's transaction, so an e-mail exists exactly when the change that caused it does.
+export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
+  return {
+    async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail): Promise<void> {
+      const now = clock.now();
+      await trx('outbox_messages').insert({
+        to_address: email.to,
+        template: email.template,
+        subject: email.subject,
+        body_text: email.text,
+        body_html: email.html,
+        status: 'pending',
+        attempts: 0,
+        next_attempt_at: now,
+        created_at: now,
+      });
+    },
+
+    /**
+     * Claims up to `limit` due messages for `leaseMs`. On MySQL the candidate rows are locked with
+     * SKIP LOCKED, so concurrent workers take disjoint sets; an expired lease makes a row claimable again.
+     */
+    async claimDue(limit: number, leaseMs: number): Promise<{ claimToken: string; messages: OutboxMessage[] }> {
+      const now = clock.now();
+      const claimToken = randomUUID();
+      await knex.transaction(async (trx) => {
+        let candidates = trx('outbox_messages')
+          .select('id')
+          .where('status', 'pending')
+          .andWhere('next_attempt_at', '<=', now)
+          .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+          .orderBy('id')
+          .limit(limit);
+        if (dialect === 'mysql') candidates = candidates.forUpdate().skipLocked();
+        const ids = (await candidates).map((r: { id: number }) => r.id);
+        if (ids.length === 0) return;
+        await trx('outbox_messages')
+          .whereIn('id', ids)
+          .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
+          .update({ claim_token: claimToken, claimed_until: now + leaseMs });
+      });
+      const rows = await knex('outbox_messages')
+        .select('id', 'to_address', 'template', 'subject', 'body_text', 'body_html', 'attempts')
+        .where({ claim_token: claimToken, status: 'pending' })
+        .orderBy('id');
+      return {
+        claimToken,
+        messages: rows.map((r) => ({
+          id: Number(r.id),
+          to: r.to_address,
+          template: r.template,
+          subject: r.subject,
+          text: r.body_text,
+          html: r.body_html ?? '',
+          attempts: Number(r.attempts),
+        })),
+      };
+    },
+
+    async markSent(id: number, claimToken: string): Promise<void> {
+      await knex('outbox_messages')
+        .where({ id, claim_token: claimToken })
+        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null });
+    },
+
+    async markFailed(message: OutboxMessage, claimToken: string, error: string): Promise<'retry' | 'failed'> {
+      const attempts = message.attempts + 1;
+      const outcome = attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
+      await knex('outbox_messages')
+        .where({ id: message.id, claim_token: claimToken })
+        .update({
+          status: outcome === 'failed' ? 'failed' : 'pending',
+          attempts,
+          next_attempt_at: clock.now() + backoffMs(attempts),
+          claim_token: null,
+          claimed_until: null,
+          last_error: error.slice(0, 500),
+        });
+      return outcome;
+    },
+
+    async countByStatus(): Promise<Record<string, number>> {
+      const rows = await knex('outbox_messages').select<Array<{ status: string; n: number }>>('status', knex.raw('count(*) as n')).groupBy('status');
+      return Object.fromEntries(rows.map((r) => [String(r.status), Number(r.n)]));
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

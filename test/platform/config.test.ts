@@ -1,0 +1,33 @@
+import { ConfigError, loadConfig } from '../../server/config';
+
+describe('config', () => {
+  it('when nothing is set, then it runs on embedded SQLite at port 3000', () => {
+    const config = loadConfig({});
+    expect(config.database).toEqual({ client: 'sqlite', filename: 'var/accountable.sqlite' });
+    expect(config.port).toBe(3000);
+    expect(config.cookieSecure).toBe(false);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('when DATABASE_URL is a mysql:// URL, then MySQL is used', () => {
+    expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306/accountable' }).database).toEqual({ client: 'mysql', url: 'mysql://u:p@db:3306/accountable' });
+  });
+
+  it('when PORT is not a port number, then start-up fails naming the variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
+    expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+
+  it('when production has no session secret, then start-up fails', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SESSION_SECRET/);
+  });
+
+  it('when production sets a secret, then cookies are secure by default', () => {
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    expect(config.cookieSecure).toBe(true);
+  });
+
+  it('when a database URL has an unknown scheme, then start-up fails naming DATABASE_URL', () => {
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://x' })).toThrow(/DATABASE_URL/);
+  });
+});

@@ -1,0 +1,28 @@
+import { migrationSource } from '../../migrations';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+
+describe('migrations', () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase({ migrate: false });
+  });
+  afterAll(() => database.destroy());
+
+  const tables = ['app_secrets', 'sessions', 'rate_limits', 'outbox_messages', 'audit_events', 'departments', 'staff_members', 'accounts', 'account_roles', 'account_tokens'];
+
+  it('when run up, down and up again, then every table exists exactly when it should', async () => {
+    const { knex } = database.db;
+    await database.db.migrateLatest();
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(true);
+    const all = await migrationSource.getMigrations([]);
+
+    await database.db.rollbackAll();
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(false);
+
+    await database.db.migrateLatest();
+    for (const table of tables) expect(await knex.schema.hasTable(table)).toBe(true);
+    const [completed, pending] = await knex.migrate.list({ migrationSource });
+    expect(completed).toHaveLength(all.length);
+    expect(pending).toHaveLength(0);
+  });
+});
