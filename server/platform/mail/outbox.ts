@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Dialect } from '../db';
+import { claimRows } from '../db/claims';
 
 export interface OutgoingEmail {
   readonly to: string;
@@ -41,28 +42,16 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
       });
     },
 
-    /**
-     * Claims up to `limit` due messages for `leaseMs`. On MySQL the candidate rows are locked with
-     * SKIP LOCKED, so concurrent workers take disjoint sets; an expired lease makes a row claimable again.
-     */
+    /** Claims up to `limit` due messages for `leaseMs`; concurrent workers get disjoint sets (see claimRows). */
     async claimDue(limit: number, leaseMs: number): Promise<{ claimToken: string; messages: OutboxMessage[] }> {
-      const now = clock.now();
       const claimToken = randomUUID();
-      await knex.transaction(async (trx) => {
-        let candidates = trx('outbox_messages')
-          .select('id')
-          .where('status', 'pending')
-          .andWhere('next_attempt_at', '<=', now)
-          .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
-          .orderBy('id')
-          .limit(limit);
-        if (dialect === 'mysql') candidates = candidates.forUpdate().skipLocked();
-        const ids = (await candidates).map((r: { id: number }) => r.id);
-        if (ids.length === 0) return;
-        await trx('outbox_messages')
-          .whereIn('id', ids)
-          .andWhere((q) => q.whereNull('claimed_until').orWhere('claimed_until', '<', now))
-          .update({ claim_token: claimToken, claimed_until: now + leaseMs });
+      await claimRows(knex, dialect, {
+        table: 'outbox_messages',
+        due: (q) => q.where('status', 'pending').andWhere('next_attempt_at', '<=', clock.now()),
+        limit,
+        claimToken,
+        now: clock.now(),
+        leaseMs,
       });
       const rows = await knex('outbox_messages')
         .select('id', 'to_address', 'template', 'subject', 'body_text', 'body_html', 'attempts')
