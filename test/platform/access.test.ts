@@ -1,0 +1,118 @@
+import express from 'express';
+import { agentFor, createTestApp, csrfToken, signIn, type Agent, type TestApp } from '../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { factories } from '../factories';
+import { access, assertEveryRouteDeclaresAccess, listRoutes, type AccessRule } from '../../server/platform/http/access';
+import { ROLES, type Role } from '../../server/platform/auth/roles';
+
+type Visitor = Role | 'anonymous';
+
+function allowed(rule: AccessRule, visitor: Visitor): boolean {
+  if (rule.kind === 'public') return true;
+  if (visitor === 'anonymous') return false;
+  return rule.kind === 'signed-in' || rule.roles.includes(visitor);
+}
+
+describe('route access', () => {
+  let database: TestDatabase;
+  let app: TestApp;
+  const credentials = new Map<Visitor, { email: string; password: string }>();
+  const params: Record<string, string> = {};
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    app = await createTestApp({ db: database.db });
+    const f = factories(database.db.knex);
+    const executive = await f.staffAccount({ isExecutive: true });
+    const manager = await f.staffAccount({ managerId: executive.staffMemberId });
+    const report = await f.staffAccount({ managerId: manager.staffMemberId });
+    credentials.set('executive', executive);
+    credentials.set('manager', manager);
+    credentials.set('staff', report);
+    for (const role of ['member', 'hr', 'complaints', 'admin'] as const) credentials.set(role, await f.account({ roles: [role] }));
+    const target = await f.account({ roles: ['member'] });
+    const department = await f.department();
+    Object.assign(params, {
+      '/directory/staff/': String(report.staffMemberId),
+      '/team/': String(report.staffMemberId),
+      '/admin/accounts/': String(target.id),
+      '/directory/departments/': String(department.id),
+    });
+  });
+  afterAll(() => database.destroy());
+
+  function concretePath(path: string): string {
+    const prefix = Object.keys(params).find((p) => path.startsWith(p));
+    return path.replace(':id', prefix ? params[prefix]! : '1').replace(':token', 'not-a-real-token');
+  }
+
+  it('when the app is built, then every route declares who may call it', () => {
+    const routes = listRoutes(app.app);
+    expect(routes.length).toBeGreaterThan(20);
+    expect(routes.filter((r) => !r.rule).map((r) => `${r.method} ${r.path}`)).toEqual([]);
+  });
+
+  it('when a route without an access rule is added, then the check refuses the app', () => {
+    const bad = express();
+    bad.get('/declared', access.public(), (_req, res) => void res.end());
+    bad.get('/forgotten', (_req, res) => void res.end());
+    expect(() => assertEveryRouteDeclaresAccess(bad)).toThrow('GET /forgotten');
+  });
+
+  it('when each role calls each route, then access matches the declared rule', async () => {
+    // Sign-out ends the session, so it goes last.
+    const routes = listRoutes(app.app).sort((a, b) => Number(a.path === '/sign-out') - Number(b.path === '/sign-out'));
+    const mismatches: string[] = [];
+    const visitors: Visitor[] = ['anonymous', ...ROLES];
+    for (const visitor of visitors) {
+      const agent: Agent = agentFor(app);
+      if (visitor !== 'anonymous') {
+        const who = credentials.get(visitor)!;
+        await signIn(agent, who.email, who.password);
+      }
+      const token = await csrfToken(agent, '/sign-in');
+      for (const route of routes) {
+        const path = concretePath(route.path);
+        const res = route.method === 'GET' ? await agent.get(path) : await agent.post(path).type('form').send({ _csrf: token });
+        const refused = res.status === 401 || res.status === 403 || (res.status === 303 && String(res.headers.location).startsWith('/sign-in?next='));
+        const expected = allowed(route.rule!, visitor);
+        if (res.status >= 500 || refused === expected) mismatches.push(`${visitor} ${route.method} ${path}: ${res.status} (${expected ? 'should be allowed' : 'should be refused'})`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('when a manager opens someone outside their chain, then it is not found', async () => {
+    const f = factories(database.db.knex);
+    const otherManager = await f.staffAccount();
+    await f.staffAccount({ managerId: otherManager.staffMemberId });
+    const agent = agentFor(app);
+    await signIn(agent, otherManager.email, otherManager.password);
+    await agent.get('/team').expect(200);
+    await agent.get(`/team/${params['/team/']}`).expect(404);
+
+    const manager = agentFor(app);
+    await signIn(manager, credentials.get('manager')!.email, credentials.get('manager')!.password);
+    await manager.get(`/team/${params['/team/']}`).expect(200);
+    const executive = await database.db.knex('accounts').where({ email: credentials.get('executive')!.email }).first();
+    await manager.get(`/team/${executive.staff_member_id}`).expect(404);
+  });
+
+  it('when an admin edits roles, then only assignable roles are kept and their own admin role cannot be dropped', async () => {
+    const f = factories(database.db.knex);
+    const admin = await f.account({ roles: ['admin'] });
+    const target = await f.account({ roles: ['member'] });
+    const agent = agentFor(app);
+    await signIn(agent, admin.email, admin.password);
+    // Read before building the request: a request takes the cookie jar as it is when created.
+    const token = await csrfToken(agent, `/admin/accounts/${target.id}`);
+    const ok = await agent.post(`/admin/accounts/${target.id}/roles`).type('form').send({ _csrf: token, roles: ['hr', 'complaints'] });
+    expect(ok.status).toBe(303);
+    expect((await database.db.knex('account_roles').where({ account_id: target.id }).orderBy('role')).map((r) => r.role)).toEqual(['complaints', 'hr']);
+    const bogus = await agent.post(`/admin/accounts/${target.id}/roles`).type('form').send({ _csrf: token, roles: ['manager'] });
+    expect(bogus.status).toBe(422);
+    const self = await agent.post(`/admin/accounts/${admin.id}/roles`).type('form').send({ _csrf: token, roles: ['hr'] });
+    expect(self.status).toBe(403);
+    expect((await database.db.knex('account_roles').where({ account_id: admin.id })).map((r) => r.role)).toEqual(['admin']);
+  });
+});
