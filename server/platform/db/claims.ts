@@ -30,9 +30,10 @@ export async function claimRows(knex: Knex, dialect: Dialect, request: ClaimRequ
       .whereIn('id', claimable(knex(table).select('id')).orderBy('id').limit(limit))
       .update(claim);
   }
-  return knex.transaction(async (trx) => {
+  const claimed = await knex.transaction(async (trx): Promise<number> => {
     const rows: Array<{ id: number }> = await claimable(trx(table).select('id')).orderBy('id').limit(limit).forUpdate().skipLocked();
     if (rows.length === 0) return 0;
     return trx(table).whereIn('id', rows.map((r) => r.id)).update(claim);
   });
+  return claimed ?? 0;
 }

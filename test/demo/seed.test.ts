@@ -1,0 +1,53 @@
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { agentFor, createTestApp, signIn } from '../helpers/app';
+import { DEMO_PASSWORD, DEMO_SIGN_INS, DemoRefusedError, seedDemoOrganisation } from '../../server/demo/seed';
+
+describe('demo organisation', () => {
+  let database: TestDatabase;
+  const clock = { now: () => Date.now() };
+  beforeAll(async () => {
+    database = await createTestDatabase();
+  });
+  afterAll(() => database.destroy());
+
+  it('when NODE_ENV is production, then seeding is refused and writes nothing', async () => {
+    await expect(seedDemoOrganisation(database.db.knex, clock, { env: 'production', passwordHashCost: 'low' })).rejects.toThrow(DemoRefusedError);
+    expect(await database.db.knex('staff_members').count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
+
+  it('when seeded, then about 40 staff form one chain per executive and every demo role can sign in', async () => {
+    expect(await seedDemoOrganisation(database.db.knex, clock, { env: 'development', passwordHashCost: 'low' })).toBe('created');
+    const staff = await database.db.knex('staff_members').select('id', 'manager_id', 'is_executive', 'department_id');
+    expect(staff.length).toBeGreaterThanOrEqual(38);
+    expect(staff.length).toBeLessThanOrEqual(45);
+    expect(staff.filter((s) => s.manager_id === null)).toHaveLength(1);
+    expect(staff.filter((s) => Number(s.is_executive) === 1).length).toBeGreaterThanOrEqual(3);
+    expect(new Set(staff.map((s) => s.department_id)).size).toBeGreaterThanOrEqual(8);
+    const members = await database.db.knex('account_roles').where({ role: 'member' });
+    expect(members.length).toBeGreaterThanOrEqual(5);
+
+    const app = await createTestApp({ db: database.db });
+    const expectedRole: Record<string, string> = {
+      'admin@demo.example': 'Administrator',
+      'hr@demo.example': 'Human resources',
+      'executive@demo.example': 'Executive',
+      'manager@demo.example': 'People manager',
+      'staff@demo.example': 'Staff member',
+      'complaints@demo.example': 'Complaints officer',
+      'member@demo.example': 'Community member',
+    };
+    expect(DEMO_SIGN_INS.map((s) => s.email).sort()).toEqual(Object.keys(expectedRole).sort());
+    for (const { email } of DEMO_SIGN_INS) {
+      const agent = agentFor(app);
+      await signIn(agent, email, DEMO_PASSWORD);
+      const page = await agent.get('/account').expect(200);
+      expect(page.text).toContain(expectedRole[email]);
+    }
+  });
+
+  it('when seeded twice, then the second run changes nothing', async () => {
+    const before = await database.db.knex('staff_members').count({ n: '*' }).first();
+    expect(await seedDemoOrganisation(database.db.knex, clock, { env: 'development', passwordHashCost: 'low' })).toBe('already-present');
+    expect(await database.db.knex('staff_members').count({ n: '*' }).first()).toEqual(before);
+  });
+});

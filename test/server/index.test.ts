@@ -1,0 +1,73 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot } from '../../server/platform/paths';
+
+// The compiled server, started the way the README's first command starts it.
+const entry = path.join(projectRoot, 'dist', 'server', 'index.js');
+
+function start(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d) => (stdout += String(d)));
+  child.stderr!.on('data', (d) => (stderr += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitFor = async (pattern: RegExp, ms = 20_000) => {
+    const until = Date.now() + ms;
+    while (Date.now() < until) {
+      const match = stdout.match(pattern);
+      if (match) return match;
+      if (child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`not seen: ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`);
+  };
+  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
+}
+
+describe('the server process', () => {
+  let dir: string;
+  let running: ChildProcess | undefined;
+  beforeAll(() => {
+    if (!fs.existsSync(entry)) throw new Error('dist/ is missing: the test command builds it first (npm test)');
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accountable-server-'));
+  });
+  afterAll(() => {
+    running?.kill('SIGKILL');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('when started in demo mode, then it prints its URL and the demo sign-ins, serves, and stops cleanly on SIGTERM', async () => {
+    const server = start(['--demo'], { PORT: '0', SQLITE_FILE: path.join(dir, 'demo.sqlite'), MAIL_DIR: path.join(dir, 'mail'), LOG_LEVEL: 'info', PASSWORD_HASH_COST: 'low', NODE_ENV: 'development' });
+    running = server.child;
+    const [, url] = await server.waitFor(/running at (http:\/\/localhost:\d+)/);
+    await server.waitFor(/member@demo\.example/);
+    const { stdout } = server.output();
+    for (const account of ['admin', 'hr', 'executive', 'manager', 'staff', 'complaints', 'member']) expect(stdout).toContain(`${account}@demo.example`);
+    expect(stdout).toContain('accountable-demo');
+
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    expect(server.output().stdout).toContain('"msg":"stopped"');
+  });
+
+  it('when demo mode is asked for in production, then the process refuses and exits non-zero', async () => {
+    const server = start(['--demo'], { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), SQLITE_FILE: path.join(dir, 'prod.sqlite'), LOG_LEVEL: 'silent' });
+    running = server.child;
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toContain('Demo data is refused when NODE_ENV=production.');
+  });
+
+  it('when the configuration is invalid, then the process says which variable and exits non-zero', async () => {
+    const server = start([], { PORT: 'eighty' });
+    running = server.child;
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toContain('PORT');
+  });
+});
