@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import en from '../../server/platform/i18n/locales/en.json';
+import { createTranslator } from '../../server/platform/i18n';
+import { projectRoot } from '../../server/platform/paths';
+
+function filesUnder(dir: string, ext: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const full = path.join(dir, e.name);
+    return e.isDirectory() ? filesUnder(full, ext) : full.endsWith(ext) ? [full] : [];
+  });
+}
+
+function has(key: string): boolean {
+  let node: unknown = en;
+  for (const part of key.split('.')) {
+    if (typeof node !== 'object' || node === null || !(part in node)) return false;
+    node = (node as Record<string, unknown>)[part];
+  }
+  return typeof node === 'string';
+}
+
+describe('the English catalogue', () => {
+  it('when a view, an e-mail or the server names a translation key, then the catalogue has it', () => {
+    const used = new Set<string>();
+    for (const file of filesUnder(path.join(projectRoot, 'views'), '.hbs')) {
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/\(?t "([a-zA-Z0-9_.-]+)"/g)) used.add(m[1]!);
+    }
+    for (const file of filesUnder(path.join(projectRoot, 'server'), '.ts')) {
+      const source = fs.readFileSync(file, 'utf8');
+      for (const m of source.matchAll(/\b(?:t|translate)\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
+      // Message keys handed to errors, schemas and flashes.
+      // Audit action names look like keys but are not shown to anyone.
+      for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
+    }
+    expect(used.size).toBeGreaterThan(80);
+    expect([...used].filter((key) => !has(key)).sort()).toEqual([]);
+  });
+
+  it('when a language is not offered yet, then English is used', async () => {
+    const translator = await createTranslator();
+    expect(translator.pickLocale('fr-FR,fr;q=0.9')).toBe('en');
+    expect(translator.forLocale('fr')('nav.signIn')).toBe('Sign in');
+  });
+
+  it('when a value is interpolated, then it is not HTML-escaped twice (views escape it once)', async () => {
+    const t = (await createTranslator()).forLocale('en');
+    expect(t('home.signedInAs', { name: 'O\'Brien & <Co>' })).toBe("You are signed in as O'Brien & <Co>.");
+  });
+});
