@@ -6,6 +6,8 @@ import type { Clock } from '../../server/platform/clock';
 import type { Database } from '../../server/platform/db';
 import { createLogger } from '../../server/platform/logger';
 import type { MailTransport } from '../../server/platform/mail/transport';
+import { createTestDatabase, type TestDatabase } from './database';
+import { startSmtpServer, type TestSmtpServer } from './mail';
 
 /** A clock the test moves by hand. */
 export function manualClock(start = Date.parse('2026-11-22T09:00:00Z')) {
@@ -67,4 +69,22 @@ export async function signIn(agent: Agent, email: string, password: string) {
   const res = await postForm(agent, '/sign-in', '/sign-in', { email, password });
   if (res.status !== 303) throw new Error(`sign-in as ${email} failed with ${res.status}`);
   return res;
+}
+
+/**
+ * Registers beforeAll/afterAll hooks that give the file a fresh database and an app on it
+ * (with an in-process SMTP server when `smtp` is true). Read the fields inside tests.
+ */
+export function useTestApp(options: { smtp?: boolean; clock?: Clock } = {}) {
+  const context = {} as { database: TestDatabase; app: TestApp; smtp: TestSmtpServer };
+  beforeAll(async () => {
+    context.database = await createTestDatabase();
+    if (options.smtp) context.smtp = await startSmtpServer();
+    context.app = await createTestApp({ db: context.database.db, clock: options.clock, mailTransport: context.smtp?.transport });
+  });
+  afterAll(async () => {
+    await context.smtp?.close();
+    await context.database?.destroy();
+  });
+  return context;
 }

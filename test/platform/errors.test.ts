@@ -1,25 +1,19 @@
 import request from 'supertest';
-import { createTestApp, type TestApp } from '../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { createTestApp, useTestApp } from '../helpers/app';
+import { createTestDatabase } from '../helpers/database';
 
 describe('errors and logging', () => {
-  let database: TestDatabase;
-  let app: TestApp;
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await createTestApp({ db: database.db });
-  });
-  afterAll(() => database.destroy());
+  const context = useTestApp();
 
   it('when a page does not exist, then a translated 404 page is shown, or JSON for a JSON client', async () => {
-    const html = await request(app.app).get('/no/such/page').expect(404);
+    const html = await request(context.app.app).get('/no/such/page').expect(404);
     expect(html.text).toContain('There is nothing here.');
-    const json = await request(app.app).get('/no/such/page').set('Accept', 'application/json').expect(404);
+    const json = await request(context.app.app).get('/no/such/page').set('Accept', 'application/json').expect(404);
     expect(json.body).toEqual({ error: { status: 404, message: 'There is nothing here. The link may be wrong or out of date.' } });
   });
 
   it('when an id is not a number, then it is a 404 rather than a crash', async () => {
-    const res = await request(app.app).get('/directory/staff/1%20OR%201=1');
+    const res = await request(context.app.app).get('/directory/staff/1%20OR%201=1');
     expect([303, 404]).toContain(res.status);
   });
 
@@ -41,14 +35,14 @@ describe('errors and logging', () => {
   });
 
   it('when a request is logged, then the line has the request id and path but no query string', async () => {
-    await request(app.app).get('/sign-in?next=%2Faccount&email=leak%40example.test').expect(200);
-    const line = app.logLines.map((l) => JSON.parse(l)).find((l) => l.req?.path === '/sign-in');
+    await request(context.app.app).get('/sign-in?next=%2Faccount&email=leak%40example.test').expect(200);
+    const line = context.app.logLines.map((l) => JSON.parse(l)).find((l) => l.req?.path === '/sign-in');
     expect(line.req.id).toMatch(/^[0-9a-f-]{36}$/);
-    expect(app.logLines.join('')).not.toContain('leak');
+    expect(context.app.logLines.join('')).not.toContain('leak');
   });
 
   it('when a body is far too large, then it is refused with 413', async () => {
-    const res = await request(app.app).post('/sign-in').type('form').send({ email: 'x'.repeat(300_000) });
+    const res = await request(context.app.app).post('/sign-in').type('form').send({ email: 'x'.repeat(300_000) });
     expect(res.status).toBe(413);
   });
 });

@@ -1,14 +1,7 @@
 import { z } from 'zod';
+import { emailAddress as email } from '../../platform/http/fields';
 import { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../platform/auth/passwords';
 import { ASSIGNABLE_ROLES } from '../../platform/auth/roles';
-
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(1, 'validation.email.required')
-  .max(320, 'validation.email.tooLong')
-  .pipe(z.email('validation.email.invalid'));
 
 const newPassword = z
   .string()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailAddress as email } from '../../platform/http/fields';
 
 export interface Department {
   readonly id: number;
@@ -36,15 +37,6 @@ export interface StaffListFilter {
   page: number;
   pageSize: number;
 }
-
-// Messages are translation keys; routes translate them for the form.
-const email = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .min(1, 'validation.email.required')
-  .max(320, 'validation.email.tooLong')
-  .pipe(z.email('validation.email.invalid'));
 
 const flag = z
   .union([z.boolean(), z.string()])

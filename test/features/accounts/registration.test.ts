@@ -1,27 +1,13 @@
-import { agentFor, createTestApp, postForm, signIn, type TestApp } from '../../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { linkIn, startSmtpServer, type TestSmtpServer } from '../../helpers/mail';
+import { agentFor, postForm, signIn, useTestApp } from '../../helpers/app';
+import { linkIn } from '../../helpers/mail';
 import { factories } from '../../factories';
 
 describe('registration, e-mail verification and password reset', () => {
-  let database: TestDatabase;
-  let smtp: TestSmtpServer;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    smtp = await startSmtpServer();
-    app = await createTestApp({ db: database.db, mailTransport: smtp.transport });
-  });
-  afterAll(async () => {
-    await smtp.close();
-    await database.destroy();
-  });
-
-  const deliver = () => app.outboxSender.runOnce();
+  const context = useTestApp({ smtp: true });
+  const deliver = () => context.app.outboxSender.runOnce();
 
   it('when a community member signs up, then a verification link arrives by SMTP and opens the account', async () => {
-    const visitor = agentFor(app);
+    const visitor = agentFor(context.app);
     const res = await postForm(visitor, '/sign-up', '/sign-up', {
       displayName: 'Rosa Community',
       email: 'Rosa@Example.test',
@@ -32,11 +18,11 @@ describe('registration, e-mail verification and password reset', () => {
     expect(res.text).toContain('Check your e-mail');
 
     // Not yet verified: the right password does not sign in.
-    const early = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: 'rosa@example.test', password: 'a long enough password' });
+    const early = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: 'rosa@example.test', password: 'a long enough password' });
     expect(early.status).toBe(403);
 
     expect(await deliver()).toMatchObject({ sent: 2 });
-    const mails = smtp.to('rosa@example.test');
+    const mails = context.smtp.to('rosa@example.test');
     expect(mails).toHaveLength(2);
     expect(mails[0]!.subject).toBe('Confirm your e-mail address for Accountable');
     const link = linkIn(mails.at(-1)!, 'http://accountable.test/verify/');
@@ -46,27 +32,27 @@ describe('registration, e-mail verification and password reset', () => {
     expect(confirm.status).toBe(303);
     expect(confirm.headers.location).toBe('/sign-in');
 
-    const member = agentFor(app);
+    const member = agentFor(context.app);
     await signIn(member, 'rosa@example.test', 'a long enough password');
     const account = await member.get('/account').expect(200);
     expect(account.text).toContain('Rosa Community');
     expect(account.text).toContain('Community member');
 
     // A link works once.
-    const again = await postForm(agentFor(app), path, path, {});
+    const again = await postForm(agentFor(context.app), path, path, {});
     expect(again.status).toBe(400);
   });
 
   it('when the verified e-mail is a staff address, then the account is linked to the directory and gets staff roles', async () => {
-    const f = factories(database.db.knex);
+    const f = factories(context.database.db.knex);
     const manager = await f.staff({ email: 'lead@org.test' });
     await f.staff({ email: 'report@org.test', managerId: manager.id });
-    const visitor = agentFor(app);
+    const visitor = agentFor(context.app);
     await postForm(visitor, '/sign-up', '/sign-up', { displayName: 'Lead', email: 'lead@org.test', password: 'another long password', passwordConfirmation: 'another long password' });
     await deliver();
-    const path = new URL(linkIn(smtp.to('lead@org.test').at(-1)!, 'http://accountable.test/verify/')).pathname;
+    const path = new URL(linkIn(context.smtp.to('lead@org.test').at(-1)!, 'http://accountable.test/verify/')).pathname;
     await postForm(visitor, path, path, {});
-    const lead = agentFor(app);
+    const lead = agentFor(context.app);
     await signIn(lead, 'lead@org.test', 'another long password');
     const account = await lead.get('/account').expect(200);
     expect(account.text).toContain('People manager');
@@ -76,7 +62,7 @@ describe('registration, e-mail verification and password reset', () => {
   });
 
   it('when the sign-up form is invalid, then each field says why and what was typed is kept (but not the password)', async () => {
-    const res = await postForm(agentFor(app), '/sign-up', '/sign-up', { displayName: 'Kept Name', email: 'not-an-email', password: 'short', passwordConfirmation: 'other' });
+    const res = await postForm(agentFor(context.app), '/sign-up', '/sign-up', { displayName: 'Kept Name', email: 'not-an-email', password: 'short', passwordConfirmation: 'other' });
     expect(res.status).toBe(422);
     expect(res.text).toContain('value="Kept Name"');
     expect(res.text).toContain('value="not-an-email"');
@@ -86,36 +72,36 @@ describe('registration, e-mail verification and password reset', () => {
   });
 
   it('when someone signs up with a known e-mail, then the page is identical and the owner is told by e-mail', async () => {
-    const f = factories(database.db.knex);
+    const f = factories(context.database.db.knex);
     const known = await f.account({ email: 'known@example.test' });
     const form = (email: string) => ({ displayName: 'Someone', email, password: 'some long password', passwordConfirmation: 'some long password' });
-    const forKnown = await postForm(agentFor(app), '/sign-up', '/sign-up', form(known.email));
-    const forUnknown = await postForm(agentFor(app), '/sign-up', '/sign-up', form('fresh@example.test'));
+    const forKnown = await postForm(agentFor(context.app), '/sign-up', '/sign-up', form(known.email));
+    const forUnknown = await postForm(agentFor(context.app), '/sign-up', '/sign-up', form('fresh@example.test'));
     expect(forKnown.status).toBe(forUnknown.status);
     expect(stripTokens(forKnown.text)).toBe(stripTokens(forUnknown.text));
     await deliver();
-    expect(smtp.to(known.email).map((m) => m.subject)).toContain('You already have an Accountable account');
+    expect(context.smtp.to(known.email).map((m) => m.subject)).toContain('You already have an Accountable account');
   });
 
   it('when a password reset is asked for, then the link arrives by SMTP, sets the new password once, and ends old sessions', async () => {
-    const f = factories(database.db.knex);
+    const f = factories(context.database.db.knex);
     const account = await f.account({ email: 'forgetful@example.test' });
-    const oldSession = agentFor(app);
+    const oldSession = agentFor(context.app);
     await signIn(oldSession, account.email, account.password);
     await oldSession.get('/account').expect(200);
 
-    const forKnown = await postForm(agentFor(app), '/reset-password', '/reset-password', { email: account.email });
-    const forUnknown = await postForm(agentFor(app), '/reset-password', '/reset-password', { email: 'nobody@example.test' });
+    const forKnown = await postForm(agentFor(context.app), '/reset-password', '/reset-password', { email: account.email });
+    const forUnknown = await postForm(agentFor(context.app), '/reset-password', '/reset-password', { email: 'nobody@example.test' });
     expect(forKnown.status).toBe(200);
     expect(stripTokens(forKnown.text)).toBe(stripTokens(forUnknown.text));
 
     await deliver();
-    expect(smtp.to('nobody@example.test')).toHaveLength(0);
-    const mail = smtp.to(account.email).at(-1)!;
+    expect(context.smtp.to('nobody@example.test')).toHaveLength(0);
+    const mail = context.smtp.to(account.email).at(-1)!;
     expect(mail.subject).toBe('Reset your Accountable password');
     const path = new URL(linkIn(mail, 'http://accountable.test/reset/')).pathname;
 
-    const visitor = agentFor(app);
+    const visitor = agentFor(context.app);
     const mismatch = await postForm(visitor, path, path, { password: 'brand new password', passwordConfirmation: 'different' });
     expect(mismatch.status).toBe(422);
     expect(mismatch.text).toContain('The two passwords are not the same.');
@@ -124,14 +110,14 @@ describe('registration, e-mail verification and password reset', () => {
     expect(done.status).toBe(303);
 
     await oldSession.get('/account').expect(303);
-    const bad = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: account.email, password: account.password });
+    const bad = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: account.email, password: account.password });
     expect(bad.status).toBe(401);
-    await signIn(agentFor(app), account.email, 'brand new password');
+    await signIn(agentFor(context.app), account.email, 'brand new password');
 
-    const used = await agentFor(app).get(path);
+    const used = await agentFor(context.app).get(path);
     expect(used.status).toBe(400);
     expect(used.text).toContain('This link is not valid');
-    const reuse = await postForm(agentFor(app), '/sign-in', path, { password: 'third password here', passwordConfirmation: 'third password here' });
+    const reuse = await postForm(agentFor(context.app), '/sign-in', path, { password: 'third password here', passwordConfirmation: 'third password here' });
     expect(reuse.status).toBe(400);
   });
 });

@@ -1,6 +1,5 @@
 import request from 'supertest';
-import { agentFor, createTestApp, csrfToken, postForm, signIn, type TestApp } from '../../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { agentFor, createTestApp, csrfToken, postForm, signIn, useTestApp } from '../../helpers/app';
 import { factories } from '../../factories';
 import { SESSION_COOKIE } from '../../../server/platform/auth/session';
 
@@ -11,19 +10,12 @@ function sessionIdFrom(setCookie: string[] | string | undefined): string | undef
 }
 
 describe('sign-in, sessions and CSRF', () => {
-  let database: TestDatabase;
-  let app: TestApp;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await createTestApp({ db: database.db });
-  });
-  afterAll(() => database.destroy());
+  const context = useTestApp();
 
   it('when the password is wrong or the e-mail unknown, then the answer is the same', async () => {
-    const account = await factories(database.db.knex).account();
-    const wrong = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: account.email, password: 'not the password' });
-    const unknown = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: 'ghost@example.test', password: 'not the password' });
+    const account = await factories(context.database.db.knex).account();
+    const wrong = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: account.email, password: 'not the password' });
+    const unknown = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: 'ghost@example.test', password: 'not the password' });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     const strip = (html: string) => html.replace(/name="_csrf" value="[^"]*"/g, '').replace(/value="[^"]*@example.test"/g, '');
@@ -32,14 +24,14 @@ describe('sign-in, sessions and CSRF', () => {
   });
 
   it('when five sign-ins have failed, then the sixth is refused even with the right password and a new X-Forwarded-For each time', async () => {
-    const account = await factories(database.db.knex).account();
+    const account = await factories(context.database.db.knex).account();
     for (let i = 1; i <= 5; i++) {
-      const agent = agentFor(app);
+      const agent = agentFor(context.app);
       const token = await csrfToken(agent);
       const res = await agent.post('/sign-in').set('X-Forwarded-For', `203.0.113.${i}`).type('form').send({ email: account.email, password: `wrong ${i}`, _csrf: token });
       expect(res.status).toBe(401);
     }
-    const agent = agentFor(app);
+    const agent = agentFor(context.app);
     const token = await csrfToken(agent);
     const sixth = await agent.post('/sign-in').set('X-Forwarded-For', '198.51.100.77').type('form').send({ email: account.email, password: account.password, _csrf: token });
     expect(sixth.status).toBe(429);
@@ -49,8 +41,8 @@ describe('sign-in, sessions and CSRF', () => {
   });
 
   it('when a session id is planted before sign-in, then sign-in issues a new one and the planted id stays anonymous', async () => {
-    const account = await factories(database.db.knex).account();
-    const attacker = agentFor(app);
+    const account = await factories(context.database.db.knex).account();
+    const attacker = agentFor(context.app);
     const first = await attacker.get('/sign-in');
     const planted = sessionIdFrom(first.headers['set-cookie']);
     expect(planted).toBeDefined();
@@ -58,7 +50,7 @@ describe('sign-in, sessions and CSRF', () => {
     // The victim signs in carrying the attacker's session cookie.
     const token = (first.text.match(/name="_csrf" value="([^"]+)"/) ?? [])[1]!;
     const csrfCookie = (first.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('accountable.csrf='))!.split(';')[0];
-    const signedIn = await request(app.app)
+    const signedIn = await request(context.app.app)
       .post('/sign-in')
       .set('Cookie', [`${SESSION_COOKIE}=${planted}`, csrfCookie!])
       .type('form')
@@ -70,24 +62,24 @@ describe('sign-in, sessions and CSRF', () => {
 
     // The attacker's planted id did not become signed in.
     await attacker.get('/account').expect(303);
-    await request(app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${planted}`).expect(303);
-    await request(app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${issued}`).expect(200);
+    await request(context.app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${planted}`).expect(303);
+    await request(context.app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${issued}`).expect(200);
   });
 
   it('when signing out, then the stored session is destroyed and its cookie no longer works', async () => {
-    const account = await factories(database.db.knex).account();
-    const agent = agentFor(app);
+    const account = await factories(context.database.db.knex).account();
+    const agent = agentFor(context.app);
     const res = await signIn(agent, account.email, account.password);
     const sid = sessionIdFrom(res.headers['set-cookie'])!;
     await agent.get('/account').expect(200);
     const out = await postForm(agent, '/account', '/sign-out', {});
     expect(out.status).toBe(303);
-    await request(app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${sid}`).expect(303);
+    await request(context.app.app).get('/account').set('Cookie', `${SESSION_COOKIE}=${sid}`).expect(303);
   });
 
   it('when a form is posted without a CSRF token, or with a forged one, then it is refused with 403', async () => {
-    const account = await factories(database.db.knex).account();
-    const agent = agentFor(app);
+    const account = await factories(context.database.db.knex).account();
+    const agent = agentFor(context.app);
     await agent.get('/sign-in');
     const missing = await agent.post('/sign-in').type('form').send({ email: account.email, password: account.password });
     expect(missing.status).toBe(403);
@@ -95,14 +87,14 @@ describe('sign-in, sessions and CSRF', () => {
     const forged = await agent.post('/sign-in').type('form').send({ email: account.email, password: account.password, _csrf: 'forged-token' });
     expect(forged.status).toBe(403);
     // A token from another visitor's session does not work either.
-    const otherToken = await csrfToken(agentFor(app));
+    const otherToken = await csrfToken(agentFor(context.app));
     const stolen = await agent.post('/sign-in').type('form').send({ email: account.email, password: account.password, _csrf: otherToken });
     expect(stolen.status).toBe(403);
   });
 
   it('when a signed-in page is served, then cookies are httpOnly and same-site, and the CSP allows no inline script', async () => {
-    const account = await factories(database.db.knex).account();
-    const agent = agentFor(app);
+    const account = await factories(context.database.db.knex).account();
+    const agent = agentFor(context.app);
     const res = await signIn(agent, account.email, account.password);
     const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(SESSION_COOKIE))!;
     expect(cookie).toMatch(/HttpOnly/i);
@@ -116,17 +108,17 @@ describe('sign-in, sessions and CSRF', () => {
   });
 
   it('when cookies are configured secure behind a trusted TLS proxy, then the session cookie carries the Secure flag', async () => {
-    const secureApp = await createTestApp({ db: database.db, env: { COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' } });
+    const secureApp = await createTestApp({ db: context.database.db, env: { COOKIE_SECURE: 'true', TRUST_PROXY: 'loopback' } });
     const res = await request(secureApp.app).get('/sign-in').set('X-Forwarded-Proto', 'https');
     const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith(SESSION_COOKIE))!;
     expect(cookie).toMatch(/;\s*Secure/i);
   });
 
   it('when signing in with a next path, then only paths on this site are followed', async () => {
-    const account = await factories(database.db.knex).account();
-    const good = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: account.email, password: account.password, next: '/account' });
+    const account = await factories(context.database.db.knex).account();
+    const good = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: account.email, password: account.password, next: '/account' });
     expect(good.headers.location).toBe('/account');
-    const evil = await postForm(agentFor(app), '/sign-in', '/sign-in', { email: account.email, password: account.password, next: '//evil.example/' });
+    const evil = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: account.email, password: account.password, next: '//evil.example/' });
     expect(evil.headers.location).toBe('/');
   });
 });

@@ -1,24 +1,20 @@
-import { agentFor, createTestApp, csrfToken, postForm, signIn, type Agent, type TestApp } from '../../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { agentFor, csrfToken, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
 import { factories } from '../../factories';
 
 const HEADER = 'email,name,title,department,manager_email,community_facing,executive';
 
 describe('the directory', () => {
-  let database: TestDatabase;
-  let app: TestApp;
+  const context = useTestApp();
+  const knex = () => context.database.db.knex;
   let hr: Agent;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    app = await createTestApp({ db: database.db });
-    const account = await factories(database.db.knex).account({ roles: ['hr'] });
-    hr = agentFor(app);
+    const account = await factories(knex()).account({ roles: ['hr'] });
+    hr = agentFor(context.app);
     await signIn(hr, account.email, account.password);
   });
-  afterAll(() => database.destroy());
 
-  const staffRows = () => database.db.knex('staff_members').select('email', 'name', 'title', 'manager_id', 'department_id').orderBy('email');
+  const staffRows = () => knex()('staff_members').select('email', 'name', 'title', 'manager_id', 'department_id').orderBy('email');
   const upload = async (csv: string) => {
     const token = await csrfToken(hr, '/directory/import');
     return hr.post('/directory/import').field('_csrf', token).attach('file', Buffer.from(csv, 'utf8'), { filename: 'staff.csv', contentType: 'text/csv' });
@@ -35,14 +31,14 @@ describe('the directory', () => {
     expect(rows.map((r) => r.email)).toEqual(['analyst@org.test', 'chief@org.test', 'deputy@org.test']);
     const byEmail = Object.fromEntries(rows.map((r) => [r.email, r]));
     expect(byEmail['deputy@org.test']).toMatchObject({ name: 'Deputy Renamed', title: 'Senior Director' });
-    expect(Number(byEmail['analyst@org.test'].manager_id)).toBe(Number((await database.db.knex('staff_members').where({ email: 'deputy@org.test' }).first()).id));
-    const audit = await database.db.knex('audit_events').where({ action: 'directory.import' });
+    expect(Number(byEmail['analyst@org.test'].manager_id)).toBe(Number((await knex()('staff_members').where({ email: 'deputy@org.test' }).first()).id));
+    const audit = await knex()('audit_events').where({ action: 'directory.import' });
     expect(audit).toHaveLength(2);
   });
 
   it('when a CSV has bad lines, then nothing changes and each line and column is reported', async () => {
     const before = await staffRows();
-    const departmentsBefore = await database.db.knex('departments').count({ n: '*' }).first();
+    const departmentsBefore = await knex()('departments').count({ n: '*' }).first();
     const res = await upload(
       [
         HEADER,
@@ -60,7 +56,7 @@ describe('the directory', () => {
     expect(table).toMatch(/<td>5<\/td><td>name<\/td><td>Enter a name.<\/td>/);
     expect(table).toMatch(/<td>6<\/td><td>manager_email<\/td><td>No staff member has this e-mail address/);
     expect(await staffRows()).toEqual(before);
-    expect(await database.db.knex('departments').count({ n: '*' }).first()).toEqual(departmentsBefore);
+    expect(await knex()('departments').count({ n: '*' }).first()).toEqual(departmentsBefore);
   });
 
   it('when a CSV would make a loop in the management chain, then it is refused and nothing changes', async () => {
@@ -79,7 +75,7 @@ describe('the directory', () => {
   });
 
   it('when a staff member is edited with a bad or looping manager, then the form keeps what was typed and names the field', async () => {
-    const chief = await database.db.knex('staff_members').where({ email: 'chief@org.test' }).first();
+    const chief = await knex()('staff_members').where({ email: 'chief@org.test' }).first();
     const path = `/directory/staff/${chief.id}`;
     const looping = await postForm(hr, `${path}/edit`, path, { name: 'Chief Typed', email: 'chief@org.test', title: 'CEO', department: 'Executive Office', managerEmail: 'analyst@org.test', isExecutive: 'yes' });
     expect(looping.status).toBe(422);
@@ -89,7 +85,7 @@ describe('the directory', () => {
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('Enter a name.');
     expect(invalid.text).toContain("Enter the people manager&#x27;s e-mail address, or leave it empty.");
-    expect((await database.db.knex('staff_members').where({ id: chief.id }).first()).name).toBe('Chief One');
+    expect((await knex()('staff_members').where({ id: chief.id }).first()).name).toBe('Chief One');
 
     const ok = await postForm(hr, `${path}/edit`, path, { name: 'Chief Edited', email: 'chief@org.test', title: 'CEO', department: 'Executive Office', managerEmail: '', isExecutive: 'yes' });
     expect(ok.status).toBe(303);
@@ -108,7 +104,7 @@ describe('the directory', () => {
   });
 
   it('when searching, then matches come by name, e-mail or title, filtered by department and paginated', async () => {
-    const f = factories(database.db.knex);
+    const f = factories(knex());
     const dept = await f.department('Paging Department');
     for (let i = 0; i < 30; i++) await f.staff({ name: `Pager ${String(i).padStart(2, '0')}`, departmentId: dept.id });
     const page1 = await hr.get('/directory').query({ q: 'pager', department: dept.id }).expect(200);
@@ -130,21 +126,21 @@ describe('the directory', () => {
     expect(dup.text).toContain('A department with this name already exists.');
     const added = await postForm(hr, '/directory/departments', '/directory/departments', { name: 'Ombuds Liaison' });
     expect(added.status).toBe(303);
-    const dept = await database.db.knex('departments').where({ name: 'Ombuds Liaison' }).first();
+    const dept = await knex()('departments').where({ name: 'Ombuds Liaison' }).first();
     const renamed = await postForm(hr, '/directory/departments', `/directory/departments/${dept.id}`, { name: 'Ombuds Office' });
     expect(renamed.status).toBe(303);
     expect((await hr.get('/directory/departments')).text).toContain('Ombuds Office');
   });
 
   it('when a staff member who is not HR tries to edit, then it is forbidden; reading is allowed', async () => {
-    const f = factories(database.db.knex);
+    const f = factories(knex());
     const person = await f.staffAccount();
-    const staff = agentFor(app);
+    const staff = agentFor(context.app);
     await signIn(staff, person.email, person.password);
     await staff.get('/directory').expect(200);
     await staff.get('/directory/staff/new').expect(403);
     const res = await postForm(staff, '/directory', '/directory/staff', { name: 'Sneaky', email: 'sneaky@org.test' });
     expect(res.status).toBe(403);
-    expect(await database.db.knex('staff_members').where({ email: 'sneaky@org.test' }).first()).toBeUndefined();
+    expect(await knex()('staff_members').where({ email: 'sneaky@org.test' }).first()).toBeUndefined();
   });
 });
