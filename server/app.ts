@@ -9,7 +9,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { createSignInThrottle } from './platform/auth/sign-in-throttle';
+import { createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -62,7 +62,9 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
   });
   const passport = createPassport(accounts.service);
-  const throttle = createSignInThrottle(db, { clearExpired: config.env !== 'test' });
+  const throttleOptions = { clearExpired: config.env !== 'test' };
+  const throttle = createSignInThrottle(db, throttleOptions);
+  const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const csrf = createCsrf({ secret, secure: config.cookieSecure });
 
   const app: Application = express();
@@ -122,7 +124,7 @@ export async function createApp(deps: AppDeps) {
   });
 
   app.use(createHomeRoutes());
-  app.use(accounts.createRoutes({ passport, throttle }));
+  app.use(accounts.createRoutes({ passport, throttle, emailRequests }));
   app.use(directory.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));

@@ -3,8 +3,8 @@ import type { PassportInstance } from '../../platform/auth/passport';
 import type { Actor } from '../../platform/auth/roles';
 import { ASSIGNABLE_ROLES } from '../../platform/auth/roles';
 import { SESSION_COOKIE } from '../../platform/auth/session';
-import type { SignInThrottle } from '../../platform/auth/sign-in-throttle';
-import { ValidationError } from '../../platform/errors';
+import type { EmailRequestThrottle, SignInThrottle } from '../../platform/auth/throttles';
+import { TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors } from '../../platform/http/forms';
 import { NewPasswordSchema, ResetRequestSchema, RolesFormSchema, safeNextPath, SignInSchema, SignUpSchema } from './accounts.schema';
@@ -35,8 +35,21 @@ function endSession(req: Request): Promise<void> {
   );
 }
 
-export function createAccountRoutes({ service, passport, throttle }: { service: AccountsService; passport: PassportInstance; throttle: SignInThrottle }): Router {
+interface AccountRouteDeps {
+  service: AccountsService;
+  passport: PassportInstance;
+  throttle: SignInThrottle;
+  emailRequests: EmailRequestThrottle;
+}
+
+export function createAccountRoutes({ service, passport, throttle, emailRequests }: AccountRouteDeps): Router {
   const router = Router();
+
+  /** Refuses the request when this client has asked for too many e-mails lately. */
+  const limitEmailRequests = async (req: Request) => {
+    const wait = await emailRequests.take(req.ip ?? 'unknown');
+    if (wait > 0) throw new TooManyRequestsError(wait);
+  };
 
   router.get('/sign-in', access.public(), (req, res) => {
     res.render('accounts/sign-in', { title: req.t('accounts.signIn.title'), values: {}, next: safeNextPath(req.query.next) });
@@ -87,7 +100,9 @@ export function createAccountRoutes({ service, passport, throttle }: { service: 
   router.post('/sign-up', access.public(), async (req, res) => {
     const { password: _p, passwordConfirmation: _c, ...kept } = (req.body ?? {}) as Record<string, string>;
     try {
-      await service.register(parseForm(SignUpSchema, req.body), req.locale);
+      const input = parseForm(SignUpSchema, req.body);
+      await limitEmailRequests(req);
+      await service.register(input, req.locale);
       res.render('accounts/check-email', { title: req.t('accounts.signUp.checkTitle'), message: req.t('accounts.signUp.checkEmail') });
     } catch (err) {
       renderFormErrors(req, res, 'accounts/sign-up', { title: req.t('accounts.signUp.title'), values: kept }, err);
@@ -114,7 +129,9 @@ export function createAccountRoutes({ service, passport, throttle }: { service: 
 
   router.post('/reset-password', access.public(), async (req, res) => {
     try {
-      await service.requestPasswordReset(parseForm(ResetRequestSchema, req.body).email);
+      const { email } = parseForm(ResetRequestSchema, req.body);
+      await limitEmailRequests(req);
+      await service.requestPasswordReset(email);
       res.render('accounts/check-email', { title: req.t('accounts.reset.title'), message: req.t('accounts.reset.checkEmail') });
     } catch (err) {
       renderFormErrors(req, res, 'accounts/reset-request', { title: req.t('accounts.reset.title'), values: req.body ?? {} }, err);

@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import { RateLimiterMySQL, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Database } from '../db';
+
+export const MAX_FAILURES_PER_ACCOUNT = 5;
+export const MAX_EMAIL_REQUESTS_PER_ADDRESS = 30;
+export const MAX_FAILURES_PER_ADDRESS = 50;
+export const LOCKOUT_SECONDS = 15 * 60;
+
+// Counters live in the rate_limits table (created by a migration), shared by every process.
+function createLimiterFactory(db: Database, clearExpired: boolean) {
+  return (keyPrefix: string, points: number, durationSeconds: number): RateLimiterAbstract => {
+    const limiterOptions: ConstructorParameters<typeof RateLimiterSQLite>[0] = {
+      storeClient: db.knex,
+      storeType: 'knex',
+      tableName: 'rate_limits',
+      tableCreated: true,
+      keyPrefix,
+      points,
+      duration: durationSeconds,
+      blockDuration: durationSeconds,
+      clearExpiredByTimeout: clearExpired,
+    };
+    return db.dialect === 'mysql' ? new RateLimiterMySQL({ ...limiterOptions, dbName: db.name }) : new RateLimiterSQLite(limiterOptions);
+  };
+}
+
+/**
+ * Counts failed sign-ins per e-mail address and per client address, in the database so every
+ * process shares the counts. The per-e-mail count is what stops an attacker who rotates
+ * X-Forwarded-For (which is ignored unless TRUST_PROXY is set): the sixth try is refused whoever sends it.
+ * E-mail addresses are hashed before they become keys.
+ */
+export function createSignInThrottle(db: Database, options: { clearExpired: boolean }) {
+  const limiter = createLimiterFactory(db, options.clearExpired);
+  const perAccount = limiter('signin_account', MAX_FAILURES_PER_ACCOUNT, LOCKOUT_SECONDS);
+  const perAddress = limiter('signin_address', MAX_FAILURES_PER_ADDRESS, LOCKOUT_SECONDS);
+  const accountKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
+
+  return {
+    /** Seconds until another try is allowed, or 0 when it is allowed now. */
+    async retryAfter(email: string, address: string): Promise<number> {
+      const [account, client] = await Promise.all([perAccount.get(accountKey(email)), perAddress.get(address)]);
+      const wait = (res: typeof account, max: number) => (res && res.consumedPoints >= max ? Math.ceil(res.msBeforeNext / 1000) : 0);
+      return Math.max(wait(account, MAX_FAILURES_PER_ACCOUNT), wait(client, MAX_FAILURES_PER_ADDRESS));
+    },
+    async recordFailure(email: string, address: string): Promise<void> {
+      // consume() rejects once the limit is passed; the count is what matters, not the rejection.
+      await Promise.allSettled([perAccount.consume(accountKey(email)), perAddress.consume(address)]);
+    },
+    async recordSuccess(email: string): Promise<void> {
+      await perAccount.delete(accountKey(email));
+    },
+  };
+}
+
+export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
+
+/**
+ * Limits requests that make the application send an e-mail to an address someone typed
+ * (sign-up, password reset), per client address, so the forms cannot be used to flood an inbox.
+ */
+export function createEmailRequestThrottle(db: Database, options: { clearExpired: boolean }) {
+  const perAddress = createLimiterFactory(db, options.clearExpired)('email_requests', MAX_EMAIL_REQUESTS_PER_ADDRESS, 3600);
+  return {
+    /** Counts one request; returns seconds to wait when the address is over its limit, else 0. */
+    async take(address: string): Promise<number> {
+      try {
+        await perAddress.consume(address);
+        return 0;
+      } catch (refusal) {
+        if (refusal instanceof Error) throw refusal;
+        return Math.ceil((refusal as { msBeforeNext: number }).msBeforeNext / 1000);
+      }
+    },
+  };
+}
+
+export type EmailRequestThrottle = ReturnType<typeof createEmailRequestThrottle>;
