@@ -31,8 +31,8 @@ describe('the server process', () => {
   let dir: string;
   let running: ChildProcess | undefined;
   beforeAll(() => {
-    if (!fs.existsSync(entry)) throw new Error('dist/ is missing: the test command builds it first (npm test)');
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accountable-server-'));
+    if (!fs.existsSync(entry)) throw new Error('dist/ is missing: the test command builds it first (npm test)');
   });
   afterAll(() => {
     running?.kill('SIGKILL');
