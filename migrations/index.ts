@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as platform from './20261122_0001_platform';
 import * as directory from './20261122_0002_directory';
 import * as accounts from './20261122_0003_accounts';
+import * as feedback from './20261122_0004_feedback';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -14,6 +15,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0001_platform', platform],
   ['20261122_0002_directory', directory],
   ['20261122_0003_accounts', accounts],
+  ['20261122_0004_feedback', feedback],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

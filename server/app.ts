@@ -9,7 +9,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
+import { createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -30,6 +30,8 @@ import { createHealthRoutes } from './features/health/health.routes';
 import { createDirectory } from './features/directory';
 import { createAccounts } from './features/accounts';
 import { createHomeRoutes } from './features/home/home.routes';
+import { createRouting } from './features/routing';
+import { createFeedbackStore } from './features/feedback';
 
 export interface AppDeps {
   config: Config;
@@ -61,10 +63,39 @@ export async function createApp(deps: AppDeps) {
     passwords: createPasswordHasher(config.passwordHashCost),
     publicUrl: config.publicUrl,
   });
+  const feedbackStore = createFeedbackStore(db.knex, clock);
+  const routing = createRouting({
+    knex: db.knex,
+    audit,
+    clock,
+    outbox,
+    emails,
+    publicUrl: config.publicUrl,
+    source: feedbackStore.source,
+    directory: {
+      routingFacts: (id) => directory.service.routingFacts(id),
+      complaintsOfficers: () => accounts.repository.staffMemberIdsWithRole('complaints'),
+      findStaff: (id) => directory.service.findStaff(id),
+      findStaffByEmail: (email) => directory.service.findStaffByEmail(email),
+    },
+  });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test' };
   const throttle = createSignInThrottle(db, throttleOptions);
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
+  const feedback = feedbackStore.create({
+    directory: directory.service,
+    routing: routing.routing,
+    inbox: routing.inbox,
+    outbox,
+    emails,
+    audit,
+    publicUrl: config.publicUrl,
+    receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
+    addressSecret: await getOrCreateSecret(db.knex, 'address-pseudonyms', clock),
+    anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: 10, durationSeconds: 3600 }),
+    receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: 10, durationSeconds: 900 }),
+  });
   const csrf = createCsrf({ secret, secure: config.cookieSecure });
 
   const app: Application = express();
@@ -113,6 +144,10 @@ export async function createApp(deps: AppDeps) {
     res.locals.actor = req.user;
     res.locals.nav = {
       directory: hasAnyRole(req.user, ORGANISATION_ROLES),
+      inbox: hasAnyRole(req.user, ['staff', 'manager', 'executive', 'hr', 'complaints']),
+      mine: hasAnyRole(req.user, ['member']),
+      aboutMe: hasAnyRole(req.user, ['staff']),
+      oversight: hasAnyRole(req.user, ['hr', 'complaints']),
       team: hasAnyRole(req.user, ['manager', 'executive']),
       accounts: hasAnyRole(req.user, ['admin']),
     };
@@ -126,12 +161,14 @@ export async function createApp(deps: AppDeps) {
   app.use(createHomeRoutes());
   app.use(accounts.createRoutes({ passport, throttle, emailRequests }));
   app.use(directory.routes);
+  app.use(feedback.routes);
+  app.use(routing.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
-  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox } };
+  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

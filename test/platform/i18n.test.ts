@@ -3,6 +3,9 @@ import path from 'node:path';
 import en from '../../server/platform/i18n/locales/en.json';
 import { createTranslator } from '../../server/platform/i18n';
 import { projectRoot } from '../../server/platform/paths';
+import { ROLES } from '../../server/platform/auth/roles';
+import { ATTRIBUTIONS, EVENT_TYPES, FEEDBACK_KINDS, ROUTED_ITEM_STATUSES, ROUTING_TARGETS } from '../../server/features/routing/routing.schema';
+import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -24,7 +27,7 @@ describe('the English catalogue', () => {
   it('when a view, an e-mail or the server names a translation key, then the catalogue has it', () => {
     const used = new Set<string>();
     for (const file of filesUnder(path.join(projectRoot, 'views'), '.hbs')) {
-      for (const m of fs.readFileSync(file, 'utf8').matchAll(/\(?t "([a-zA-Z0-9_.-]+)"/g)) used.add(m[1]!);
+      for (const m of fs.readFileSync(file, 'utf8').matchAll(/(?<![\w])t "([a-zA-Z0-9_.-]+)"/g)) used.add(m[1]!);
     }
     for (const file of filesUnder(path.join(projectRoot, 'server'), '.ts')) {
       const source = fs.readFileSync(file, 'utf8');
@@ -33,6 +36,18 @@ describe('the English catalogue', () => {
       // Audit action names look like keys but are not shown to anyone.
       for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
     }
+    // Keys built from a prefix and a value: every value of each set needs its entry.
+    const families: Array<[string, readonly string[]]> = [
+      ['roles.', ROLES],
+      ['feedback.kind.', FEEDBACK_KINDS],
+      ['inbox.status.', ROUTED_ITEM_STATUSES],
+      ['inbox.event.', EVENT_TYPES],
+      ['inbox.replyHint.', ATTRIBUTIONS],
+      ['routingRules.target.', ROUTING_TARGETS],
+      ['feedback.visibility.', STAFF_VISIBILITY],
+      ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
+    ];
+    for (const [prefix, values] of families) for (const value of values) used.add(prefix + value);
     expect(used.size).toBeGreaterThan(80);
     expect([...used].filter((key) => !has(key)).sort()).toEqual([]);
   });

@@ -178,6 +178,23 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
       return row ? Number(row.id) : undefined;
     },
 
+    /** Staff members whose accounts hold a role granted by hand (for example the complaints officer). */
+    async staffMemberIdsWithRole(role: Role, db: Db = knex): Promise<number[]> {
+      const rows = await db('accounts as a')
+        .join('account_roles as r', 'r.account_id', 'a.id')
+        .whereNotNull('a.staff_member_id')
+        .andWhere('r.role', role)
+        .orderBy('a.id')
+        .select('a.staff_member_id');
+      return rows.map((r) => Number(r.staff_member_id));
+    },
+
+    /** The account linked to a staff member, if they have one. */
+    async accountIdForStaffMember(staffMemberId: number, db: Db = knex): Promise<number | undefined> {
+      const row = await db('accounts').select('id').where({ staff_member_id: staffMemberId }).first();
+      return row ? Number(row.id) : undefined;
+    },
+
     /** Ends every stored session of an account (after a password reset). */
     async deleteSessionsOf(accountId: number, db: Db = knex): Promise<void> {
       await db('sessions').where('sess', 'like', `%"passport":{"user":${Number(accountId)}}%`).delete();

@@ -3,7 +3,7 @@ import type { PassportInstance } from '../../platform/auth/passport';
 import type { Actor } from '../../platform/auth/roles';
 import { ASSIGNABLE_ROLES } from '../../platform/auth/roles';
 import { SESSION_COOKIE } from '../../platform/auth/session';
-import type { EmailRequestThrottle, SignInThrottle } from '../../platform/auth/throttles';
+import type { AddressThrottle, SignInThrottle } from '../../platform/auth/throttles';
 import { TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors } from '../../platform/http/forms';
@@ -39,7 +39,7 @@ interface AccountRouteDeps {
   service: AccountsService;
   passport: PassportInstance;
   throttle: SignInThrottle;
-  emailRequests: EmailRequestThrottle;
+  emailRequests: AddressThrottle;
 }
 
 export function createAccountRoutes({ service, passport, throttle, emailRequests }: AccountRouteDeps): Router {

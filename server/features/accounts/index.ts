@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { PassportInstance } from '../../platform/auth/passport';
 import type { AuditLog } from '../../platform/audit';
 import type { PasswordHasher } from '../../platform/auth/passwords';
-import type { EmailRequestThrottle, SignInThrottle } from '../../platform/auth/throttles';
+import type { AddressThrottle, SignInThrottle } from '../../platform/auth/throttles';
 import type { Clock } from '../../platform/clock';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
@@ -28,6 +28,6 @@ export function createAccounts(deps: AccountsDeps) {
   return {
     service,
     repository,
-    createRoutes: (options: { passport: PassportInstance; throttle: SignInThrottle; emailRequests: EmailRequestThrottle }) => createAccountRoutes({ service, ...options }),
+    createRoutes: (options: { passport: PassportInstance; throttle: SignInThrottle; emailRequests: AddressThrottle }) => createAccountRoutes({ service, ...options }),
   };
 }

@@ -79,6 +79,16 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
       return row ? toStaffMember(row) : undefined;
     },
 
+    async searchCommunityFacing(query: string, limit: number, db: Db = knex): Promise<StaffMember[]> {
+      const like = `%${escapeLike(query.toLowerCase())}%`;
+      const rows = await staffQuery(db)
+        .where('s.community_facing', true)
+        .andWhere((w) => w.whereRaw("lower(s.name) like ? escape '!'", [like]).orWhereRaw("lower(d.name) like ? escape '!'", [like]))
+        .orderBy([{ column: 's.name' }, { column: 's.id' }])
+        .limit(limit);
+      return rows.map(toStaffMember);
+    },
+
     async listStaffByIds(ids: readonly number[], db: Db = knex): Promise<StaffMember[]> {
       if (ids.length === 0) return [];
       const rows = await staffQuery(db).whereIn('s.id', ids);

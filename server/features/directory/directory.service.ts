@@ -80,6 +80,27 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
       return { member, chain, directReports: await repository.listDirectReports(id) };
     },
 
+    /** What routing needs to know about a staff member: the chain above them and whether they manage anyone. */
+    async routingFacts(staffId: number): Promise<{ member: StaffMember; chain: StaffMember[]; managesPeople: boolean } | undefined> {
+      const member = await repository.findStaffById(staffId);
+      if (!member) return undefined;
+      const chainIds = chainAbove(await linksById(knex), staffId);
+      const byId = new Map((await repository.listStaffByIds(chainIds)).map((m) => [m.id, m]));
+      return {
+        member,
+        chain: chainIds.map((id) => byId.get(id)).filter((m): m is StaffMember => !!m),
+        managesPeople: member.isExecutive || (await repository.countDirectReports(staffId)) > 0,
+      };
+    },
+
+    findStaff: (id: number) => repository.findStaffById(id),
+    findStaffByEmail: (email: string) => repository.findStaffByEmail(email),
+
+    /** Community-facing staff matching a name or department, for the feedback form's picker. */
+    async searchCommunityFacing(query: string, limit: number): Promise<StaffMember[]> {
+      return repository.searchCommunityFacing(query, limit);
+    },
+
     /** True when `staffId` is somewhere below `managerStaffId` in the management chain. */
     async isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean> {
       return chainAbove(await linksById(knex), staffId).includes(managerStaffId);

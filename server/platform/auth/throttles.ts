@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { RateLimiterMySQL, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db';
 
@@ -57,23 +57,44 @@ export function createSignInThrottle(db: Database, options: { clearExpired: bool
 export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
 
 /**
- * Limits requests that make the application send an e-mail to an address someone typed
- * (sign-up, password reset), per client address, so the forms cannot be used to flood an inbox.
+ * A per-client limit: `take` counts one request and says how long to wait once the client is over
+ * its limit; `peek` only reads. Keys are client addresses or pseudonyms of them.
  */
-export function createEmailRequestThrottle(db: Database, options: { clearExpired: boolean }) {
-  const perAddress = createLimiterFactory(db, options.clearExpired)('email_requests', MAX_EMAIL_REQUESTS_PER_ADDRESS, 3600);
+export function createAddressThrottle(db: Database, options: { clearExpired: boolean; keyPrefix: string; points: number; durationSeconds: number }) {
+  const limiter = createLimiterFactory(db, options.clearExpired)(options.keyPrefix, options.points, options.durationSeconds);
   return {
-    /** Counts one request; returns seconds to wait when the address is over its limit, else 0. */
-    async take(address: string): Promise<number> {
+    /** Counts one request; returns seconds to wait when the client is over its limit, else 0. */
+    async take(key: string): Promise<number> {
       try {
-        await perAddress.consume(address);
+        await limiter.consume(key);
         return 0;
       } catch (refusal) {
         if (refusal instanceof Error) throw refusal;
         return Math.ceil((refusal as { msBeforeNext: number }).msBeforeNext / 1000);
       }
     },
+    /** Seconds to wait before the next request is allowed, without counting one. */
+    async peek(key: string): Promise<number> {
+      const res = await limiter.get(key);
+      return res && res.consumedPoints >= options.points ? Math.ceil(res.msBeforeNext / 1000) : 0;
+    },
   };
 }
 
-export type EmailRequestThrottle = ReturnType<typeof createEmailRequestThrottle>;
+export type AddressThrottle = ReturnType<typeof createAddressThrottle>;
+
+/**
+ * Limits requests that make the application send an e-mail to an address someone typed
+ * (sign-up, password reset), per client address, so the forms cannot be used to flood an inbox.
+ */
+export function createEmailRequestThrottle(db: Database, options: { clearExpired: boolean }): AddressThrottle {
+  return createAddressThrottle(db, { ...options, keyPrefix: 'email_requests', points: MAX_EMAIL_REQUESTS_PER_ADDRESS, durationSeconds: 3600 });
+}
+
+/**
+ * A stand-in for a client address that can be counted but not read back: rate limits on anonymous
+ * feedback must not store the submitter's address.
+ */
+export function addressPseudonym(secret: string, address: string): string {
+  return createHmac('sha256', secret).update(address).digest('hex');
+}

@@ -60,9 +60,15 @@ export function paginationView(page: Page<unknown>, basePath: string, filters: R
 }
 
 /**
- * Re-renders a form with per-field messages and what the user typed when `err` is a ValidationError;
- * any other error is rethrown for the error handler.
+ * The view locals for a form that failed validation: per-field messages and a summary. Any error
+ * other than a ValidationError is rethrown for the error handler.
  */
+export function validationLocals(req: { t: (key: string) => string }, err: unknown): { errors: Record<string, string>; formError: string } {
+  if (!(err instanceof ValidationError)) throw err;
+  return { errors: fieldMessages(err.fieldErrors, req.t), formError: req.t(err.messageKey) };
+}
+
+/** Re-renders a form with per-field messages and what the user typed (see validationLocals). */
 export function renderFormErrors(
   req: { t: (key: string) => string },
   res: { status(code: number): { render(view: string, locals: object): void } },
@@ -70,8 +76,8 @@ export function renderFormErrors(
   locals: Record<string, unknown>,
   err: unknown,
 ): void {
-  if (!(err instanceof ValidationError)) throw err;
-  res.status(422).render(view, { ...locals, errors: fieldMessages(err.fieldErrors, req.t), formError: req.t(err.messageKey) });
+  const messages = validationLocals(req, err);
+  res.status(422).render(view, { ...locals, ...messages });
 }
 
 /** A positive integer id from a route parameter; anything else is a 404, not a 500. */

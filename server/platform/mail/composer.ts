@@ -5,7 +5,14 @@ import { viewsDir } from '../paths';
 import type { Translator } from '../i18n';
 import type { OutgoingEmail } from './outbox';
 
-export type EmailTemplate = 'verify-email' | 'already-registered' | 'reset-password';
+export type EmailTemplate =
+  | 'verify-email'
+  | 'already-registered'
+  | 'reset-password'
+  | 'feedback-received'
+  | 'feedback-routed'
+  | 'feedback-reply'
+  | 'feedback-submitter-replied';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a
@@ -17,6 +24,7 @@ export function createEmailComposer(translator: Translator, mailDir = path.join(
   textEngine.registerHelper('t', function (this: unknown, key: string, options: Handlebars.HelperOptions) {
     return (options.data.root.translate as (k: string, v: object) => string)(key, options.hash);
   });
+  textEngine.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
   const layout = Handlebars.create().compile(fs.readFileSync(path.join(mailDir, 'layout.html.hbs'), 'utf8'));
   const cache = new Map<string, Handlebars.TemplateDelegate>();
   const template = (name: string) => {

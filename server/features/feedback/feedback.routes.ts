@@ -1,0 +1,220 @@
+import { Router, type Request, type Response } from 'express';
+import { addressPseudonym, type AddressThrottle } from '../../platform/auth/throttles';
+import { ORGANISATION_ROLES } from '../../platform/auth/roles';
+import { TooManyRequestsError, ValidationError } from '../../platform/errors';
+import { access } from '../../platform/http/access';
+import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
+import { ATTRIBUTIONS, FEEDBACK_KINDS, type Attribution } from '../routing/routing.schema';
+import {
+  DimensionInputSchema,
+  FeedbackInputSchema,
+  ratingsFromForm,
+  ReceiptLookupSchema,
+  RevealSchema,
+  STAFF_VISIBILITY,
+  SubmitterReplySchema,
+  VisibilitySchema,
+} from './feedback.schema';
+import type { FeedbackService, SubmitterView } from './feedback.service';
+import { newSubmissionKey } from './receipt-codes';
+
+export interface FeedbackRouteDeps {
+  feedback: FeedbackService;
+  anonymousSubmissions: AddressThrottle;
+  receiptLookups: AddressThrottle;
+  addressSecret: string;
+}
+
+const OVERSIGHT_PAGE_SIZE = 25;
+
+export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLookups, addressSecret }: FeedbackRouteDeps): Router {
+  const router = Router();
+  const clientKey = (req: Request) => addressPseudonym(addressSecret, req.ip ?? 'unknown');
+
+  async function renderForm(req: Request, res: Response, staffMemberId: number, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) {
+    const staff = await feedback.staffForForm(staffMemberId);
+    if (!staff) return res.redirect(303, '/feedback/new');
+    const dimensions = await feedback.listDimensions();
+    const ratings = ratingsFromForm(values);
+    res.status(status).render('feedback/form', {
+      title: req.t('feedback.form.title', { name: staff.name }),
+      staff,
+      kinds: FEEDBACK_KINDS.map((k) => ({ value: k, label: req.t(`feedback.kind.${k}`), checked: values.kind === k })),
+      attributions: ATTRIBUTIONS.map((a) => ({
+        value: a,
+        label: req.t(`feedback.attribution.${a}.label`),
+        help: req.t(`feedback.attribution.${a}.help`),
+        checked: (values.attribution ?? (req.user ? 'named' : 'anonymous')) === a,
+        disabled: a !== 'anonymous' && !req.user,
+      })),
+      dimensions: dimensions.map((d) => ({ ...d, scores: [1, 2, 3, 4, 5].map((n) => ({ value: n, checked: ratings[d.id] === String(n) })) })),
+      values,
+      submissionKey: typeof values.submissionKey === 'string' ? values.submissionKey : newSubmissionKey(),
+      signedIn: !!req.user,
+      ...extra,
+    });
+  }
+
+  router.get('/feedback/new', access.public(), async (req, res) => {
+    const staffMemberId = Number(req.query.staff);
+    if (Number.isInteger(staffMemberId) && staffMemberId > 0) return renderForm(req, res, staffMemberId, {});
+    const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+    res.render('feedback/pick', { title: req.t('feedback.pick.title'), query, staff: query ? await feedback.searchStaff(query) : [] });
+  });
+
+  router.post('/feedback', access.public(), async (req, res) => {
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    try {
+      const input = parseForm(FeedbackInputSchema, { ...body, ratings: ratingsFromForm(body) });
+      if (input.attribution === 'anonymous') {
+        const wait = await anonymousSubmissions.take(clientKey(req));
+        if (wait > 0) throw new TooManyRequestsError(wait);
+      }
+      const outcome = await feedback.submit(req.user, input);
+      res.render('feedback/submitted', { title: req.t('feedback.submitted.title'), outcome, attributionLabel: req.t(`feedback.attribution.${outcome.attribution}.label`) });
+    } catch (err) {
+      if (err instanceof ValidationError && Number(body.staffMemberId) > 0) {
+        return renderForm(req, res, Number(body.staffMemberId), body, validationLocals(req, err), 422);
+      }
+      if (err instanceof ValidationError) return res.redirect(303, '/feedback/new');
+      throw err;
+    }
+  });
+
+  const submitterLocals = (req: Request, view: SubmitterView) => ({
+    view,
+    status: req.t(`inbox.status.${view.item.status}`),
+    open: view.item.status !== 'closed',
+    events: view.events
+      .filter((e) => e.type !== 'received')
+      .map((e) => ({ ...e, label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`), date: new Date(e.createdAt).toISOString().slice(0, 10) })),
+  });
+
+  router.get('/feedback/mine', access.signedIn(), async (req, res) => {
+    res.render('feedback/mine', { title: req.t('feedback.mine.title'), items: await feedback.mine(req.user!) });
+  });
+
+  router.get('/feedback/mine/:id', access.signedIn(), async (req, res) => {
+    const view = await feedback.mineView(req.user!, idParam(req.params.id));
+    res.render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${view.content.feedbackItemId}/reply` });
+  });
+
+  router.post('/feedback/mine/:id/reply', access.signedIn(), async (req, res) => {
+    const id = idParam(req.params.id);
+    try {
+      await feedback.mineReply(req.user!, id, parseForm(SubmitterReplySchema, req.body).body);
+      req.session.flash = { kind: 'success', key: 'feedback.thread.sent' };
+      res.redirect(303, `/feedback/mine/${id}`);
+    } catch (err) {
+      const view = await feedback.mineView(req.user!, id);
+      res.status(422).render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${id}/reply`, replyValues: req.body, ...validationLocals(req, err) });
+    }
+  });
+
+  // The receipt code travels in the form body only (never in a URL, a cookie or the session), so
+  // nothing ties an anonymous item to a browser or an account.
+  router.get('/receipt', access.public(), (req, res) => {
+    res.render('feedback/receipt', { title: req.t('feedback.receipt.title') });
+  });
+
+  async function openReceipt(req: Request, res: Response, extra: Record<string, unknown> = {}) {
+    const key = clientKey(req);
+    const wait = await receiptLookups.peek(key);
+    if (wait > 0) throw new TooManyRequestsError(wait);
+    let code: string;
+    try {
+      code = parseForm(ReceiptLookupSchema, req.body).code;
+    } catch (err) {
+      return res.status(422).render('feedback/receipt', { title: req.t('feedback.receipt.title'), ...validationLocals(req, err) });
+    }
+    const view = await feedback.receiptView(code);
+    if (!view) {
+      await receiptLookups.take(key);
+      return res.status(404).render('feedback/receipt', { title: req.t('feedback.receipt.title'), errors: { code: req.t('feedback.receipt.notFound') } });
+    }
+    res.render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), receiptCode: code, replyAction: '/receipt/reply', anonymous: true, ...extra });
+  }
+
+  router.post('/receipt', access.public(), (req, res) => openReceipt(req, res));
+
+  router.post('/receipt/reply', access.public(), async (req, res) => {
+    let body: string;
+    try {
+      body = parseForm(SubmitterReplySchema, req.body).body;
+    } catch (err) {
+      return openReceipt(req, res, { replyValues: req.body, ...validationLocals(req, err) });
+    }
+    const code = String((req.body as { code?: unknown }).code ?? '');
+    if (!(await feedback.receiptReply(code, body))) {
+      await receiptLookups.take(clientKey(req));
+      return res.status(404).render('feedback/receipt', { title: req.t('feedback.receipt.title'), errors: { code: req.t('feedback.receipt.notFound') } });
+    }
+    return openReceipt(req, res, { flash: { kind: 'success', key: 'feedback.thread.sent' } });
+  });
+
+  router.get('/feedback/about-me', access.roles(...ORGANISATION_ROLES), async (req, res) => {
+    const { visibility, items } = await feedback.aboutMe(req.user!);
+    res.render('feedback/about-me', { title: req.t('feedback.aboutMe.title'), items, visibilityNote: req.t(`feedback.visibility.${visibility}`) });
+  });
+
+  router.get('/feedback/items', access.roles('hr', 'complaints'), async (req, res) => {
+    const attribution = (ATTRIBUTIONS as readonly string[]).includes(String(req.query.attribution)) ? (req.query.attribution as Attribution) : undefined;
+    const page = await feedback.oversight(req.user!, { attribution, page: pageNumber(req.query.page), pageSize: OVERSIGHT_PAGE_SIZE });
+    res.render('feedback/oversight', {
+      title: req.t('feedback.oversight.title'),
+      entries: page.items,
+      pagination: paginationView(page, '/feedback/items', { attribution }),
+      attributions: ATTRIBUTIONS.map((a) => ({ value: a, label: req.t(`feedback.attribution.${a}.label`), selected: a === attribution })),
+    });
+  });
+
+  router.get('/feedback/items/:id/reveal', access.roles('hr', 'complaints'), (req, res) => {
+    res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId: idParam(req.params.id), values: {} });
+  });
+
+  router.post('/feedback/items/:id/reveal', access.roles('hr', 'complaints'), async (req, res) => {
+    const feedbackItemId = idParam(req.params.id);
+    try {
+      const { reason } = parseForm(RevealSchema, req.body);
+      const identity = await feedback.reveal(req.user!, feedbackItemId, reason);
+      res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId, identity });
+    } catch (err) {
+      res.status(422).render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId, values: req.body, ...validationLocals(req, err) });
+    }
+  });
+
+  const renderSettings = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const visibility = await feedback.staffVisibility();
+    res.status(status).render('feedback/settings', {
+      title: req.t('feedback.settings.title'),
+      dimensions: await feedback.listAllDimensions(),
+      visibilities: STAFF_VISIBILITY.map((v) => ({ value: v, label: req.t(`feedback.visibility.${v}`), checked: v === visibility })),
+      ...extra,
+    });
+  };
+
+  router.get('/admin/feedback', access.roles('admin'), (req, res) => renderSettings(req, res));
+
+  router.post('/admin/feedback/visibility', access.roles('admin'), async (req, res) => {
+    try {
+      await feedback.setStaffVisibility(req.user!, parseForm(VisibilitySchema, req.body).staffVisibility);
+      req.session.flash = { kind: 'success', key: 'feedback.settings.saved' };
+      res.redirect(303, '/admin/feedback');
+    } catch (err) {
+      await renderSettings(req, res, validationLocals(req, err), 422);
+    }
+  });
+
+  router.post('/admin/feedback/dimensions/:id', access.roles('admin'), async (req, res) => {
+    const id = idParam(req.params.id);
+    try {
+      await feedback.updateDimension(req.user!, id, parseForm(DimensionInputSchema, req.body));
+      req.session.flash = { kind: 'success', key: 'feedback.settings.saved' };
+      res.redirect(303, '/admin/feedback');
+    } catch (err) {
+      await renderSettings(req, res, { editId: id, ...validationLocals(req, err) }, 422);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,234 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import { hasAnyRole, type Actor } from '../../platform/auth/roles';
+import { isUniqueViolation } from '../../platform/db/errors';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import type { Page } from '../../platform/http/forms';
+import type { EmailComposer } from '../../platform/mail/composer';
+import type { Outbox } from '../../platform/mail/outbox';
+import type { InboxService, RoutingService } from '../routing';
+import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
+import type { FeedbackRepository } from './feedback.repository';
+import { referenceFor, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
+import type { IdentityRepository } from './identity.repository';
+import { deriveReceiptCode, hashReceiptCode, sha256Hex } from './receipt-codes';
+
+export interface FeedbackDirectory {
+  findStaff(id: number): Promise<{ id: number; name: string; title: string; departmentName: string | null; communityFacing: boolean } | undefined>;
+  searchCommunityFacing(query: string, limit: number): Promise<Array<{ id: number; name: string; title: string; departmentName: string | null }>>;
+}
+
+export interface SubmissionOutcome {
+  readonly feedbackItemId: number;
+  readonly reference: string;
+  readonly attribution: Attribution;
+  /** Shown to an anonymous submitter; the same for a resubmission of the same form. */
+  readonly receiptCode?: string;
+  readonly duplicate: boolean;
+}
+
+export interface SubmitterView {
+  readonly content: FeedbackContent;
+  readonly item: RoutedItem;
+  readonly events: RoutedItemEvent[];
+}
+
+export interface FeedbackServiceDeps {
+  knex: Knex;
+  repository: FeedbackRepository;
+  identities: IdentityRepository;
+  directory: FeedbackDirectory;
+  routing: RoutingService;
+  inbox: InboxService;
+  outbox: Outbox;
+  emails: EmailComposer;
+  audit: AuditLog;
+  receiptSecret: string;
+  publicUrl: string;
+}
+
+export function createFeedbackService(deps: FeedbackServiceDeps) {
+  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl } = deps;
+
+  async function contentOf(feedbackItemId: number): Promise<FeedbackContent> {
+    const content = (await repository.contentFor([feedbackItemId])).get(feedbackItemId);
+    if (!content) throw new NotFoundError();
+    return content;
+  }
+
+  async function submitterView(feedbackItemId: number): Promise<SubmitterView> {
+    const content = await contentOf(feedbackItemId);
+    return { content, ...(await inbox.submitterView(feedbackItemId)) };
+  }
+
+  function outcomeOf(existing: { id: number; attribution: Attribution; createdAt: number }, submissionKey: string, duplicate: boolean): SubmissionOutcome {
+    return {
+      feedbackItemId: existing.id,
+      reference: referenceFor(existing.id, existing.createdAt),
+      attribution: existing.attribution,
+      ...(existing.attribution === 'anonymous' ? { receiptCode: deriveReceiptCode(receiptSecret, submissionKey) } : {}),
+      duplicate,
+    };
+  }
+
+  async function itemIdForReceipt(code: string): Promise<number | undefined> {
+    const hash = hashReceiptCode(code);
+    return hash ? repository.findByReceiptCodeHash(hash) : undefined;
+  }
+
+  return {
+    listDimensions: (): Promise<BehaviourDimension[]> => repository.listDimensions({ activeOnly: true }),
+    searchStaff: (query: string) => directory.searchCommunityFacing(query, 20),
+
+    async staffForForm(staffMemberId: number) {
+      const member = await directory.findStaff(staffMemberId);
+      return member?.communityFacing ? member : undefined;
+    },
+
+    /**
+     * Stores one feedback item, its routed item and its e-mails in one transaction. The same form
+     * submitted twice (double click, retry) stores one item and answers the same both times.
+     */
+    async submit(actor: Actor | undefined, input: FeedbackInput): Promise<SubmissionOutcome> {
+      const submissionKeyHash = sha256Hex(input.submissionKey);
+      const existing = await repository.findBySubmissionKeyHash(submissionKeyHash);
+      if (existing) return outcomeOf(existing, input.submissionKey, true);
+
+      if (input.attribution !== 'anonymous' && !hasAnyRole(actor, ['member'])) {
+        throw new ValidationError({ attribution: actor ? 'feedback.errors.membersOnly' : 'feedback.errors.signInForNamed' });
+      }
+      const subject = await directory.findStaff(input.staffMemberId);
+      if (!subject?.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
+      const activeDimensions = new Set((await repository.listDimensions({ activeOnly: true })).map((d) => d.id));
+      const ratings = Object.entries(input.ratings).map(([dimensionId, score]) => ({ dimensionId: Number(dimensionId), score }));
+      const unknown = ratings.find((r) => !activeDimensions.has(r.dimensionId));
+      if (unknown) throw new ValidationError({ [`rating_${unknown.dimensionId}`]: 'feedback.errors.ratingInvalid' });
+
+      const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
+      const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
+      try {
+        return await knex.transaction(async (trx) => {
+          const { id, createdAt } = await repository.insert(
+            {
+              staffMemberId: subject.id,
+              kind: input.kind,
+              attribution: input.attribution,
+              comment: input.comment,
+              context: input.context,
+              escalationRequested: input.escalate,
+              submissionKeyHash,
+              receiptCodeHash: receiptCode ? hashReceiptCode(receiptCode)! : null,
+              ratings,
+            },
+            trx,
+          );
+          // Anonymous items store no account, address or agent: nothing below runs for them.
+          if (input.attribution !== 'anonymous' && actor) {
+            await identities.insert(id, { accountId: actor.accountId, displayName: actor.displayName, email: actor.email }, trx);
+          }
+          const content = (await repository.contentFor([id], trx)).get(id)!;
+          await inbox.receive(trx, content, recipientStaffMemberId);
+          if (input.attribution !== 'anonymous' && actor) {
+            await outbox.enqueue(
+              trx,
+              emails.compose('feedback-received', actor.email, actor.locale, {
+                reference: content.reference,
+                staffName: subject.name,
+                attribution: input.attribution,
+                link: `${publicUrl}/feedback/mine/${id}`,
+              }),
+            );
+          }
+          return outcomeOf({ id, attribution: input.attribution, createdAt }, input.submissionKey, false);
+        });
+      } catch (err) {
+        // Two copies of one form raced: the other stored it; answer as it did.
+        if (!isUniqueViolation(err)) throw err;
+        const winner = await repository.findBySubmissionKeyHash(submissionKeyHash);
+        if (!winner) throw err;
+        return outcomeOf(winner, input.submissionKey, true);
+      }
+    },
+
+    async mine(actor: Actor): Promise<FeedbackContent[]> {
+      const ids = await identities.itemIdsSubmittedBy(actor.accountId);
+      const content = await repository.contentFor(ids);
+      return ids.map((id) => content.get(id)!).filter(Boolean);
+    },
+
+    /** A signed-in submitter's own item; anyone else's is "not found". */
+    async mineView(actor: Actor, feedbackItemId: number): Promise<SubmitterView> {
+      if (!(await identities.isSubmitter(actor.accountId, feedbackItemId))) throw new NotFoundError();
+      return submitterView(feedbackItemId);
+    },
+
+    async mineReply(actor: Actor, feedbackItemId: number, body: string): Promise<void> {
+      if (!(await identities.isSubmitter(actor.accountId, feedbackItemId))) throw new NotFoundError();
+      await inbox.submitterReply(feedbackItemId, body);
+    },
+
+    /** The anonymous submitter's view, opened by the receipt code alone; undefined for a wrong code. */
+    async receiptView(code: string): Promise<SubmitterView | undefined> {
+      const id = await itemIdForReceipt(code);
+      return id === undefined ? undefined : submitterView(id);
+    },
+
+    async receiptReply(code: string, body: string): Promise<boolean> {
+      const id = await itemIdForReceipt(code);
+      if (id === undefined) return false;
+      await inbox.submitterReply(id, body);
+      return true;
+    },
+
+    /** What the staff member concerned may see about themselves under the organisation's setting. */
+    async aboutMe(actor: Actor): Promise<{ visibility: StaffVisibility; items: Array<FeedbackContent & { submitter: string | undefined }> }> {
+      const visibility = await repository.staffVisibility();
+      if (actor.staffMemberId === null) return { visibility, items: [] };
+      const items = await repository.visibleToStaffMember(actor.staffMemberId, visibility);
+      return { visibility, items: await Promise.all(items.map(async (c) => ({ ...c, submitter: (await identities.namedSubmitter(c.feedbackItemId))?.displayName }))) };
+    },
+
+    /** Every item, for HR and the complaints officer (content only; identities stay sealed). */
+    async oversight(actor: Actor, filter: { attribution?: Attribution; page: number; pageSize: number }): Promise<Page<{ content: FeedbackContent; routedItemId: number | null }>> {
+      if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
+      const { ids, total } = await repository.listAll(filter);
+      const content = await repository.contentFor(ids);
+      const routed = await inbox.routedItemIdsFor(ids);
+      const items = ids.map((id) => ({ content: content.get(id)!, routedItemId: routed.get(id) ?? null }));
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+    },
+
+    /** Unseals a confidential submitter for HR or the complaints officer; the reason is audited. */
+    async reveal(actor: Actor, feedbackItemId: number, reason: string): Promise<{ displayName: string; email: string }> {
+      if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
+      const content = await contentOf(feedbackItemId);
+      if (content.attribution !== 'confidential') throw new ConflictError('feedback.reveal.notConfidential');
+      return knex.transaction(async (trx) => {
+        const identity = await identities.reveal(feedbackItemId, trx);
+        if (!identity) throw new NotFoundError();
+        await audit.record({ actorAccountId: actor.accountId, action: 'feedback.identity.reveal', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { reason } }, trx);
+        return identity;
+      });
+    },
+
+    listAllDimensions: () => repository.listDimensions({ activeOnly: false }),
+
+    async updateDimension(actor: Actor, id: number, fields: { label: string; description: string; position: number; active: boolean }): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if (!(await repository.updateDimension(id, fields, trx))) throw new NotFoundError();
+        await audit.record({ actorAccountId: actor.accountId, action: 'feedback.dimension.update', subjectType: 'behaviour_dimension', subjectId: id }, trx);
+      });
+    },
+
+    staffVisibility: () => repository.staffVisibility(),
+
+    async setStaffVisibility(actor: Actor, value: StaffVisibility): Promise<void> {
+      await knex.transaction(async (trx) => {
+        await repository.setStaffVisibility(value, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'feedback.settings.visibility', subjectType: 'organisation_settings', detail: { value } }, trx);
+      });
+    },
+  };
+}
+
+export type FeedbackService = ReturnType<typeof createFeedbackService>;

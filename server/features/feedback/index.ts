@@ -1,0 +1,30 @@
+import type { Knex } from 'knex';
+import type { Clock } from '../../platform/clock';
+import type { FeedbackSource } from '../routing/routing.schema';
+import { createFeedbackRepository } from './feedback.repository';
+import { createFeedbackRoutes, type FeedbackRouteDeps } from './feedback.routes';
+import { createFeedbackService, type FeedbackServiceDeps } from './feedback.service';
+import { createIdentityRepository } from './identity.repository';
+
+export type { FeedbackService } from './feedback.service';
+
+/**
+ * Built in two steps because routing reads feedback content (through FeedbackSource) and feedback
+ * routes new items (through routing): `source` first, then `create` once routing exists.
+ */
+export function createFeedbackStore(knex: Knex, clock: Clock) {
+  const repository = createFeedbackRepository(knex, () => clock.now());
+  const identities = createIdentityRepository(knex);
+  const source: FeedbackSource = {
+    contentFor: (ids) => repository.contentFor(ids),
+    namedSubmitter: (id) => identities.namedSubmitter(id),
+    submitterContact: (id) => identities.contact(id),
+  };
+  return {
+    source,
+    create(deps: Omit<FeedbackServiceDeps, 'knex' | 'repository' | 'identities'> & Omit<FeedbackRouteDeps, 'feedback'>) {
+      const service = createFeedbackService({ ...deps, knex, repository, identities });
+      return { service, routes: createFeedbackRoutes({ ...deps, feedback: service }) };
+    },
+  };
+}

@@ -1,0 +1,198 @@
+import type { Knex } from 'knex';
+import type { Actor } from '../../platform/auth/roles';
+import { hasAnyRole } from '../../platform/auth/roles';
+import { DEFAULT_LOCALE } from '../../platform/i18n';
+import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
+import type { Page } from '../../platform/http/forms';
+import type { EmailComposer } from '../../platform/mail/composer';
+import type { Outbox } from '../../platform/mail/outbox';
+import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
+import type { FeedbackContent, FeedbackSource, RoutedItem, RoutedItemEvent, RoutedItemStatus } from './routing.schema';
+
+export interface InboxDirectory {
+  findStaff(id: number): Promise<{ id: number; name: string; email: string } | undefined>;
+  findStaffByEmail(email: string): Promise<{ id: number; name: string; email: string } | undefined>;
+}
+
+export interface InboxEntry {
+  readonly item: RoutedItem;
+  readonly content: FeedbackContent;
+}
+
+export interface InboxItemView extends InboxEntry {
+  readonly events: RoutedItemEvent[];
+  /** Present only for a named item. */
+  readonly namedSubmitter: { displayName: string } | undefined;
+  readonly isRecipient: boolean;
+}
+
+const OPEN: readonly RoutedItemStatus[] = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'responded'];
+
+export interface InboxServiceDeps {
+  knex: Knex;
+  items: RoutedItemsRepository;
+  source: FeedbackSource;
+  directory: InboxDirectory;
+  outbox: Outbox;
+  emails: EmailComposer;
+  publicUrl: string;
+  now: () => number;
+}
+
+export function createInboxService(deps: InboxServiceDeps) {
+  const { knex, items, source, directory, outbox, emails, publicUrl, now } = deps;
+
+  async function withContent(list: RoutedItem[]): Promise<InboxEntry[]> {
+    const contents = await source.contentFor(list.map((i) => i.feedbackItemId));
+    return list.flatMap((item) => {
+      const content = contents.get(item.feedbackItemId);
+      return content ? [{ item, content }] : [];
+    });
+  }
+
+  /** The item when the actor is its recipient; anyone else gets "not found", never a hint it exists. */
+  async function ownItem(actor: Actor, routedItemId: number, db: Knex | Knex.Transaction = knex): Promise<RoutedItem> {
+    const item = await items.find(routedItemId, db);
+    if (!item || actor.staffMemberId === null || item.recipientStaffMemberId !== actor.staffMemberId) throw new NotFoundError();
+    return item;
+  }
+
+  async function notifyRecipient(template: 'feedback-routed' | 'feedback-submitter-replied', routedItemId: number, recipientStaffMemberId: number, content: FeedbackContent, trx: Knex.Transaction) {
+    const recipient = await directory.findStaff(recipientStaffMemberId);
+    if (!recipient) return;
+    // Reference, kind and whom it is about only: no submitter, no text.
+    await outbox.enqueue(
+      trx,
+      emails.compose(template, recipient.email, DEFAULT_LOCALE, {
+        reference: content.reference,
+        kind: content.kind,
+        staffName: content.staffName,
+        link: `${publicUrl}/inbox/${routedItemId}`,
+      }),
+    );
+  }
+
+  return {
+    /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
+    async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
+      const id = await items.insert({ feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId }, trx);
+      await notifyRecipient('feedback-routed', id, recipientStaffMemberId, content, trx);
+      return id;
+    },
+
+    async list(actor: Actor, filter: Omit<InboxFilter, 'recipientStaffMemberId'>): Promise<{ page: Page<InboxEntry>; counts: Record<string, number>; subjects: Array<{ id: number; name: string }> }> {
+      if (actor.staffMemberId === null) {
+        return { page: { items: [], total: 0, page: 1, pageSize: filter.pageSize, pageCount: 1 }, counts: {}, subjects: [] };
+      }
+      const { items: list, total } = await items.listForRecipient({ ...filter, recipientStaffMemberId: actor.staffMemberId });
+      return {
+        page: { items: await withContent(list), total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) },
+        counts: await items.countsByStatus(actor.staffMemberId),
+        subjects: await items.subjectsForRecipient(actor.staffMemberId),
+      };
+    },
+
+    /** The recipient's view; HR and the complaints officer may read any item (identity stays sealed). */
+    async view(actor: Actor, routedItemId: number): Promise<InboxItemView> {
+      const item = await items.find(routedItemId);
+      if (!item) throw new NotFoundError();
+      const isRecipient = actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId;
+      if (!isRecipient && !hasAnyRole(actor, ['hr', 'complaints'])) throw new NotFoundError();
+      const [entry] = await withContent([item]);
+      if (!entry) throw new NotFoundError();
+      return {
+        ...entry,
+        events: await items.listEvents(item.id),
+        namedSubmitter: entry.content.attribution === 'named' ? await source.namedSubmitter(item.feedbackItemId) : undefined,
+        isRecipient,
+      };
+    },
+
+    async acknowledge(actor: Actor, routedItemId: number): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await ownItem(actor, routedItemId, trx);
+        if (item.status !== 'received') return;
+        await items.update(item.id, { status: 'acknowledged', acknowledgedAt: now() }, trx);
+        await items.insertEvent(item.id, { type: 'acknowledged', actor: 'recipient', actorStaffMemberId: actor.staffMemberId }, trx);
+      });
+    },
+
+    /** A reply to the submitter, or a question that waits for their answer. Named and confidential submitters are e-mailed. */
+    async reply(actor: Actor, routedItemId: number, body: string, askSubmitter: boolean): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await ownItem(actor, routedItemId, trx);
+        if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
+        const t = now();
+        await items.update(
+          item.id,
+          { status: askSubmitter ? 'waiting_on_submitter' : 'responded', ...(item.acknowledgedAt ? {} : { acknowledgedAt: t }), ...(item.respondedAt || askSubmitter ? {} : { respondedAt: t }) },
+          trx,
+        );
+        await items.insertEvent(item.id, { type: askSubmitter ? 'asked_submitter' : 'replied', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body }, trx);
+        const contact = await source.submitterContact(item.feedbackItemId);
+        if (contact) {
+          const [entry] = await withContent([item]);
+          await outbox.enqueue(
+            trx,
+            emails.compose('feedback-reply', contact.email, contact.locale, { reference: entry?.content.reference ?? '', reply: body, link: `${publicUrl}/feedback/mine/${item.feedbackItemId}` }),
+          );
+        }
+      });
+    },
+
+    /** Hands the item to another staff member; the history keeps who had it. */
+    async forward(actor: Actor, routedItemId: number, recipientEmail: string, note: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await ownItem(actor, routedItemId, trx);
+        if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
+        const target = await directory.findStaffByEmail(recipientEmail);
+        if (!target) throw new ValidationError({ recipientEmail: 'inbox.errors.unknownStaff' });
+        const [entry] = await withContent([item]);
+        if (!entry) throw new NotFoundError();
+        if (target.id === item.recipientStaffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.alreadyRecipient' });
+        if (target.id === entry.content.staffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.cannotForwardToSubject' });
+        await items.update(item.id, { recipientStaffMemberId: target.id }, trx);
+        await items.insertEvent(
+          item.id,
+          { type: 'forwarded', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body: note || null, fromStaffMemberId: item.recipientStaffMemberId, toStaffMemberId: target.id },
+          trx,
+        );
+        await notifyRecipient('feedback-routed', item.id, target.id, entry.content, trx);
+      });
+    },
+
+    async close(actor: Actor, routedItemId: number): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await ownItem(actor, routedItemId, trx);
+        if (item.status === 'closed') return;
+        await items.update(item.id, { status: 'closed', closedAt: now() }, trx);
+        await items.insertEvent(item.id, { type: 'closed', actor: 'recipient', actorStaffMemberId: actor.staffMemberId }, trx);
+      });
+    },
+
+    routedItemIdsFor: (feedbackItemIds: readonly number[]) => items.idsByFeedbackItems(feedbackItemIds),
+
+    /** The submitter's own view of progress: status and the conversation, no staff-internal notes. */
+    async submitterView(feedbackItemId: number): Promise<{ item: RoutedItem; events: RoutedItemEvent[] }> {
+      const item = await items.findByFeedbackItem(feedbackItemId);
+      if (!item) throw new NotFoundError();
+      const events = (await items.listEvents(item.id)).filter((e) => e.type !== 'forwarded' && e.type !== 'reassigned');
+      return { item, events };
+    },
+
+    /** Called once the feedback feature has established that the caller wrote the item. */
+    async submitterReply(feedbackItemId: number, body: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await items.findByFeedbackItem(feedbackItemId, trx);
+        if (!item) throw new NotFoundError();
+        if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
+        await items.update(item.id, { status: 'in_progress' }, trx);
+        await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
+        const [entry] = await withContent([item]);
+        if (entry) await notifyRecipient('feedback-submitter-replied', item.id, item.recipientStaffMemberId, entry.content, trx);
+      });
+    },
+  };
+}
+
+export type InboxService = ReturnType<typeof createInboxService>;

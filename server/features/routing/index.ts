@@ -1,0 +1,33 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Clock } from '../../platform/clock';
+import type { EmailComposer } from '../../platform/mail/composer';
+import type { Outbox } from '../../platform/mail/outbox';
+import { createInboxService, type InboxDirectory } from './inbox.service';
+import { createRoutedItemsRepository } from './routed-items.repository';
+import { createRoutingRulesRepository } from './routing-rules.repository';
+import { createRoutingRoutes } from './routing.routes';
+import { createRoutingService, type RoutingDirectory } from './routing.service';
+import type { FeedbackSource } from './routing.schema';
+
+export type { InboxService } from './inbox.service';
+export type { RoutingService } from './routing.service';
+
+export interface RoutingDeps {
+  knex: Knex;
+  audit: AuditLog;
+  clock: Clock;
+  outbox: Outbox;
+  emails: EmailComposer;
+  publicUrl: string;
+  directory: RoutingDirectory & InboxDirectory;
+  /** How routing reads feedback content and submitter contacts, without importing the feedback feature. */
+  source: FeedbackSource;
+}
+
+export function createRouting(deps: RoutingDeps) {
+  const now = () => deps.clock.now();
+  const routing = createRoutingService({ knex: deps.knex, rules: createRoutingRulesRepository(deps.knex, now), directory: deps.directory, audit: deps.audit });
+  const inbox = createInboxService({ ...deps, items: createRoutedItemsRepository(deps.knex, now), now });
+  return { routing, inbox, routes: createRoutingRoutes({ inbox, routing }) };
+}

@@ -1,0 +1,155 @@
+import type { Knex } from 'knex';
+import type { EventActor, RoutedItem, RoutedItemEvent, RoutedItemEventType, RoutedItemStatus } from './routing.schema';
+
+type Db = Knex | Knex.Transaction;
+
+export interface InboxFilter {
+  readonly recipientStaffMemberId: number;
+  readonly status?: RoutedItemStatus;
+  readonly subjectStaffMemberId?: number;
+  readonly page: number;
+  readonly pageSize: number;
+}
+
+export interface NewEvent {
+  readonly type: RoutedItemEventType;
+  readonly actor: EventActor;
+  readonly actorStaffMemberId?: number | null;
+  readonly body?: string | null;
+  readonly fromStaffMemberId?: number | null;
+  readonly toStaffMemberId?: number | null;
+}
+
+const ITEM_COLUMNS = ['r.id', 'r.feedback_item_id', 'r.recipient_staff_member_id', 'rs.name as recipient_name', 'r.status', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.closed_at'];
+
+const nullableNumber = (v: unknown) => (v == null ? null : Number(v));
+
+function toRoutedItem(row: Record<string, unknown>): RoutedItem {
+  return {
+    id: Number(row.id),
+    feedbackItemId: Number(row.feedback_item_id),
+    recipientStaffMemberId: Number(row.recipient_staff_member_id),
+    recipientName: String(row.recipient_name ?? ''),
+    status: row.status as RoutedItemStatus,
+    receivedAt: Number(row.received_at),
+    acknowledgedAt: nullableNumber(row.acknowledged_at),
+    respondedAt: nullableNumber(row.responded_at),
+    closedAt: nullableNumber(row.closed_at),
+  };
+}
+
+export function createRoutedItemsRepository(knex: Knex, now: () => number) {
+  const itemQuery = (db: Db) => db('routed_items as r').join('staff_members as rs', 'rs.id', 'r.recipient_staff_member_id').select(ITEM_COLUMNS);
+
+  async function insertEvent(routedItemId: number, event: NewEvent, db: Db = knex): Promise<void> {
+    await db('routed_item_events').insert({
+      routed_item_id: routedItemId,
+      type: event.type,
+      actor: event.actor,
+      actor_staff_member_id: event.actorStaffMemberId ?? null,
+      body: event.body ?? null,
+      from_staff_member_id: event.fromStaffMemberId ?? null,
+      to_staff_member_id: event.toStaffMemberId ?? null,
+      created_at: now(),
+    });
+  }
+
+  return {
+    insertEvent,
+
+    async insert(fields: { feedbackItemId: number; recipientStaffMemberId: number; subjectStaffMemberId: number }, db: Db): Promise<number> {
+      const t = now();
+      const [id] = await db('routed_items').insert({
+        feedback_item_id: fields.feedbackItemId,
+        recipient_staff_member_id: fields.recipientStaffMemberId,
+        subject_staff_member_id: fields.subjectStaffMemberId,
+        status: 'received',
+        received_at: t,
+        updated_at: t,
+      });
+      await insertEvent(Number(id), { type: 'received', actor: 'system', toStaffMemberId: fields.recipientStaffMemberId }, db);
+      return Number(id);
+    },
+
+    async find(id: number, db: Db = knex): Promise<RoutedItem | undefined> {
+      const row = await itemQuery(db).where('r.id', id).first();
+      return row ? toRoutedItem(row) : undefined;
+    },
+
+    async findByFeedbackItem(feedbackItemId: number, db: Db = knex): Promise<RoutedItem | undefined> {
+      const row = await itemQuery(db).where('r.feedback_item_id', feedbackItemId).first();
+      return row ? toRoutedItem(row) : undefined;
+    },
+
+    async idsByFeedbackItems(feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, number>> {
+      if (feedbackItemIds.length === 0) return new Map();
+      const rows = await db('routed_items').select('id', 'feedback_item_id').whereIn('feedback_item_id', feedbackItemIds);
+      return new Map(rows.map((r) => [Number(r.feedback_item_id), Number(r.id)]));
+    },
+
+    async listForRecipient(filter: InboxFilter, db: Db = knex): Promise<{ items: RoutedItem[]; total: number }> {
+      const apply = (q: Knex.QueryBuilder) => {
+        q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId);
+        if (filter.status) q.andWhere('r.status', filter.status);
+        if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
+        return q;
+      };
+      const total = await apply(db('routed_items as r').count({ n: '*' })).first();
+      const rows = await apply(itemQuery(db))
+        .orderBy([{ column: 'r.received_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+        .limit(filter.pageSize)
+        .offset((filter.page - 1) * filter.pageSize);
+      return { items: rows.map(toRoutedItem), total: Number(total?.n ?? 0) };
+    },
+
+    async countsByStatus(recipientStaffMemberId: number, db: Db = knex): Promise<Record<string, number>> {
+      const rows = await db('routed_items')
+        .select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n'))
+        .where('recipient_staff_member_id', recipientStaffMemberId)
+        .groupBy('status');
+      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+    },
+
+    /** Staff members the recipient's items are about, for the inbox filter. */
+    async subjectsForRecipient(recipientStaffMemberId: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
+      const rows = await db('routed_items as r')
+        .join('staff_members as s', 's.id', 'r.subject_staff_member_id')
+        .where('r.recipient_staff_member_id', recipientStaffMemberId)
+        .distinct('s.id', 's.name')
+        .orderBy('s.name');
+      return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+    },
+
+    async update(id: number, fields: Partial<{ status: RoutedItemStatus; recipientStaffMemberId: number; acknowledgedAt: number; respondedAt: number; closedAt: number }>, db: Db): Promise<void> {
+      const columns: Record<string, unknown> = { updated_at: now() };
+      if (fields.status) columns.status = fields.status;
+      if (fields.recipientStaffMemberId) columns.recipient_staff_member_id = fields.recipientStaffMemberId;
+      if (fields.acknowledgedAt) columns.acknowledged_at = fields.acknowledgedAt;
+      if (fields.respondedAt) columns.responded_at = fields.respondedAt;
+      if (fields.closedAt) columns.closed_at = fields.closedAt;
+      await db('routed_items').where({ id }).update(columns);
+    },
+
+    async listEvents(routedItemId: number, db: Db = knex): Promise<RoutedItemEvent[]> {
+      const rows = await db('routed_item_events as e')
+        .leftJoin('staff_members as a', 'a.id', 'e.actor_staff_member_id')
+        .leftJoin('staff_members as f', 'f.id', 'e.from_staff_member_id')
+        .leftJoin('staff_members as t', 't.id', 'e.to_staff_member_id')
+        .where('e.routed_item_id', routedItemId)
+        .orderBy('e.id')
+        .select('e.id', 'e.type', 'e.actor', 'a.name as actor_name', 'e.body', 'f.name as from_name', 't.name as to_name', 'e.created_at');
+      return rows.map((r) => ({
+        id: Number(r.id),
+        type: r.type as RoutedItemEventType,
+        actor: r.actor as EventActor,
+        actorName: r.actor_name ?? null,
+        body: r.body ?? null,
+        fromName: r.from_name ?? null,
+        toName: r.to_name ?? null,
+        createdAt: Number(r.created_at),
+      }));
+    },
+  };
+}
+
+export type RoutedItemsRepository = ReturnType<typeof createRoutedItemsRepository>;
