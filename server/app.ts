@@ -33,6 +33,10 @@ import { createHomeRoutes } from './features/home/home.routes';
 import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
 
+// Per client address. Generous, because many community members share one address at a meeting.
+export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
+export const RECEIPT_LOOKUP_FAILURES = 10;
+
 export interface AppDeps {
   config: Config;
   db: Database;
@@ -75,8 +79,8 @@ export async function createApp(deps: AppDeps) {
     directory: {
       routingFacts: (id) => directory.service.routingFacts(id),
       complaintsOfficers: () => accounts.repository.staffMemberIdsWithRole('complaints'),
-      findStaff: (id) => directory.service.findStaff(id),
-      findStaffByEmail: (email) => directory.service.findStaffByEmail(email),
+      findStaff: (id, trx) => directory.service.findStaff(id, trx),
+      findStaffByEmail: (email, trx) => directory.service.findStaffByEmail(email, trx),
     },
   });
   const passport = createPassport(accounts.service);
@@ -93,8 +97,8 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
     receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
     addressSecret: await getOrCreateSecret(db.knex, 'address-pseudonyms', clock),
-    anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: 10, durationSeconds: 3600 }),
-    receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: 10, durationSeconds: 900 }),
+    anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
+    receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
   });
   const csrf = createCsrf({ secret, secure: config.cookieSecure });
 

@@ -93,8 +93,8 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
       };
     },
 
-    findStaff: (id: number) => repository.findStaffById(id),
-    findStaffByEmail: (email: string) => repository.findStaffByEmail(email),
+    findStaff: (id: number, db?: Knex | Knex.Transaction) => repository.findStaffById(id, db),
+    findStaffByEmail: (email: string, db?: Knex | Knex.Transaction) => repository.findStaffByEmail(email, db),
 
     /** Community-facing staff matching a name or department, for the feedback form's picker. */
     async searchCommunityFacing(query: string, limit: number): Promise<StaffMember[]> {

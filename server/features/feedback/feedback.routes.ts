@@ -66,7 +66,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     const body = (req.body ?? {}) as Record<string, unknown>;
     try {
       const input = parseForm(FeedbackInputSchema, { ...body, ratings: ratingsFromForm(body) });
-      if (input.attribution === 'anonymous') {
+      if (input.attribution === 'anonymous' && !(await feedback.isResubmission(input.submissionKey))) {
         const wait = await anonymousSubmissions.take(clientKey(req));
         if (wait > 0) throw new TooManyRequestsError(wait);
       }

@@ -80,6 +80,11 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     listDimensions: (): Promise<BehaviourDimension[]> => repository.listDimensions({ activeOnly: true }),
     searchStaff: (query: string) => directory.searchCommunityFacing(query, 20),
 
+    /** True when this form was already stored (a resubmission, which costs the submitter nothing). */
+    async isResubmission(submissionKey: string): Promise<boolean> {
+      return !!(await repository.findBySubmissionKeyHash(sha256Hex(submissionKey)));
+    },
+
     async staffForForm(staffMemberId: number) {
       const member = await directory.findStaff(staffMemberId);
       return member?.communityFacing ? member : undefined;

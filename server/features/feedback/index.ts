@@ -16,9 +16,9 @@ export function createFeedbackStore(knex: Knex, clock: Clock) {
   const repository = createFeedbackRepository(knex, () => clock.now());
   const identities = createIdentityRepository(knex);
   const source: FeedbackSource = {
-    contentFor: (ids) => repository.contentFor(ids),
+    contentFor: (ids, db) => repository.contentFor(ids, db),
     namedSubmitter: (id) => identities.namedSubmitter(id),
-    submitterContact: (id) => identities.contact(id),
+    submitterContact: (id, db) => identities.contact(id, db),
   };
   return {
     source,

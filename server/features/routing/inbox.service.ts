@@ -10,8 +10,8 @@ import type { InboxFilter, RoutedItemsRepository } from './routed-items.reposito
 import type { FeedbackContent, FeedbackSource, RoutedItem, RoutedItemEvent, RoutedItemStatus } from './routing.schema';
 
 export interface InboxDirectory {
-  findStaff(id: number): Promise<{ id: number; name: string; email: string } | undefined>;
-  findStaffByEmail(email: string): Promise<{ id: number; name: string; email: string } | undefined>;
+  findStaff(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
+  findStaffByEmail(email: string, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
 }
 
 export interface InboxEntry {
@@ -42,8 +42,9 @@ export interface InboxServiceDeps {
 export function createInboxService(deps: InboxServiceDeps) {
   const { knex, items, source, directory, outbox, emails, publicUrl, now } = deps;
 
-  async function withContent(list: RoutedItem[]): Promise<InboxEntry[]> {
-    const contents = await source.contentFor(list.map((i) => i.feedbackItemId));
+  // Reads inside a transaction go through it: SQLite has a single connection.
+  async function withContent(list: RoutedItem[], db: Knex | Knex.Transaction = knex): Promise<InboxEntry[]> {
+    const contents = await source.contentFor(list.map((i) => i.feedbackItemId), db);
     return list.flatMap((item) => {
       const content = contents.get(item.feedbackItemId);
       return content ? [{ item, content }] : [];
@@ -58,7 +59,7 @@ export function createInboxService(deps: InboxServiceDeps) {
   }
 
   async function notifyRecipient(template: 'feedback-routed' | 'feedback-submitter-replied', routedItemId: number, recipientStaffMemberId: number, content: FeedbackContent, trx: Knex.Transaction) {
-    const recipient = await directory.findStaff(recipientStaffMemberId);
+    const recipient = await directory.findStaff(recipientStaffMemberId, trx);
     if (!recipient) return;
     // Reference, kind and whom it is about only: no submitter, no text.
     await outbox.enqueue(
@@ -129,9 +130,9 @@ export function createInboxService(deps: InboxServiceDeps) {
           trx,
         );
         await items.insertEvent(item.id, { type: askSubmitter ? 'asked_submitter' : 'replied', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body }, trx);
-        const contact = await source.submitterContact(item.feedbackItemId);
+        const contact = await source.submitterContact(item.feedbackItemId, trx);
         if (contact) {
-          const [entry] = await withContent([item]);
+          const [entry] = await withContent([item], trx);
           await outbox.enqueue(
             trx,
             emails.compose('feedback-reply', contact.email, contact.locale, { reference: entry?.content.reference ?? '', reply: body, link: `${publicUrl}/feedback/mine/${item.feedbackItemId}` }),
@@ -145,9 +146,9 @@ export function createInboxService(deps: InboxServiceDeps) {
       await knex.transaction(async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
-        const target = await directory.findStaffByEmail(recipientEmail);
+        const target = await directory.findStaffByEmail(recipientEmail, trx);
         if (!target) throw new ValidationError({ recipientEmail: 'inbox.errors.unknownStaff' });
-        const [entry] = await withContent([item]);
+        const [entry] = await withContent([item], trx);
         if (!entry) throw new NotFoundError();
         if (target.id === item.recipientStaffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.alreadyRecipient' });
         if (target.id === entry.content.staffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.cannotForwardToSubject' });
@@ -188,7 +189,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
         await items.update(item.id, { status: 'in_progress' }, trx);
         await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
-        const [entry] = await withContent([item]);
+        const [entry] = await withContent([item], trx);
         if (entry) await notifyRecipient('feedback-submitter-replied', item.id, item.recipientStaffMemberId, entry.content, trx);
       });
     },

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { z } from 'zod';
 
 export const FEEDBACK_KINDS = ['appreciation', 'suggestion', 'concern'] as const;
@@ -68,11 +69,11 @@ export interface FeedbackContent {
 
 /** Supplied by the feedback feature: routing reads content and contacts only through this. */
 export interface FeedbackSource {
-  contentFor(feedbackItemIds: readonly number[]): Promise<Map<number, FeedbackContent>>;
+  contentFor(feedbackItemIds: readonly number[], db?: Knex | Knex.Transaction): Promise<Map<number, FeedbackContent>>;
   /** The submitter's name, only for a named item. */
   namedSubmitter(feedbackItemId: number): Promise<{ displayName: string } | undefined>;
   /** Where to e-mail the submitter (named and confidential items); never rendered. */
-  submitterContact(feedbackItemId: number): Promise<{ email: string; locale: string } | undefined>;
+  submitterContact(feedbackItemId: number, db?: Knex | Knex.Transaction): Promise<{ email: string; locale: string } | undefined>;
 }
 
 const optionalFlag = z
