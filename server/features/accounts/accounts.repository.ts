@@ -105,13 +105,14 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
 
     async update(
       id: number,
-      fields: Partial<{ passwordHash: string; emailVerifiedAt: number; staffMemberId: number | null }>,
+      fields: Partial<{ passwordHash: string; emailVerifiedAt: number; staffMemberId: number | null; displayName: string }>,
       db: Db = knex,
     ): Promise<void> {
       const columns: Record<string, unknown> = { updated_at: now() };
       if (fields.passwordHash !== undefined) columns.password_hash = fields.passwordHash;
       if (fields.emailVerifiedAt !== undefined) columns.email_verified_at = fields.emailVerifiedAt;
       if (fields.staffMemberId !== undefined) columns.staff_member_id = fields.staffMemberId;
+      if (fields.displayName !== undefined) columns.display_name = fields.displayName;
       await db('accounts').where({ id }).update(columns);
     },
 
@@ -164,9 +165,10 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
       return changed === 1 ? Number(row.account_id) : undefined;
     },
 
-    async isTokenUsable(digest: string, purpose: TokenPurpose, db: Db = knex): Promise<boolean> {
-      const row = await db('account_tokens').select('id').where({ token_hash: digest, purpose }).whereNull('used_at').where('expires_at', '>', now()).first();
-      return !!row;
+    /** The account a usable (unused, unexpired) token belongs to. */
+    async tokenAccount(digest: string, purpose: TokenPurpose, db: Db = knex): Promise<number | undefined> {
+      const row = await db('account_tokens').select('account_id').where({ token_hash: digest, purpose }).whereNull('used_at').where('expires_at', '>', now()).first();
+      return row ? Number(row.account_id) : undefined;
     },
 
     async expireTokens(accountId: number, purpose: TokenPurpose, db: Db = knex): Promise<void> {

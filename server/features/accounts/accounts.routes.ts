@@ -7,16 +7,16 @@ import type { AddressThrottle, SignInThrottle } from '../../platform/auth/thrott
 import { TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors } from '../../platform/http/forms';
-import { NewPasswordSchema, ResetRequestSchema, RolesFormSchema, safeNextPath, SignInSchema, SignUpSchema } from './accounts.schema';
+import { NewPasswordSchema, ResetRequestSchema, RolesFormSchema, safeNextPath, SignInSchema, SignUpSchema, VerifySchema } from './accounts.schema';
 import type { AccountsService } from './accounts.service';
 
 const ACCOUNTS_PAGE_SIZE = 25;
 
 function authenticate(passport: PassportInstance, req: Request, res: Response, next: NextFunction) {
-  return new Promise<{ user: Actor | false; reason?: string }>((resolve, reject) => {
-    passport.authenticate('local', (err: unknown, user: Actor | false, info?: { message?: string }) => {
+  return new Promise<{ user: Actor | false }>((resolve, reject) => {
+    passport.authenticate('local', (err: unknown, user: Actor | false) => {
       if (err) reject(err);
-      else resolve({ user, reason: info?.message });
+      else resolve({ user });
     })(req, res, next);
   });
 }
@@ -65,24 +65,20 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
       return renderFormErrors(req, res, 'accounts/sign-in', locals, err);
     }
     const address = req.ip ?? 'unknown';
-    const wait = await throttle.retryAfter(email, address);
+    // The attempt is counted before the password is checked, so parallel guesses cannot all slip in.
+    const wait = await throttle.beginAttempt(email, address);
     if (wait > 0) {
       res.setHeader('Retry-After', String(wait));
       res.status(429).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.locked', { minutes: Math.ceil(wait / 60) }) });
       return;
     }
-    const { user, reason } = await authenticate(passport, req, res, next);
+    const { user } = await authenticate(passport, req, res, next);
     if (!user) {
-      if (reason === 'unverified') {
-        res.status(403).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.unverified') });
-        return;
-      }
-      await throttle.recordFailure(email, address);
       // The same words whether or not the e-mail has an account.
       res.status(401).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.invalid') });
       return;
     }
-    await throttle.recordSuccess(email);
+    await throttle.recordSuccess(email, address);
     await logIn(req, user);
     res.redirect(303, nextPath);
   });
@@ -98,7 +94,7 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
   });
 
   router.post('/sign-up', access.public(), async (req, res) => {
-    const { password: _p, passwordConfirmation: _c, ...kept } = (req.body ?? {}) as Record<string, string>;
+    const kept = req.body ?? {};
     try {
       const input = parseForm(SignUpSchema, req.body);
       await limitEmailRequests(req);
@@ -109,12 +105,20 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
     }
   });
 
-  router.get('/verify/:token', access.public(), (req, res) => {
-    res.render('accounts/verify', { title: req.t('accounts.verify.title'), token: req.params.token });
+  router.get('/verify/:token', access.public(), async (req, res) => {
+    const pending = await service.verificationFor(String(req.params.token));
+    res.status(pending ? 200 : 400).render('accounts/verify', { title: req.t('accounts.verify.title'), token: req.params.token, failed: !pending, values: pending ?? {} });
   });
 
   router.post('/verify/:token', access.public(), async (req, res) => {
-    const ok = await service.verifyEmail(String(req.params.token));
+    const token = String(req.params.token);
+    const { password: _p, passwordConfirmation: _c, ...kept } = (req.body ?? {}) as Record<string, string>;
+    let ok: boolean;
+    try {
+      ok = await service.verifyEmail(token, parseForm(VerifySchema, req.body));
+    } catch (err) {
+      return renderFormErrors(req, res, 'accounts/verify', { title: req.t('accounts.verify.title'), token, values: kept }, err);
+    }
     if (!ok) {
       res.status(400).render('accounts/verify', { title: req.t('accounts.verify.title'), failed: true });
       return;

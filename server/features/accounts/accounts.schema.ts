@@ -13,20 +13,20 @@ export const SignInSchema = z.object({
   password: z.string().min(1, 'validation.password.required').max(PASSWORD_MAX_LENGTH, 'validation.password.tooLong'),
 });
 
-export const SignUpSchema = z
-  .object({
-    displayName: z.string().trim().min(1, 'validation.displayName.required').max(200, 'validation.displayName.tooLong'),
-    email,
-    password: newPassword,
-    passwordConfirmation: z.string(),
-  })
-  .refine((v) => v.password === v.passwordConfirmation, { path: ['passwordConfirmation'], message: 'validation.password.mismatch' });
+const displayName = z.string().trim().min(1, 'validation.displayName.required').max(200, 'validation.displayName.tooLong');
+
+// No password at sign-up: it is chosen on the verification page, by whoever controls the mailbox.
+export const SignUpSchema = z.object({ displayName, email });
 export type SignUpInput = z.infer<typeof SignUpSchema>;
 
 export const ResetRequestSchema = z.object({ email });
 
 export const NewPasswordSchema = z
   .object({ password: newPassword, passwordConfirmation: z.string() })
+  .refine((v) => v.password === v.passwordConfirmation, { path: ['passwordConfirmation'], message: 'validation.password.mismatch' });
+
+export const VerifySchema = z
+  .object({ displayName, password: newPassword, passwordConfirmation: z.string() })
   .refine((v) => v.password === v.passwordConfirmation, { path: ['passwordConfirmation'], message: 'validation.password.mismatch' });
 
 export const RolesFormSchema = z.object({

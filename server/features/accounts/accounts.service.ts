@@ -9,11 +9,12 @@ import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { AccountsRepository, AccountSummary } from './accounts.repository';
 import type { SignUpInput } from './accounts.schema';
+import { isUniqueViolation } from '../../platform/db/errors';
 
 export const VERIFY_TOKEN_TTL_MS = 48 * 3600_000;
 export const RESET_TOKEN_TTL_MS = 3600_000;
 
-export type SignInResult = { outcome: 'ok'; actor: Actor } | { outcome: 'invalid' } | { outcome: 'unverified' };
+export type SignInResult = { outcome: 'ok'; actor: Actor } | { outcome: 'invalid' };
 
 export interface AccountsServiceDeps {
   knex: Knex;
@@ -40,33 +41,55 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     findActor: (accountId: number) => repository.findActor(accountId),
 
     /**
-     * Creates an unverified community account and e-mails a verification link. For an e-mail that
-     * already has an account, the owner gets a notice instead; the caller sees the same outcome.
+     * Starts a community account: an account without a password, and a link to the address to
+     * choose one. An address that already has a verified account gets a notice instead; one that is
+     * still unverified gets a fresh link. The caller sees the same outcome in every case.
      */
     async register(input: SignUpInput, locale: string): Promise<void> {
-      // Hashing first, whatever happens next, keeps known and unknown e-mails equally slow.
-      const passwordHash = await passwords.hash(input.password);
-      await knex.transaction(async (trx) => {
-        const existing = await repository.findByEmail(input.email, trx);
-        if (existing) {
-          await outbox.enqueue(trx, emails.compose('already-registered', existing.email, existing.locale, { signInLink: `${publicUrl}/sign-in`, resetLink: `${publicUrl}/reset-password` }));
-          return;
-        }
-        const id = await repository.insert({ email: input.email, displayName: input.displayName, passwordHash, verified: false, staffMemberId: null, locale }, trx);
-        await repository.replaceStoredRoles(id, ['member'], trx);
-        await sendVerification(id, input.email, locale, trx);
-      });
+      const attempt = () =>
+        knex.transaction(async (trx) => {
+          const existing = await repository.findByEmail(input.email, trx);
+          if (existing?.emailVerifiedAt != null) {
+            await outbox.enqueue(trx, emails.compose('already-registered', existing.email, existing.locale, { signInLink: `${publicUrl}/sign-in`, resetLink: `${publicUrl}/reset-password` }));
+            return;
+          }
+          const id = existing?.id ?? (await repository.insert({ email: input.email, displayName: input.displayName, passwordHash: null, verified: false, staffMemberId: null, locale }, trx));
+          if (!existing) await repository.replaceStoredRoles(id, ['member'], trx);
+          await sendVerification(id, input.email, locale, trx);
+        });
+      try {
+        await attempt();
+      } catch (err) {
+        // Two sign-ups for one new address at once: the other created it; this one sends a link.
+        if (!isUniqueViolation(err)) throw err;
+        await attempt();
+      }
     },
 
-    /** Verifies an e-mail address; an address in the directory links the account to that staff member. */
-    async verifyEmail(token: string): Promise<boolean> {
+    /** Whether a verification link can still be used, and the name given at sign-up (to pre-fill). */
+    async verificationFor(token: string): Promise<{ displayName: string } | undefined> {
+      const accountId = await repository.tokenAccount(digestToken(token), 'verify-email');
+      const account = accountId === undefined ? undefined : await repository.findById(accountId);
+      return account ? { displayName: account.displayName } : undefined;
+    },
+
+    /**
+     * Verifies an e-mail address and sets the account's name and first password; an address in the
+     * directory links the account to that staff member.
+     */
+    async verifyEmail(token: string, fields: { displayName: string; password: string }): Promise<boolean> {
+      const passwordHash = await passwords.hash(fields.password);
       return knex.transaction(async (trx) => {
         const accountId = await repository.consumeToken(digestToken(token), 'verify-email', trx);
         if (accountId === undefined) return false;
         const account = await repository.findById(accountId, trx);
         if (!account) return false;
         const staffMemberId = await repository.findStaffIdByEmail(account.email, trx);
-        await repository.update(accountId, { emailVerifiedAt: clock.now(), ...(staffMemberId !== undefined ? { staffMemberId } : {}) }, trx);
+        await repository.update(
+          accountId,
+          { emailVerifiedAt: clock.now(), passwordHash, displayName: fields.displayName, ...(staffMemberId !== undefined ? { staffMemberId } : {}) },
+          trx,
+        );
         if (staffMemberId !== undefined) {
           // Staff are not community members; their roles come from the directory.
           const roles = (await repository.storedRoles(accountId, trx)).filter((r) => r !== 'member');
@@ -79,13 +102,9 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
     async signIn(email: string, password: string): Promise<SignInResult> {
       const account = await repository.findByEmail(email);
+      // An unverified account has no password yet, so it fails here exactly like an unknown address.
       const ok = await passwords.verify(account?.passwordHash ?? null, password);
-      if (!ok || !account) return { outcome: 'invalid' };
-      if (account.emailVerifiedAt === null) {
-        // The password was right, so saying "unverified" reveals nothing new; send a fresh link.
-        await knex.transaction((trx) => sendVerification(account.id, account.email, account.locale, trx));
-        return { outcome: 'unverified' };
-      }
+      if (!ok || !account || account.emailVerifiedAt === null) return { outcome: 'invalid' };
       const actor = await repository.findActor(account.id);
       return actor ? { outcome: 'ok', actor } : { outcome: 'invalid' };
     },
@@ -102,7 +121,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       });
     },
 
-    isResetTokenUsable: (token: string) => repository.isTokenUsable(digestToken(token), 'reset-password'),
+    isResetTokenUsable: async (token: string) => (await repository.tokenAccount(digestToken(token), 'reset-password')) !== undefined,
 
     /** Sets a new password from a reset link; ends every session of the account. */
     async resetPassword(token: string, password: string): Promise<boolean> {

@@ -5,7 +5,7 @@ import { Strategy as LocalStrategy } from 'passport-local';
 import type { Actor } from './roles';
 
 export interface PassportAccounts {
-  signIn(email: string, password: string): Promise<{ outcome: 'ok'; actor: Actor } | { outcome: 'invalid' } | { outcome: 'unverified' }>;
+  signIn(email: string, password: string): Promise<{ outcome: 'ok'; actor: Actor } | { outcome: 'invalid' }>;
   findActor(accountId: number): Promise<Actor | undefined>;
 }
 

@@ -25,9 +25,21 @@ function createLimiterFactory(db: Database, clearExpired: boolean) {
   };
 }
 
+/** Counts one point; returns the seconds to wait when the key is over its limit, else 0. */
+async function takePoint(limiter: RateLimiterAbstract, key: string): Promise<number> {
+  try {
+    await limiter.consume(key);
+    return 0;
+  } catch (refusal) {
+    // The limiter rejects with its state when over the limit, and with an Error when the store fails.
+    if (refusal instanceof Error) throw refusal;
+    return Math.ceil((refusal as { msBeforeNext: number }).msBeforeNext / 1000);
+  }
+}
+
 /**
- * Counts failed sign-ins per e-mail address and per client address, in the database so every
- * process shares the counts. The per-e-mail count is what stops an attacker who rotates
+ * Counts sign-in attempts per e-mail address and per client address, in the database so every
+ * process shares the counts; a successful sign-in clears the account's count. The per-e-mail count is what stops an attacker who rotates
  * X-Forwarded-For (which is ignored unless TRUST_PROXY is set): the sixth try is refused whoever sends it.
  * E-mail addresses are hashed before they become keys.
  */
@@ -38,18 +50,18 @@ export function createSignInThrottle(db: Database, options: { clearExpired: bool
   const accountKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
 
   return {
-    /** Seconds until another try is allowed, or 0 when it is allowed now. */
-    async retryAfter(email: string, address: string): Promise<number> {
-      const [account, client] = await Promise.all([perAccount.get(accountKey(email)), perAddress.get(address)]);
-      const wait = (res: typeof account, max: number) => (res && res.consumedPoints >= max ? Math.ceil(res.msBeforeNext / 1000) : 0);
-      return Math.max(wait(account, MAX_FAILURES_PER_ACCOUNT), wait(client, MAX_FAILURES_PER_ADDRESS));
+    /**
+     * Counts an attempt before the password is checked (atomically, in the database), so parallel
+     * guesses cannot all pass a check made before any was counted. Returns the seconds to wait
+     * when the account or the client is over its limit, else 0.
+     */
+    async beginAttempt(email: string, address: string): Promise<number> {
+      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, address)]);
+      return Math.max(account, client);
     },
-    async recordFailure(email: string, address: string): Promise<void> {
-      // consume() rejects once the limit is passed; the count is what matters, not the rejection.
-      await Promise.allSettled([perAccount.consume(accountKey(email)), perAddress.consume(address)]);
-    },
-    async recordSuccess(email: string): Promise<void> {
-      await perAccount.delete(accountKey(email));
+    /** A right password clears the account's count and gives the client its attempt back. */
+    async recordSuccess(email: string, address: string): Promise<void> {
+      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(address, 1)]);
     },
   };
 }
@@ -64,15 +76,7 @@ export function createAddressThrottle(db: Database, options: { clearExpired: boo
   const limiter = createLimiterFactory(db, options.clearExpired)(options.keyPrefix, options.points, options.durationSeconds);
   return {
     /** Counts one request; returns seconds to wait when the client is over its limit, else 0. */
-    async take(key: string): Promise<number> {
-      try {
-        await limiter.consume(key);
-        return 0;
-      } catch (refusal) {
-        if (refusal instanceof Error) throw refusal;
-        return Math.ceil((refusal as { msBeforeNext: number }).msBeforeNext / 1000);
-      }
-    },
+    take: (key: string) => takePoint(limiter, key),
     /** Seconds to wait before the next request is allowed, without counting one. */
     async peek(key: string): Promise<number> {
       const res = await limiter.get(key);

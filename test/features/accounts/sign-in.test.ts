@@ -40,6 +40,22 @@ describe('sign-in, sessions and CSRF', () => {
     await agent.get('/account').expect(303);
   });
 
+  it('when many wrong passwords arrive at once, then no more than five are checked and the account locks', async () => {
+    const account = await factories(context.database.db.knex).account();
+    const attempts = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const agent = agentFor(context.app);
+        const token = await csrfToken(agent);
+        return agent.post('/sign-in').type('form').send({ email: account.email, password: `parallel guess ${i}`, _csrf: token });
+      }),
+    );
+    const statuses = attempts.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(7);
+    const right = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: account.email, password: account.password });
+    expect(right.status).toBe(429);
+  });
+
   it('when a session id is planted before sign-in, then sign-in issues a new one and the planted id stays anonymous', async () => {
     const account = await factories(context.database.db.knex).account();
     const attacker = agentFor(context.app);
