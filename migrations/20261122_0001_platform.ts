@@ -4,6 +4,10 @@ import type { Knex } from 'knex';
 // Everything a process would otherwise hold in memory lives here, so many processes can share one database.
 export async function up(knex: Knex): Promise<void> {
   const mysql = knex.client.config.client === 'mysql2';
+  if (mysql) {
+    // Names come in every script: tables created from here on inherit utf8mb4 whatever the server default.
+    await knex.raw('ALTER DATABASE CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci');
+  }
 
   await knex.schema.createTable('app_secrets', (t) => {
     t.string('name', 64).primary();

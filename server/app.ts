@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type Application } from 'express';
 import cookieParser from 'cookie-parser';
-import multer from 'multer';
 import { pinoHttp } from 'pino-http';
 import type { Config } from './config';
 import { createAuditLog } from './platform/audit';
@@ -27,7 +26,7 @@ import { createMailTransport, type MailTransport } from './platform/mail/transpo
 import { publicDir } from './platform/paths';
 import { createOutboxSender } from './jobs/outbox-sender';
 import { createHealthRoutes } from './features/health/health.routes';
-import { createDirectory } from './features/directory';
+import { createDirectory, DIRECTORY_IMPORT_PATH } from './features/directory';
 import { createAccounts } from './features/accounts';
 import { createHomeRoutes } from './features/home/home.routes';
 import { createRouting } from './features/routing';
@@ -50,6 +49,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
+  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
   const outbox = createOutbox(db.knex, db.dialect, clock);
@@ -57,7 +57,7 @@ export async function createApp(deps: AppDeps) {
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
-  const directory = createDirectory({ knex: db.knex, audit, clock });
+  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload });
   const accounts = createAccounts({
     knex: db.knex,
     audit,
@@ -100,7 +100,6 @@ export async function createApp(deps: AppDeps) {
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
   });
-  const csrf = createCsrf({ secret, secure: config.cookieSecure });
 
   const app: Application = express();
   app.disable('x-powered-by');
@@ -137,7 +136,6 @@ export async function createApp(deps: AppDeps) {
 
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));
-  app.use(multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 50 } }).any());
   app.use(cookieParser());
   app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, cleanup: config.env !== 'test' }));
   app.use(passport.initialize());

@@ -15,7 +15,16 @@ const EnvSchema = z.object({
   SQLITE_FILE: z.string().default('var/accountable.sqlite'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
   COOKIE_SECURE: z.enum(['true', 'false']).optional(),
-  TRUST_PROXY: z.string().optional(),
+  // "true"/"false", a number of proxy hops, or addresses/subnets (Express's "trust proxy").
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v): boolean | number | string[] | undefined => {
+      if (v === undefined || v === '') return undefined;
+      if (v === 'true' || v === 'false') return v === 'true';
+      if (/^\d+$/.test(v)) return Number(v);
+      return v.split(',').map((s) => s.trim()).filter(Boolean);
+    }),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Accountable <no-reply@accountable.invalid>'),
   MAIL_DIR: z.string().default('var/mail'),
@@ -36,7 +45,7 @@ export interface Config {
   readonly database: DatabaseConfig;
   readonly sessionSecret: string | undefined;
   readonly cookieSecure: boolean;
-  readonly trustProxy: string | false;
+  readonly trustProxy: boolean | number | string[];
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string;
   readonly mailDir: string;
@@ -57,6 +66,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     // In development the secret is generated once and kept in the database; production must say.
     throw new ConfigError('Invalid configuration:\n  SESSION_SECRET: required when NODE_ENV=production');
+  }
+  if (e.NODE_ENV === 'production' && !e.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration:\n  PUBLIC_URL: required when NODE_ENV=production (links in e-mails use it)');
   }
   if (e.NODE_ENV === 'production' && e.PASSWORD_HASH_COST === 'low') {
     throw new ConfigError('Invalid configuration:\n  PASSWORD_HASH_COST: "low" is for tests only');

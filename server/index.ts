@@ -47,8 +47,12 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    server.close();
+    // Requests in flight finish before the database goes; stragglers are cut after ten seconds.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
+    await closed;
+    clearTimeout(cutOff);
     await outboxSender.stop();
     await db.close();
     logger.info('stopped');

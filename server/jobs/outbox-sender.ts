@@ -21,8 +21,9 @@ export interface OutboxRunResult {
 // Safe to run in every process at once: each run sends only the rows it claimed.
 export function createOutboxSender(options: OutboxSenderOptions) {
   const { outbox, transport, logger, from } = options;
-  const batchSize = options.batchSize ?? 20;
-  const leaseMs = options.leaseMs ?? 120_000;
+  const batchSize = options.batchSize ?? 10;
+  // Longer than a batch can take with the transport's timeouts (about a minute a message at worst).
+  const leaseMs = options.leaseMs ?? 15 * 60_000;
 
   async function runOnce(): Promise<OutboxRunResult> {
     const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0 };
@@ -41,12 +42,13 @@ export function createOutboxSender(options: OutboxSenderOptions) {
         await outbox.markSent(message.id, claimToken);
         result.sent++;
       } catch (err) {
-        const code = (err as { code?: string; responseCode?: number }).code ?? 'unknown';
-        const outcome = await outbox.markFailed(message, claimToken, `${code}: ${(err as Error).message ?? ''}`);
+        const { code = 'unknown', responseCode } = err as { code?: string; responseCode?: number };
+        const permanent = typeof responseCode === 'number' && responseCode >= 500;
+        const outcome = await outbox.markFailed(message, claimToken, `${code} ${responseCode ?? ''}`.trim(), permanent);
         if (outcome === 'failed') result.failed++;
         else result.retried++;
         // Only the id and error code: recipient addresses stay out of the logs.
-        logger.warn({ outboxId: message.id, code, outcome }, 'e-mail delivery failed');
+        logger.warn({ outboxId: message.id, code, responseCode, outcome }, 'e-mail delivery failed');
       }
     }
     if (messages.length > 0) logger.info({ ...result, transport: transport.kind }, 'outbox run');

@@ -11,20 +11,21 @@ export interface ReceivedEmail {
 }
 
 /**
- * A real SMTP server in the test process (port 0). `down()` makes it refuse every message with a
- * temporary failure, as a server that is unavailable would; `up()` restores it.
+ * A real SMTP server in the test process (port 0). `down()` makes it refuse every message, as an
+ * unavailable server would; `up()` restores it.
  */
 export async function startSmtpServer() {
   const received: ReceivedEmail[] = [];
-  let accepting = true;
+  let refusal: number | null = null;
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
     onData(stream, _session, callback) {
-      if (!accepting) {
+      if (refusal !== null) {
+        const code = refusal;
         stream.resume();
-        stream.on('end', () => callback(Object.assign(new Error('Service unavailable'), { responseCode: 421 })));
+        stream.on('end', () => callback(Object.assign(new Error(code >= 500 ? 'Mailbox unavailable' : 'Service unavailable'), { responseCode: code })));
         return;
       }
       simpleParser(stream).then(
@@ -44,8 +45,9 @@ export async function startSmtpServer() {
     port,
     transport,
     received,
-    down: () => (accepting = false),
-    up: () => (accepting = true),
+    /** Refuses every message: 421 is a temporary failure, 550 a permanent one. */
+    down: (responseCode = 421) => (refusal = responseCode),
+    up: () => (refusal = null),
     to: (address: string) => received.filter((m) => m.to.includes(address)),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };

@@ -23,8 +23,19 @@ describe('config', () => {
   });
 
   it('when production sets a secret, then cookies are secure by default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) });
+    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://accountable.example.org' });
     expect(config.cookieSecure).toBe(true);
+  });
+
+  it('when production has no public URL, then start-up fails naming PUBLIC_URL', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40) })).toThrow(/PUBLIC_URL/);
+  });
+
+  it('when TRUST_PROXY is set, then it is read as a flag, a hop count or a list of addresses', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: 'true' }).trustProxy).toBe(true);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
   });
 
   it('when a database URL has an unknown scheme, then start-up fails naming DATABASE_URL', () => {

@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { createTestApp, useTestApp } from '../helpers/app';
 import { createTestDatabase } from '../helpers/database';
+import { serializeError } from '../../server/platform/logger';
 
 describe('errors and logging', () => {
   const context = useTestApp();
@@ -39,6 +40,14 @@ describe('errors and logging', () => {
     const line = context.app.logLines.map((l) => JSON.parse(l)).find((l) => l.req?.path === '/sign-in');
     expect(line.req.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(context.app.logLines.join('')).not.toContain('leak');
+  });
+
+  it('when a database error is logged, then its message (which may quote a value) is left out', () => {
+    const duplicate = Object.assign(new Error("Duplicate entry 'someone@example.test' for key 'email'"), { code: 'ER_DUP_ENTRY', errno: 1062, sqlMessage: "Duplicate entry 'someone@example.test'" });
+    const logged = JSON.stringify(serializeError(duplicate));
+    expect(logged).not.toContain('someone@example.test');
+    expect(logged).toContain('ER_DUP_ENTRY');
+    expect(serializeError(new Error('plain failure')).message).toBe('plain failure');
   });
 
   it('when a body is far too large, then it is refused with 413', async () => {

@@ -58,7 +58,7 @@ describe('the server process', () => {
   });
 
   it('when demo mode is asked for in production, then the process refuses and exits non-zero', async () => {
-    const server = start(['--demo'], { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), SQLITE_FILE: path.join(dir, 'prod.sqlite'), LOG_LEVEL: 'silent' });
+    const server = start(['--demo'], { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://accountable.example.org', SQLITE_FILE: path.join(dir, 'prod.sqlite'), LOG_LEVEL: 'silent' });
     running = server.child;
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('Demo data is refused when NODE_ENV=production.');

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type RequestHandler } from 'express';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
@@ -23,14 +23,16 @@ function formValues(member: StaffMember, managerEmail: string) {
 }
 
 function uploadedText(req: Request): string | undefined {
-  const files = req.files as Express.Multer.File[] | undefined;
-  const file = files?.find((f) => f.fieldname === 'file');
+  const file = req.file;
   if (file && file.size > 0) return file.buffer.toString('utf8');
   const pasted = (req.body as { csv?: string } | undefined)?.csv;
   return pasted && pasted.trim() ? pasted : undefined;
 }
 
-export function createDirectoryRoutes(directory: DirectoryService): Router {
+export const DIRECTORY_IMPORT_PATH = '/directory/import';
+
+/** `acceptUpload` reads the CSV file and then checks the CSRF token (see createCsrf). */
+export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[]): Router {
   const router = Router();
 
   router.get('/directory', canRead(), async (req, res) => {
@@ -137,7 +139,7 @@ export function createDirectoryRoutes(directory: DirectoryService): Router {
     res.send(`${IMPORT_COLUMNS.join(',')}\r\nada@example.org,Ada Example,Policy Director,Policy Development Support,,yes,no\r\n`);
   });
 
-  router.post('/directory/import', canEdit(), async (req, res) => {
+  router.post(DIRECTORY_IMPORT_PATH, canEdit(), ...acceptUpload, async (req, res) => {
     const locals = { title: req.t('directory.import.title'), columns: IMPORT_COLUMNS };
     const csv = uploadedText(req);
     if (!csv) {

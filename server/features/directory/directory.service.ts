@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
+import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import type { Page } from '../../platform/http/forms';
 import type { DirectoryRepository } from './directory.repository';
@@ -25,10 +26,28 @@ export interface DirectoryServiceDeps {
   audit: AuditLog;
 }
 
+/** Runs a write; a unique-index violation (a concurrent duplicate) becomes the given field errors. */
+async function onDuplicate<T>(fieldErrors: Record<string, string>, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new ValidationError(fieldErrors);
+    throw err;
+  }
+}
+
 export function createDirectoryService({ knex, repository, audit }: DirectoryServiceDeps) {
   async function linksById(db: Knex | Knex.Transaction): Promise<ManagementLinks<number>> {
     const links = await repository.managementLinks(db);
     return new Map(links.map((l) => [l.id, l.managerId]));
+  }
+
+  /**
+   * Makes concurrent changes to the management chain take turns, so two edits that are each fine
+   * alone cannot together close a loop. SQLite's single writer already serialises them.
+   */
+  async function lockChain(trx: Knex.Transaction): Promise<void> {
+    if (trx.client.config.client === 'mysql2') await trx('staff_members').select('id').forUpdate();
   }
 
   async function departmentIdFor(name: string, db: Knex.Transaction): Promise<{ id: number | null; created: boolean }> {
@@ -48,6 +67,7 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
       managerId = manager.id;
     }
     if (staffId !== null && managerId !== null) {
+      await lockChain(trx);
       const links = await linksById(trx);
       links.set(staffId, managerId);
       if (findCycle(links)) throw new ValidationError({ managerEmail: 'directory.import.cycle' });
@@ -117,13 +137,13 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
     listDepartments: (): Promise<Department[]> => repository.listDepartments(),
 
     async createStaff(actor: Actor, input: StaffInput): Promise<number> {
-      return knex.transaction(async (trx) => {
+      return onDuplicate({ email: 'directory.staff.emailTaken' }, () => knex.transaction(async (trx) => {
         if (await repository.findStaffByEmail(input.email, trx)) throw new ValidationError({ email: 'directory.staff.emailTaken' });
         const fields = await resolveStaffInput(input, null, trx);
         const id = await repository.insertStaff(fields, trx);
         await audit.record({ actorAccountId: actor.accountId, action: 'directory.staff.create', subjectType: 'staff_member', subjectId: id }, trx);
         return id;
-      });
+      }));
     },
 
     async updateStaff(actor: Actor, id: number, input: StaffInput): Promise<void> {
@@ -139,12 +159,12 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
     },
 
     async createDepartment(actor: Actor, name: string): Promise<number> {
-      return knex.transaction(async (trx) => {
+      return onDuplicate({ name: 'directory.department.nameTaken' }, () => knex.transaction(async (trx) => {
         if (await repository.findDepartmentByName(name, trx)) throw new ValidationError({ name: 'directory.department.nameTaken' });
         const id = await repository.insertDepartment(name, trx);
         await audit.record({ actorAccountId: actor.accountId, action: 'directory.department.create', subjectType: 'department', subjectId: id }, trx);
         return id;
-      });
+      }));
     },
 
     async renameDepartment(actor: Actor, id: number, name: string): Promise<void> {
@@ -160,6 +180,7 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
     /** Creates and updates staff by e-mail from a CSV; a file with any bad line changes nothing. */
     async importStaffCsv(actor: Actor, csv: string): Promise<ImportOutcome> {
       return knex.transaction(async (trx) => {
+        await lockChain(trx);
         const links = await repository.managementLinks(trx);
         const emailById = new Map(links.map((l) => [l.id, l.email]));
         const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
@@ -8,8 +9,10 @@ import { createDirectoryService } from './directory.service';
 export type { DirectoryService, StaffProfile } from './directory.service';
 export type { StaffMember, Department } from './directory.schema';
 
-export function createDirectory({ knex, audit, clock }: { knex: Knex; audit: AuditLog; clock: Clock }) {
+export { DIRECTORY_IMPORT_PATH } from './directory.routes';
+
+export function createDirectory({ knex, audit, clock, acceptUpload }: { knex: Knex; audit: AuditLog; clock: Clock; acceptUpload: RequestHandler[] }) {
   const repository = createDirectoryRepository(knex, () => clock.now());
   const service = createDirectoryService({ knex, repository, audit });
-  return { service, routes: createDirectoryRoutes(service) };
+  return { service, routes: createDirectoryRoutes(service, acceptUpload) };
 }

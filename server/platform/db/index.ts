@@ -50,6 +50,8 @@ function openSqlite(filename: string): { knex: Knex; name: string } {
     client: 'better-sqlite3',
     connection: { filename },
     useNullAsDefault: true,
+    // Error messages carry the SQL with placeholders, not the values (which can be personal data).
+    compileSqlOnError: false,
     pool: {
       // One connection: SQLite has one writer, and a single connection keeps transactions serial.
       min: 1,
@@ -82,6 +84,7 @@ function openMysql(url: string): { knex: Knex; name: string } {
     },
     pool: { min: 0, max: 10 },
     acquireConnectionTimeout: 5000,
+    compileSqlOnError: false,
   });
   return { knex, name: database };
 }

@@ -44,9 +44,8 @@ export function listRoutes(app: Application): DeclaredRoute[] {
   const walk = (stack: RouterLayer[]) => {
     for (const layer of stack) {
       if (layer.route) {
-        const declared = layer.route.stack
-          .map((l) => (l.handle as Partial<AccessHandler>).accessRule)
-          .find((r): r is AccessRule => !!r);
+        // Only a rule in first place counts: nothing may run before the route's access check.
+        const declared = (layer.route.stack[0]?.handle as Partial<AccessHandler> | undefined)?.accessRule;
         for (const method of Object.keys(layer.route.methods)) {
           routes.push({ method: method.toUpperCase(), path: layer.route.path, rule: declared });
         }

@@ -1,6 +1,7 @@
 import helmet from 'helmet';
 import { doubleCsrf } from 'csrf-csrf';
-import type { RequestHandler } from 'express';
+import multer from 'multer';
+import type { Request, RequestHandler } from 'express';
 
 // No inline script or style anywhere: page code lives in public/js and reads data attributes.
 export function securityHeaders(options: { secure: boolean }): RequestHandler {
@@ -26,8 +27,13 @@ export function securityHeaders(options: { secure: boolean }): RequestHandler {
   });
 }
 
-/** Double-submit CSRF tokens bound to the session id; the token travels in the `_csrf` field or the X-CSRF-Token header. */
-export function createCsrf(options: { secret: string; secure: boolean }) {
+/**
+ * Double-submit CSRF tokens bound to the session id; the token travels in the `_csrf` field or the
+ * X-CSRF-Token header. A multipart body is parsed only on the upload routes listed in `uploadPaths`,
+ * after their access check, so those routes run `protect` themselves once the body is read; every
+ * other request is checked here.
+ */
+export function createCsrf(options: { secret: string; secure: boolean; uploadPaths: readonly string[] }) {
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => options.secret,
     getSessionIdentifier: (req) => req.session?.id ?? '',
@@ -35,9 +41,13 @@ export function createCsrf(options: { secret: string; secure: boolean }) {
     cookieOptions: { sameSite: 'lax', secure: options.secure, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.headers['x-csrf-token'],
   });
+  const isUpload = (req: Request) => !!req.is('multipart/form-data') && options.uploadPaths.includes(req.path);
+  const protectUnlessUpload: RequestHandler = (req, res, next) => (isUpload(req) ? next() : doubleCsrfProtection(req, res, next));
+  /** For an upload route: reads at most one file (5 MB) into memory, then checks the token. */
+  const acceptUpload: RequestHandler[] = [multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 20 } }).single('file'), doubleCsrfProtection];
   const exposeToken: RequestHandler = (req, res, next) => {
     res.locals.csrfToken = generateCsrfToken(req, res);
     next();
   };
-  return { protect: doubleCsrfProtection, exposeToken };
+  return { protect: protectUnlessUpload, acceptUpload, exposeToken };
 }

@@ -17,7 +17,8 @@ export interface OutboxMessage extends OutgoingEmail {
   readonly attempts: number;
 }
 
-export const MAX_ATTEMPTS = 8;
+/** With the one-hour cap on backoff, about two days of temporary failures before giving up. */
+export const MAX_ATTEMPTS = 55;
 
 /** Delay before retry n (1-based): 30 s, 1 min, 2 min … capped at one hour. */
 export function backoffMs(attempt: number): number {
@@ -74,12 +75,14 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
     async markSent(id: number, claimToken: string): Promise<void> {
       await knex('outbox_messages')
         .where({ id, claim_token: claimToken })
-        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null });
+        // The body can hold a single-use link: once handed over, the database keeps no copy.
+        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null, body_text: '', body_html: null });
     },
 
-    async markFailed(message: OutboxMessage, claimToken: string, error: string): Promise<'retry' | 'failed'> {
+    /** A permanent failure (the server refused the message, 5xx) stops at once; others are retried. */
+    async markFailed(message: OutboxMessage, claimToken: string, error: string, permanent: boolean): Promise<'retry' | 'failed'> {
       const attempts = message.attempts + 1;
-      const outcome = attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
+      const outcome = permanent || attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
       await knex('outbox_messages')
         .where({ id: message.id, claim_token: claimToken })
         .update({
@@ -89,6 +92,7 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
           claim_token: null,
           claimed_until: null,
           last_error: error.slice(0, 500),
+          ...(outcome === 'failed' ? { body_text: '', body_html: null } : {}),
         });
       return outcome;
     },

@@ -12,7 +12,8 @@ export interface MailTransport {
 // as an .eml file under MAIL_DIR, where a developer can open it.
 export function createMailTransport(options: { smtpUrl?: string; mailDir: string }): MailTransport {
   if (options.smtpUrl) {
-    const transporter = nodemailer.createTransport(options.smtpUrl);
+    // Timeouts well inside the outbox's claim, so a slow server cannot outlive it.
+    const transporter = nodemailer.createTransport({ url: options.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 30_000 });
     return {
       kind: 'smtp',
       async send(message) {

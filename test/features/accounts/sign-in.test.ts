@@ -108,6 +108,24 @@ describe('sign-in, sessions and CSRF', () => {
     expect(stolen.status).toBe(403);
   });
 
+  it('when a multipart form is posted, then only the upload route reads it, and it still needs a CSRF token', async () => {
+    const hr = await factories(context.database.db.knex).account({ roles: ['hr'] });
+    const agent = agentFor(context.app);
+    await signIn(agent, hr.email, hr.password);
+    await agent.get('/account');
+    // A multipart post elsewhere is not parsed, so its token is never seen: refused.
+    const elsewhere = await agent.post('/sign-out').field('_csrf', await csrfToken(agent, '/account'));
+    expect(elsewhere.status).toBe(403);
+    await agent.get('/account').expect(200);
+    // The upload route refuses a file without a token, and takes one with it.
+    const csv = Buffer.from('email,name\nupload@org.test,Uploaded\n');
+    const noToken = await agent.post('/directory/import').attach('file', csv, 'staff.csv');
+    expect(noToken.status).toBe(403);
+    const withToken = await agent.post('/directory/import').field('_csrf', await csrfToken(agent, '/directory/import')).attach('file', csv, 'staff.csv');
+    expect(withToken.status).toBe(200);
+    expect(withToken.text).toContain('Import complete: 1 added');
+  });
+
   it('when a signed-in page is served, then cookies are httpOnly and same-site, and the CSP allows no inline script', async () => {
     const account = await factories(context.database.db.knex).account();
     const agent = agentFor(context.app);
