@@ -88,3 +88,13 @@ export function useTestApp(options: { smtp?: boolean; clock?: Clock } = {}) {
   });
   return context;
 }
+
+/** Runs the outbox sender until nothing is left to send; returns how many were sent. */
+export async function deliverAll(app: TestApp): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { sent, retried, failed } = await app.outboxSender.runOnce();
+    total += sent;
+    if (sent + retried + failed === 0) return total;
+  }
+}

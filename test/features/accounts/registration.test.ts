@@ -1,10 +1,10 @@
-import { agentFor, postForm, signIn, useTestApp } from '../../helpers/app';
+import { agentFor, deliverAll, postForm, signIn, useTestApp } from '../../helpers/app';
 import { linkIn } from '../../helpers/mail';
 import { factories } from '../../factories';
 
 describe('registration, e-mail verification and password reset', () => {
   const context = useTestApp({ smtp: true });
-  const deliver = () => context.app.outboxSender.runOnce();
+  const deliver = () => deliverAll(context.app);
 
   /** Opens a verification link and completes it with a name and a password. */
   const completeVerification = async (agent: ReturnType<typeof agentFor>, link: string, fields: Record<string, string>) => {
@@ -22,7 +22,7 @@ describe('registration, e-mail verification and password reset', () => {
     const early = await postForm(agentFor(context.app), '/sign-in', '/sign-in', { email: 'rosa@example.test', password: 'anything at all' });
     expect(early.status).toBe(401);
 
-    expect(await deliver()).toMatchObject({ sent: 1 });
+    expect(await deliver()).toBe(1);
     const mails = context.smtp.to('rosa@example.test');
     expect(mails).toHaveLength(1);
     expect(mails[0]!.subject).toBe('Confirm your e-mail address for Accountable');

@@ -1,4 +1,4 @@
-import { agentFor, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { agentFor, deliverAll, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
 import { linkIn } from '../../helpers/mail';
 import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
@@ -8,7 +8,7 @@ describe('continuous feedback, from the community to the right manager and back'
   const context = useTestApp({ smtp: true });
   let org: Organisation;
   const knex = () => context.database.db.knex;
-  const deliver = () => context.app.outboxSender.runOnce();
+  const deliver = () => deliverAll(context.app);
   const as = async (who: { email: string; password: string }): Promise<Agent> => {
     const agent = agentFor(context.app);
     await signIn(agent, who.email, who.password);
