@@ -8,7 +8,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
+import { addressPseudonym, createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -84,7 +84,8 @@ export async function createApp(deps: AppDeps) {
     },
   });
   const passport = createPassport(accounts.service);
-  const throttleOptions = { clearExpired: config.env !== 'test' };
+  const addressSecret = await getOrCreateSecret(db.knex, 'address-pseudonyms', clock);
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: (address: string) => addressPseudonym(addressSecret, address) };
   const throttle = createSignInThrottle(db, throttleOptions);
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({
@@ -96,7 +97,6 @@ export async function createApp(deps: AppDeps) {
     audit,
     publicUrl: config.publicUrl,
     receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
-    addressSecret: await getOrCreateSecret(db.knex, 'address-pseudonyms', clock),
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
   });

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { isMessageKey } from '../../platform/http/forms';
 import { StaffInputSchema, type StaffInput } from './directory.schema';
 import { membersOfCycles, type ManagementLinks } from './management-chain';
 
@@ -83,7 +84,7 @@ export function checkStaffCsv(
         const field = COLUMN_OF_FIELD[String(issue.path[0])] ?? String(issue.path[0]);
         if (seen.has(field)) continue;
         seen.add(field);
-        problems.push({ line, field, messageKey: issue.message.startsWith('validation.') ? issue.message : 'validation.invalid' });
+        problems.push({ line, field, messageKey: isMessageKey(issue.message) ? issue.message : 'validation.invalid' });
       }
       continue;
     }

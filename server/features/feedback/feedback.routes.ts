@@ -1,5 +1,5 @@
 import { Router, type Request, type Response } from 'express';
-import { addressPseudonym, type AddressThrottle } from '../../platform/auth/throttles';
+import type { AddressThrottle } from '../../platform/auth/throttles';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
@@ -22,14 +22,13 @@ export interface FeedbackRouteDeps {
   feedback: FeedbackService;
   anonymousSubmissions: AddressThrottle;
   receiptLookups: AddressThrottle;
-  addressSecret: string;
 }
 
 const OVERSIGHT_PAGE_SIZE = 25;
 
-export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLookups, addressSecret }: FeedbackRouteDeps): Router {
+export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLookups }: FeedbackRouteDeps): Router {
   const router = Router();
-  const clientKey = (req: Request) => addressPseudonym(addressSecret, req.ip ?? 'unknown');
+  const clientKey = (req: Request) => req.ip ?? 'unknown';
 
   async function renderForm(req: Request, res: Response, staffMemberId: number, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) {
     const staff = await feedback.staffForForm(staffMemberId);
@@ -74,7 +73,10 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       res.render('feedback/submitted', { title: req.t('feedback.submitted.title'), outcome, attributionLabel: req.t(`feedback.attribution.${outcome.attribution}.label`) });
     } catch (err) {
       if (err instanceof ValidationError && Number(body.staffMemberId) > 0) {
-        return renderForm(req, res, Number(body.staffMemberId), body, validationLocals(req, err), 422);
+        const { errors, formError } = validationLocals(req, err);
+        // The schema reports a rating as "ratings.<id>"; the form's field is "rating_<id>".
+        const fieldErrors = Object.fromEntries(Object.entries(errors).map(([field, message]) => [field.replace(/^ratings\.(\d+)$/, 'rating_$1'), message]));
+        return renderForm(req, res, Number(body.staffMemberId), body, { errors: fieldErrors, formError }, 422);
       }
       if (err instanceof ValidationError) return res.redirect(303, '/feedback/new');
       throw err;

@@ -43,7 +43,13 @@ async function takePoint(limiter: RateLimiterAbstract, key: string): Promise<num
  * X-Forwarded-For (which is ignored unless TRUST_PROXY is set): the sixth try is refused whoever sends it.
  * E-mail addresses are hashed before they become keys.
  */
-export function createSignInThrottle(db: Database, options: { clearExpired: boolean }) {
+export interface ThrottleOptions {
+  readonly clearExpired: boolean;
+  /** Turns a client address into the key stored (see addressPseudonym). */
+  readonly addressKey: (address: string) => string;
+}
+
+export function createSignInThrottle(db: Database, options: ThrottleOptions) {
   const limiter = createLimiterFactory(db, options.clearExpired);
   const perAccount = limiter('signin_account', MAX_FAILURES_PER_ACCOUNT, LOCKOUT_SECONDS);
   const perAddress = limiter('signin_address', MAX_FAILURES_PER_ADDRESS, LOCKOUT_SECONDS);
@@ -56,12 +62,12 @@ export function createSignInThrottle(db: Database, options: { clearExpired: bool
      * when the account or the client is over its limit, else 0.
      */
     async beginAttempt(email: string, address: string): Promise<number> {
-      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, address)]);
+      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, options.addressKey(address))]);
       return Math.max(account, client);
     },
     /** A right password clears the account's count and gives the client its attempt back. */
     async recordSuccess(email: string, address: string): Promise<void> {
-      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(address, 1)]);
+      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(options.addressKey(address), 1)]);
     },
   };
 }
@@ -69,17 +75,17 @@ export function createSignInThrottle(db: Database, options: { clearExpired: bool
 export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
 
 /**
- * A per-client limit: `take` counts one request and says how long to wait once the client is over
- * its limit; `peek` only reads. Keys are client addresses or pseudonyms of them.
+ * A per-client limit: `take` counts one request from an address and says how long to wait once it
+ * is over its limit; `peek` only reads.
  */
-export function createAddressThrottle(db: Database, options: { clearExpired: boolean; keyPrefix: string; points: number; durationSeconds: number }) {
+export function createAddressThrottle(db: Database, options: ThrottleOptions & { keyPrefix: string; points: number; durationSeconds: number }) {
   const limiter = createLimiterFactory(db, options.clearExpired)(options.keyPrefix, options.points, options.durationSeconds);
   return {
     /** Counts one request; returns seconds to wait when the client is over its limit, else 0. */
-    take: (key: string) => takePoint(limiter, key),
+    take: (address: string) => takePoint(limiter, options.addressKey(address)),
     /** Seconds to wait before the next request is allowed, without counting one. */
-    async peek(key: string): Promise<number> {
-      const res = await limiter.get(key);
+    async peek(address: string): Promise<number> {
+      const res = await limiter.get(options.addressKey(address));
       return res && res.consumedPoints >= options.points ? Math.ceil(res.msBeforeNext / 1000) : 0;
     },
   };
@@ -91,13 +97,13 @@ export type AddressThrottle = ReturnType<typeof createAddressThrottle>;
  * Limits requests that make the application send an e-mail to an address someone typed
  * (sign-up, password reset), per client address, so the forms cannot be used to flood an inbox.
  */
-export function createEmailRequestThrottle(db: Database, options: { clearExpired: boolean }): AddressThrottle {
+export function createEmailRequestThrottle(db: Database, options: ThrottleOptions): AddressThrottle {
   return createAddressThrottle(db, { ...options, keyPrefix: 'email_requests', points: MAX_EMAIL_REQUESTS_PER_ADDRESS, durationSeconds: 3600 });
 }
 
 /**
- * A stand-in for a client address that can be counted but not read back: rate limits on anonymous
- * feedback must not store the submitter's address.
+ * A stand-in for a client address that can be counted but not read back: counters never store an
+ * address (anonymous feedback must not leave one behind).
  */
 export function addressPseudonym(secret: string, address: string): string {
   return createHmac('sha256', secret).update(address).digest('hex');

@@ -1,6 +1,11 @@
 import type { z } from 'zod';
 import { NotFoundError, ValidationError, type FieldErrors } from '../errors';
 
+/** Schema messages are catalogue keys ("feedback.errors.commentRequired"); zod's own defaults are not. */
+export function isMessageKey(message: string): boolean {
+  return /^[a-z][\w-]*(\.[\w-]+)+$/.test(message);
+}
+
 /**
  * Parses a form body with a schema. On failure throws a ValidationError whose field messages are
  * translation keys (the schema's messages), so the route can re-render the form with what was typed.
@@ -11,7 +16,7 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): z.infe
   const fields: FieldErrors = {};
   for (const issue of result.error.issues) {
     const field = issue.path.join('.') || '_form';
-    if (!fields[field]) fields[field] = issue.message.startsWith('validation.') ? issue.message : 'validation.invalid';
+    if (!fields[field]) fields[field] = isMessageKey(issue.message) ? issue.message : 'validation.invalid';
   }
   throw new ValidationError(fields);
 }

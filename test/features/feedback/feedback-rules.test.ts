@@ -1,0 +1,131 @@
+import { agentFor, csrfTokenFrom, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
+
+type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
+
+describe('feedback: validation, visibility, reveal and abuse limits', () => {
+  const context = useTestApp();
+  let org: Organisation;
+  const knex = () => context.database.db.knex;
+  const as = async (who: { email: string; password: string }): Promise<Agent> => {
+    const agent = agentFor(context.app);
+    await signIn(agent, who.email, who.password);
+    return agent;
+  };
+
+  beforeAll(async () => {
+    org = await feedbackOrganisation(knex(), { displayName: 'Visible Member' });
+  });
+
+  it('when the form is incomplete or out of range, then each field says why and what was typed stays', async () => {
+    const member = await as(org.member);
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { kind: '', comment: '', context: 'WG kept', rating_1: '9', rating_2: '4' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Choose the kind of feedback.');
+    expect(res.text).toContain('Write your feedback.');
+    expect(res.text).toContain('value="WG kept"');
+    expect(res.text).toMatch(/name="rating_2" value="4" checked/);
+    expect(res.text).toContain('Choose a rating from 1 to 5, or not rated.');
+    const long = await submitFeedback(member, org.staff.staffMemberId, { comment: 'x'.repeat(5001) });
+    expect(long.res.status).toBe(422);
+    expect(long.res.text).toContain('Feedback can be at most 5000 characters.');
+    expect(await knex()('feedback_items').count({ n: '*' }).first()).toEqual({ n: 0 });
+  });
+
+  it('when someone not signed in chooses named or confidential, then they are asked to sign in or choose anonymous', async () => {
+    const visitor = agentFor(context.app);
+    const { res } = await submitFeedback(visitor, org.staff.staffMemberId, { attribution: 'confidential', comment: 'Kept comment.' });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Sign in to give named or confidential feedback, or choose anonymous.');
+    expect(res.text).toContain('Kept comment.');
+  });
+
+  it('when the staff picker is searched, then only community-facing staff are offered, by name or department', async () => {
+    const internal = await knex()('staff_members').insert({ email: 'backoffice@org.test', name: 'Backoffice Person', title: '', community_facing: false, is_executive: false, created_at: 0, updated_at: 0 });
+    const res = await agentFor(context.app).get('/feedback/new?q=person').expect(200);
+    expect(res.text).not.toContain('Backoffice Person');
+    const res2 = await agentFor(context.app).get('/feedback/new?q=staff member').expect(200);
+    expect(res2.text).toContain(`/feedback/new?staff=${org.staff.staffMemberId}`);
+    const form = await agentFor(context.app).get(`/feedback/new?staff=${Number(internal[0])}`);
+    expect(form.status).toBe(303);
+  });
+
+  it('when staff look at feedback about themselves, then they see what the organisation allows and never a sealed identity', async () => {
+    const member = await as(org.member);
+    await submitFeedback(member, org.staff.staffMemberId, { kind: 'appreciation', attribution: 'named', comment: 'Named thanks.' });
+    await submitFeedback(member, org.staff.staffMemberId, { kind: 'concern', attribution: 'named', comment: 'Named concern.' });
+    await submitFeedback(member, org.staff.staffMemberId, { kind: 'appreciation', attribution: 'confidential', comment: 'Confidential thanks.' });
+    await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { kind: 'appreciation', attribution: 'anonymous', comment: 'Anonymous thanks.' });
+    const staff = await as(org.staff);
+    const byDefault = (await staff.get('/feedback/about-me').expect(200)).text;
+    expect(byDefault).toContain('Named thanks.');
+    expect(byDefault).toContain('Visible Member');
+    expect(byDefault).not.toContain('Named concern.');
+    expect(byDefault).not.toContain('Confidential thanks.');
+    expect(byDefault).not.toContain('Anonymous thanks.');
+
+    const admin = await as(org.admin);
+    expect((await postForm(admin, '/admin/feedback', '/admin/feedback/visibility', { staffVisibility: 'named_all' })).status).toBe(303);
+    const all = (await staff.get('/feedback/about-me')).text;
+    expect(all).toContain('Named concern.');
+    expect(all).not.toContain('Confidential thanks.');
+    await postForm(admin, '/admin/feedback', '/admin/feedback/visibility', { staffVisibility: 'none' });
+    expect((await staff.get('/feedback/about-me')).text).not.toContain('Named thanks.');
+    await postForm(admin, '/admin/feedback', '/admin/feedback/visibility', { staffVisibility: 'named_appreciation' });
+  });
+
+  it('when HR reveals a confidential submitter, then a reason is required and the reveal is audited; a manager cannot', async () => {
+    const member = await as(org.member);
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { attribution: 'confidential', comment: 'Please look into this.' });
+    const feedbackItemId = Number(referenceFrom(res.text).slice(-5));
+    const hr = await as(org.hr);
+    const list = await hr.get('/feedback/items?attribution=confidential').expect(200);
+    expect(list.text).toContain(`/feedback/items/${feedbackItemId}/reveal`);
+    const noReason = await postForm(hr, `/feedback/items/${feedbackItemId}/reveal`, `/feedback/items/${feedbackItemId}/reveal`, { reason: 'why' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toContain('Give a reason of at least 10 characters.');
+    expect(noReason.text).not.toContain('Visible Member');
+    const revealed = await postForm(hr, `/feedback/items/${feedbackItemId}/reveal`, `/feedback/items/${feedbackItemId}/reveal`, { reason: 'Formal complaint investigation 2026-14' });
+    expect(revealed.status).toBe(200);
+    expect(revealed.text).toContain('Visible Member');
+    const audit = await knex()('audit_events').where({ action: 'feedback.identity.reveal', subject_id: String(feedbackItemId) });
+    expect(audit).toHaveLength(1);
+    expect(JSON.parse(audit[0].detail).reason).toBe('Formal complaint investigation 2026-14');
+
+    const manager = await as(org.manager);
+    await manager.get(`/feedback/items/${feedbackItemId}/reveal`).expect(403);
+    const anonymous = await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'No one to reveal.' });
+    const anonymousId = Number(referenceFrom(anonymous.res.text).slice(-5));
+    const refused = await postForm(hr, `/feedback/items/${anonymousId}/reveal`, `/feedback/items/${anonymousId}/reveal`, { reason: 'Trying an anonymous one' });
+    expect(refused.status).toBe(409);
+  });
+
+  it('when the receipt page is guessed at, then it locks after the allowed failures, even for a right code', async () => {
+    const { res } = await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'Guess my code.' });
+    const code = receiptCodeFrom(res.text);
+    const guesser = agentFor(context.app);
+    const form = await guesser.get('/receipt');
+    const token = csrfTokenFrom(form.text);
+    for (let i = 0; i < RECEIPT_LOOKUP_FAILURES; i++) {
+      const wrong = await guesser.post('/receipt').type('form').send({ _csrf: token, code: `${String(i).padStart(4, '0')}-0000-0000-0000-0000-0000-0000-0000` });
+      expect(wrong.status).toBe(404);
+    }
+    const locked = await guesser.post('/receipt').type('form').send({ _csrf: token, code });
+    expect(locked.status).toBe(429);
+    // The counters are keyed by a pseudonym of the address, never the address itself.
+    const keys = (await knex()('rate_limits').select('key')).map((r) => String(r.key));
+    expect(keys.some((k) => k.startsWith('receipt_lookups'))).toBe(true);
+    expect(keys.join(' ')).not.toMatch(/127\.0\.0\.1|::1/);
+  });
+
+  it('when anonymous feedback floods in from one address, then the excess is refused with 429', async () => {
+    const visitor = agentFor(context.app);
+    let last = 0;
+    for (let i = 0; i <= ANONYMOUS_FEEDBACK_PER_HOUR; i++) {
+      last = (await submitFeedback(visitor, org.otherStaff.staffMemberId, { attribution: 'anonymous', comment: `Flood ${i}` })).res.status;
+      if (last === 429) break;
+    }
+    expect(last).toBe(429);
+  });
+});
