@@ -5,6 +5,7 @@ import { createDatabase } from './platform/db';
 import { systemClock } from './platform/clock';
 import { createLogger } from './platform/logger';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoOrganisation } from './demo/seed';
+import { seedDemoFeedback } from './demo/feedback';
 
 // The only file that opens a port: start, serve, and stop cleanly on SIGTERM/SIGINT.
 async function main(): Promise<void> {
@@ -27,7 +28,8 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, services } = await createApp({ config, db, logger, clock: systemClock });
+  if (process.argv.includes('--demo')) logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });

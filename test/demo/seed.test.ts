@@ -1,6 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { agentFor, createTestApp, signIn } from '../helpers/app';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, DemoRefusedError, seedDemoOrganisation } from '../../server/demo/seed';
+import { seedDemoFeedback } from '../../server/demo/feedback';
 
 describe('demo organisation', () => {
   let database: TestDatabase;
@@ -43,6 +44,22 @@ describe('demo organisation', () => {
       const page = await agent.get('/account').expect(200);
       expect(page.text).toContain(expectedRole[email]);
     }
+  });
+
+  it('when demo feedback is seeded, then the demo manager and executive have items in their inboxes, once', async () => {
+    const app = await createTestApp({ db: database.db });
+    expect(await seedDemoFeedback(database.db.knex, app.services)).toBe('created');
+    expect(await seedDemoFeedback(database.db.knex, app.services)).toBe('already-present');
+    const manager = agentFor(app);
+    await signIn(manager, 'manager@demo.example', DEMO_PASSWORD);
+    const inbox = await manager.get('/inbox.json').expect(200);
+    expect(inbox.body.total).toBe(3);
+    expect(inbox.body.counts).toEqual({ received: 2, responded: 1 });
+    const executive = agentFor(app);
+    await signIn(executive, 'executive@demo.example', DEMO_PASSWORD);
+    // The escalated item went one level above the usual recipient.
+    expect((await executive.get('/inbox.json')).body.total).toBe(1);
+    expect(await database.db.knex('feedback_items').count({ n: '*' }).first()).toEqual({ n: 4 });
   });
 
   it('when seeded twice, then the second run changes nothing', async () => {
