@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Actor } from '../../platform/auth/roles';
 import { hasAnyRole } from '../../platform/auth/roles';
@@ -25,6 +26,9 @@ export interface InboxItemView extends InboxEntry {
   readonly namedSubmitter: { displayName: string } | undefined;
   readonly isRecipient: boolean;
 }
+
+/** How long a notification about a confidential or anonymous item is held back, in minutes. */
+export const NOTIFICATION_DELAY_MINUTES = { min: 15, max: 60 } as const;
 
 const OPEN: readonly RoutedItemStatus[] = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'responded'];
 
@@ -61,7 +65,9 @@ export function createInboxService(deps: InboxServiceDeps) {
   async function notifyRecipient(template: 'feedback-routed' | 'feedback-submitter-replied', routedItemId: number, recipientStaffMemberId: number, content: FeedbackContent, trx: Knex.Transaction) {
     const recipient = await directory.findStaff(recipientStaffMemberId, trx);
     if (!recipient) return;
-    // Reference, kind and whom it is about only: no submitter, no text.
+    // Reference, kind and whom it is about only: no submitter, no text. For unattributed items the
+    // e-mail is also held back a random while, so its arrival time cannot be matched to a person.
+    const delayMs = content.attribution === 'named' ? 0 : randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000;
     await outbox.enqueue(
       trx,
       emails.compose(template, recipient.email, DEFAULT_LOCALE, {
@@ -70,6 +76,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         staffName: content.staffName,
         link: `${publicUrl}/inbox/${routedItemId}`,
       }),
+      { delayMs },
     );
   }
 

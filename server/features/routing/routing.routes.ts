@@ -18,12 +18,12 @@ import type { RoutingService } from './routing.service';
 const recipients = () => access.roles('staff', 'manager', 'executive', 'hr', 'complaints');
 
 /** Dates without times for items that are not named: a minute-exact time could single someone out. */
-function receivedLabel(req: Request, attribution: string, at: number): string {
+function receivedLabel(attribution: string, at: number): string {
   const date = new Date(at).toISOString();
   return attribution === 'named' ? `${date.slice(0, 10)} ${date.slice(11, 16)} UTC` : date.slice(0, 10);
 }
 
-function itemJson(view: InboxItemView) {
+function itemJson(req: Request, view: InboxItemView) {
   return {
     id: view.item.id,
     reference: view.content.reference,
@@ -35,7 +35,8 @@ function itemJson(view: InboxItemView) {
     context: view.content.context,
     ratings: view.content.ratings,
     submitter: view.namedSubmitter?.displayName ?? null,
-    history: view.events.map((e) => ({ type: e.type, actor: e.actor, actorName: e.actorName, body: e.body, from: e.fromName, to: e.toName, at: e.createdAt })),
+    received: receivedLabel(view.content.attribution, view.item.receivedAt),
+    history: view.events.map((e) => ({ type: e.type, actor: e.actor, actorName: e.actorName, body: e.body, from: e.fromName, to: e.toName, at: receivedLabel(view.content.attribution, e.createdAt) })),
   };
 }
 
@@ -53,7 +54,7 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
     const { status, subjectStaffMemberId, page, counts, subjects } = await inboxPage(req);
     res.render('routing/inbox', {
       title: req.t('inbox.title'),
-      entries: page.items.map((e) => ({ ...e, received: receivedLabel(req, e.content.attribution, e.item.receivedAt) })),
+      entries: page.items.map((e) => ({ ...e, received: receivedLabel(e.content.attribution, e.item.receivedAt) })),
       pagination: paginationView(page, '/inbox', { status, staff: subjectStaffMemberId }),
       statuses: ROUTED_ITEM_STATUSES.map((s) => ({ value: s, label: req.t(`inbox.status.${s}`), count: counts[s] ?? 0, selected: s === status })),
       subjects: subjects.map((s) => ({ ...s, selected: s.id === subjectStaffMemberId })),
@@ -77,18 +78,18 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
     res.status(status).render('routing/item', {
       title: view.content.reference,
       view,
-      received: receivedLabel(req, view.content.attribution, view.item.receivedAt),
+      received: receivedLabel(view.content.attribution, view.item.receivedAt),
       open: view.item.status !== 'closed',
       canAcknowledge: view.isRecipient && view.item.status === 'received',
       canReveal: view.content.attribution === 'confidential' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
-      events: view.events.map((e) => ({ ...e, label: req.t(`inbox.event.${e.type}`), at: receivedLabel(req, view.content.attribution, e.createdAt) })),
+      events: view.events.map((e) => ({ ...e, label: req.t(`inbox.event.${e.type}`), at: receivedLabel(view.content.attribution, e.createdAt) })),
       values: {},
       ...extra,
     });
   };
 
   router.get('/inbox/:id.json', recipients(), async (req, res) => {
-    res.json(itemJson(await inbox.view(req.user!, idParam(req.params.id))));
+    res.json(itemJson(req, await inbox.view(req.user!, idParam(req.params.id))));
   });
 
   router.get('/inbox/:id', recipients(), (req, res) => renderItem(req, res));

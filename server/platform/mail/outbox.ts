@@ -28,7 +28,8 @@ export function backoffMs(attempt: number): number {
 // Writes happen inside the caller's transaction, so an e-mail exists exactly when the change that caused it does.
 export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
   return {
-    async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail): Promise<void> {
+    /** `delayMs` holds the message back (the worker will not send it before then). */
+    async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail, options: { delayMs?: number } = {}): Promise<void> {
       const now = clock.now();
       await trx('outbox_messages').insert({
         to_address: email.to,
@@ -38,7 +39,7 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
         body_html: email.html,
         status: 'pending',
         attempts: 0,
-        next_attempt_at: now,
+        next_attempt_at: now + (options.delayMs ?? 0),
         created_at: now,
       });
     },

@@ -1,14 +1,20 @@
-import { agentFor, deliverAll, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { agentFor, deliverAll, manualClock, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 import { linkIn } from '../../helpers/mail';
 import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
 describe('continuous feedback, from the community to the right manager and back', () => {
-  const context = useTestApp({ smtp: true });
+  const clock = manualClock(Date.now());
+  const context = useTestApp({ smtp: true, clock });
   let org: Organisation;
   const knex = () => context.database.db.knex;
-  const deliver = () => deliverAll(context.app);
+  /** Sends everything due, after letting held-back notifications come due. */
+  const deliver = () => {
+    clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
+    return deliverAll(context.app);
+  };
   const as = async (who: { email: string; password: string }): Promise<Agent> => {
     const agent = agentFor(context.app);
     await signIn(agent, who.email, who.password);
@@ -101,6 +107,12 @@ describe('continuous feedback, from the community to the right manager and back'
     expect(stored.receipt_code_hash).toMatch(/^[0-9a-f]{64}$/);
     expect(JSON.stringify(stored)).not.toContain(code.replace(/-/g, ''));
 
+    // The notification is held back a random while, so its arrival cannot be matched to a person.
+    await deliverAll(context.app);
+    expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeUndefined();
+    clock.advance(NOTIFICATION_DELAY_MINUTES.min * 60_000 - 1000);
+    await deliverAll(context.app);
+    expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeUndefined();
     await deliver();
     expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeDefined();
     const manager = await as(org.manager);
