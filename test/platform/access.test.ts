@@ -64,6 +64,7 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /inbox/:id/acknowledge', 'staff manager executive hr complaints'],
   ['POST /inbox/:id/reply', 'staff manager executive hr complaints'],
   ['POST /inbox/:id/forward', 'staff manager executive hr complaints'],
+  ['POST /inbox/:id/reassign', 'hr complaints'],
   ['POST /inbox/:id/close', 'staff manager executive hr complaints'],
   ['GET /admin/routing-rules', 'admin'],
   ['POST /admin/routing-rules', 'admin'],

@@ -80,6 +80,32 @@ export function createInboxService(deps: InboxServiceDeps) {
     );
   }
 
+  async function handOver(actor: Actor, routedItemId: number, recipientEmail: string, note: string, type: 'forwarded' | 'reassigned'): Promise<void> {
+    await knex.transaction(async (trx) => {
+      const item =
+        type === 'forwarded'
+          ? await ownItem(actor, routedItemId, trx)
+          : hasAnyRole(actor, ['hr', 'complaints'])
+            ? await items.find(routedItemId, trx)
+            : undefined;
+      if (!item) throw new NotFoundError();
+      if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
+      const target = await directory.findStaffByEmail(recipientEmail, trx);
+      if (!target) throw new ValidationError({ recipientEmail: 'inbox.errors.unknownStaff' });
+      const [entry] = await withContent([item], trx);
+      if (!entry) throw new NotFoundError();
+      if (target.id === item.recipientStaffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.alreadyRecipient' });
+      if (target.id === entry.content.staffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.cannotForwardToSubject' });
+      await items.update(item.id, { recipientStaffMemberId: target.id }, trx);
+      await items.insertEvent(
+        item.id,
+        { type, actor: type === 'forwarded' ? 'recipient' : 'hr', actorStaffMemberId: actor.staffMemberId, body: note || null, fromStaffMemberId: item.recipientStaffMemberId, toStaffMemberId: target.id },
+        trx,
+      );
+      await notifyRecipient('feedback-routed', item.id, target.id, entry.content, trx);
+    });
+  }
+
   return {
     /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
     async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
@@ -148,27 +174,11 @@ export function createInboxService(deps: InboxServiceDeps) {
       });
     },
 
-    /** Hands the item to another staff member; the history keeps who had it. */
-    async forward(actor: Actor, routedItemId: number, recipientEmail: string, note: string): Promise<void> {
-      await knex.transaction(async (trx) => {
-        const item = await ownItem(actor, routedItemId, trx);
-        if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
-        const target = await directory.findStaffByEmail(recipientEmail, trx);
-        if (!target) throw new ValidationError({ recipientEmail: 'inbox.errors.unknownStaff' });
-        const [entry] = await withContent([item], trx);
-        if (!entry) throw new NotFoundError();
-        if (target.id === item.recipientStaffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.alreadyRecipient' });
-        if (target.id === entry.content.staffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.cannotForwardToSubject' });
-        await items.update(item.id, { recipientStaffMemberId: target.id }, trx);
-        await items.insertEvent(
-          item.id,
-          { type: 'forwarded', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body: note || null, fromStaffMemberId: item.recipientStaffMemberId, toStaffMemberId: target.id },
-          trx,
-        );
-        await notifyRecipient('feedback-routed', item.id, target.id, entry.content, trx);
-      });
-    },
+    /** The recipient hands the item to another staff member; the history keeps who had it. */
+    forward: (actor: Actor, routedItemId: number, recipientEmail: string, note: string) => handOver(actor, routedItemId, recipientEmail, note, 'forwarded'),
 
+    /** HR or the complaints officer moves an item (say, when its recipient has left or is conflicted). */
+    reassign: (actor: Actor, routedItemId: number, recipientEmail: string, note: string) => handOver(actor, routedItemId, recipientEmail, note, 'reassigned'),
     async close(actor: Actor, routedItemId: number): Promise<void> {
       await knex.transaction(async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);

@@ -82,6 +82,7 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
       open: view.item.status !== 'closed',
       canAcknowledge: view.isRecipient && view.item.status === 'received',
       canReveal: view.content.attribution === 'confidential' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
+      canReassign: !view.isRecipient && view.item.status !== 'closed' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
       events: view.events.map((e) => ({ ...e, label: req.t(`inbox.event.${e.type}`), at: receivedLabel(view.content.attribution, e.createdAt) })),
       values: {},
       ...extra,
@@ -113,17 +114,24 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
     }
   });
 
-  router.post('/inbox/:id/forward', recipients(), async (req, res) => {
-    const id = idParam(req.params.id);
-    try {
-      const { recipientEmail, note } = parseForm(ForwardSchema, req.body);
-      await inbox.forward(req.user!, id, recipientEmail, note);
-      req.session.flash = { kind: 'success', key: 'inbox.flash.forwarded' };
-      res.redirect(303, '/inbox');
-    } catch (err) {
-      await renderItem(req, res, { forwardValues: req.body, ...validationLocals(req, err) }, 422);
-    }
-  });
+  // Forwarding (by the recipient) and reassigning (by HR or the complaints officer) share a form.
+  const handOvers = [
+    { path: '/inbox/:id/forward', guard: recipients, handOver: inbox.forward, flash: 'inbox.flash.forwarded', after: () => '/inbox' },
+    { path: '/inbox/:id/reassign', guard: () => access.roles('hr', 'complaints'), handOver: inbox.reassign, flash: 'inbox.flash.reassigned', after: (id: number) => `/inbox/${id}` },
+  ];
+  for (const { path, guard, handOver, flash, after } of handOvers) {
+    router.post(path, guard(), async (req, res) => {
+      const id = idParam(req.params.id);
+      try {
+        const { recipientEmail, note } = parseForm(ForwardSchema, req.body);
+        await handOver(req.user!, id, recipientEmail, note);
+        req.session.flash = { kind: 'success', key: flash };
+        res.redirect(303, after(id));
+      } catch (err) {
+        await renderItem(req, res, { forwardValues: req.body, ...validationLocals(req, err) }, 422);
+      }
+    });
+  }
 
   router.post('/inbox/:id/close', recipients(), async (req, res) => {
     const id = idParam(req.params.id);

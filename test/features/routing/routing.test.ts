@@ -98,6 +98,20 @@ describe('routing feedback to the right person', () => {
     expect(context.smtp.to(org.otherManager.email).some((m) => m.subject.startsWith('New feedback to review'))).toBe(true);
   });
 
+  it('when HR reassigns an item, then it moves with a history entry; a manager cannot reassign', async () => {
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Reassign me.' });
+    const routed = await knex()('routed_items').where({ feedback_item_id: Number(referenceFrom(res.text).slice(-5)) }).first();
+    const manager = await as(org.manager);
+    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/reassign`, { recipientEmail: org.otherManager.email })).status).toBe(403);
+    const hr = await as(org.hr);
+    const page = await hr.get(`/inbox/${routed.id}`).expect(200);
+    expect(page.text).toContain('Reassign to another staff member');
+    expect((await postForm(hr, `/inbox/${routed.id}`, `/inbox/${routed.id}/reassign`, { recipientEmail: org.otherManager.email, note: 'Cover while away.' })).status).toBe(303);
+    expect(Number((await knex()('routed_items').where({ id: routed.id }).first()).recipient_staff_member_id)).toBe(org.otherManager.staffMemberId);
+    const last = await knex()('routed_item_events').where({ routed_item_id: routed.id }).orderBy('id', 'desc').first();
+    expect([last.type, last.actor, last.body]).toEqual(['reassigned', 'hr', 'Cover while away.']);
+  });
+
   it('when the inbox is filtered, then counts per status are shown and pages hold twenty items', async () => {
     for (let i = 0; i < 22; i++) await submitFeedback(member, org.otherStaff.staffMemberId, { comment: `Bulk ${i}` });
     const other = await as(org.otherManager);
