@@ -65,6 +65,13 @@ export async function postForm(agent: Agent, formPath: string, action: string, f
   return agent.post(action).type('form').send({ ...fields, _csrf: token });
 }
 
+/** A new agent signed in as `who`. */
+export async function signedIn(app: TestApp, who: { email: string; password: string }): Promise<Agent> {
+  const agent = agentFor(app);
+  await signIn(agent, who.email, who.password);
+  return agent;
+}
+
 export async function signIn(agent: Agent, email: string, password: string) {
   const res = await postForm(agent, '/sign-in', '/sign-in', { email, password });
   if (res.status !== 303) throw new Error(`sign-in as ${email} failed with ${res.status}`);

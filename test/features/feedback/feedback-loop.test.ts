@@ -1,4 +1,4 @@
-import { agentFor, deliverAll, manualClock, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { type Agent, agentFor, deliverAll, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 import { linkIn } from '../../helpers/mail';
 import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
@@ -15,11 +15,7 @@ describe('continuous feedback, from the community to the right manager and back'
     clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
     return deliverAll(context.app);
   };
-  const as = async (who: { email: string; password: string }): Promise<Agent> => {
-    const agent = agentFor(context.app);
-    await signIn(agent, who.email, who.password);
-    return agent;
-  };
+  const as = (who: { email: string; password: string }) => signedIn(context.app, who);
   const routedItemFor = async (reference: string) => {
     const id = Number(reference.slice(-5));
     return knex()('routed_items').where({ feedback_item_id: id }).first();

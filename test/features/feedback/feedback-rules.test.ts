@@ -1,4 +1,4 @@
-import { agentFor, csrfTokenFrom, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { type Agent, agentFor, csrfTokenFrom, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
 
@@ -8,11 +8,7 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
   const context = useTestApp();
   let org: Organisation;
   const knex = () => context.database.db.knex;
-  const as = async (who: { email: string; password: string }): Promise<Agent> => {
-    const agent = agentFor(context.app);
-    await signIn(agent, who.email, who.password);
-    return agent;
-  };
+  const as = (who: { email: string; password: string }) => signedIn(context.app, who);
 
   beforeAll(async () => {
     org = await feedbackOrganisation(knex(), { displayName: 'Visible Member' });

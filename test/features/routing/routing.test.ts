@@ -1,4 +1,4 @@
-import { agentFor, deliverAll, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
+import { type Agent, agentFor, deliverAll, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
@@ -8,11 +8,7 @@ describe('routing feedback to the right person', () => {
   let org: Organisation;
   let member: Agent;
   const knex = () => context.database.db.knex;
-  const as = async (who: { email: string; password: string }) => {
-    const agent = agentFor(context.app);
-    await signIn(agent, who.email, who.password);
-    return agent;
-  };
+  const as = (who: { email: string; password: string }) => signedIn(context.app, who);
   /** Sends feedback and returns the staff member it was routed to. */
   const recipientOf = async (staffMemberId: number, fields: Record<string, string> = {}) => {
     const { res } = await submitFeedback(member, staffMemberId, { kind: 'suggestion', comment: 'Routing check.', ...fields });
