@@ -1,0 +1,105 @@
+import { DateTime, Interval } from 'luxon';
+
+/**
+ * When a service works: which weekdays, which hours, which holidays, in which time zone. Luxon does
+ * the calendar arithmetic (zones, daylight-saving changes); this module only walks working windows.
+ */
+export interface BusinessCalendar {
+  /** IANA zone, for example "America/Los_Angeles". */
+  readonly zone: string;
+  /** ISO weekdays that are working days: 1 = Monday … 7 = Sunday. */
+  readonly workingDays: readonly number[];
+  /** Start and end of the working day, local time, "HH:mm". */
+  readonly dayStart: string;
+  readonly dayEnd: string;
+  /** Local dates ("yyyy-MM-dd") that are not working days. */
+  readonly holidays: readonly string[];
+}
+
+export const DEFAULT_CALENDAR: BusinessCalendar = {
+  zone: 'America/Los_Angeles',
+  workingDays: [1, 2, 3, 4, 5],
+  dayStart: '09:00',
+  dayEnd: '17:00',
+  holidays: [],
+};
+
+/** A span when the clock stood still (waiting on the submitter); `end` null while still paused. */
+export interface Pause {
+  readonly start: number;
+  readonly end: number | null;
+}
+
+const MAX_DAYS_SCANNED = 3660;
+
+function at(day: DateTime, hhmm: string): DateTime {
+  const [hour, minute] = hhmm.split(':').map(Number);
+  return day.set({ hour, minute, second: 0, millisecond: 0 });
+}
+
+export function isWorkingDay(day: DateTime, calendar: BusinessCalendar): boolean {
+  return calendar.workingDays.includes(day.weekday) && !calendar.holidays.includes(day.toISODate()!);
+}
+
+/** The working window of a local day, or undefined on a weekend or holiday. */
+function windowOf(day: DateTime, calendar: BusinessCalendar): Interval | undefined {
+  if (!isWorkingDay(day, calendar)) return undefined;
+  const interval = Interval.fromDateTimes(at(day, calendar.dayStart), at(day, calendar.dayEnd));
+  return interval.isValid && !interval.isEmpty() ? interval : undefined;
+}
+
+/** The length of one business day in milliseconds (a day's window on a day without a clock change). */
+export function businessDayMs(calendar: BusinessCalendar): number {
+  const reference = DateTime.fromISO('2001-01-15', { zone: 'UTC' });
+  return at(reference, calendar.dayEnd).toMillis() - at(reference, calendar.dayStart).toMillis();
+}
+
+/** The moment `amountMs` of working time after `start`. */
+export function addBusinessMs(start: number, amountMs: number, calendar: BusinessCalendar): number {
+  let day = DateTime.fromMillis(start, { zone: calendar.zone }).startOf('day');
+  let remaining = amountMs;
+  for (let i = 0; i < MAX_DAYS_SCANNED; i++, day = day.plus({ days: 1 }).startOf('day')) {
+    const window = windowOf(day, calendar);
+    if (!window) continue;
+    const from = Math.max(start, window.start!.toMillis());
+    const to = window.end!.toMillis();
+    if (from >= to) continue;
+    if (remaining <= to - from) return from + remaining;
+    remaining -= to - from;
+  }
+  throw new Error('No working time within ten years: check the calendar');
+}
+
+/** Working time between two moments, in milliseconds (0 when `end` is not after `start`). */
+export function businessMsBetween(start: number, end: number, calendar: BusinessCalendar): number {
+  if (end <= start) return 0;
+  let total = 0;
+  let day = DateTime.fromMillis(start, { zone: calendar.zone }).startOf('day');
+  for (let i = 0; i < MAX_DAYS_SCANNED && day.toMillis() < end; i++, day = day.plus({ days: 1 }).startOf('day')) {
+    const window = windowOf(day, calendar);
+    if (!window) continue;
+    const from = Math.max(start, window.start!.toMillis());
+    const to = Math.min(end, window.end!.toMillis());
+    if (to > from) total += to - from;
+  }
+  return total;
+}
+
+export function addBusinessDays(start: number, days: number, calendar: BusinessCalendar): number {
+  return addBusinessMs(start, days * businessDayMs(calendar), calendar);
+}
+
+export function addBusinessHours(start: number, hours: number, calendar: BusinessCalendar): number {
+  return addBusinessMs(start, hours * 3_600_000, calendar);
+}
+
+/** Calendar days in the service's zone: the same local time N days on, across clock changes. */
+export function addCalendarDays(start: number, days: number, zone: string): number {
+  return DateTime.fromMillis(start, { zone }).plus({ days }).toMillis();
+}
+
+/** Working time that counts towards a target: elapsed working time less the time spent paused. */
+export function countedBusinessMs(start: number, now: number, pauses: readonly Pause[], calendar: BusinessCalendar): number {
+  const paused = pauses.reduce((sum, p) => sum + businessMsBetween(Math.max(p.start, start), Math.min(p.end ?? now, now), calendar), 0);
+  return businessMsBetween(start, now, calendar) - paused;
+}
