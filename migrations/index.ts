@@ -3,6 +3,7 @@ import * as platform from './20261122_0001_platform';
 import * as directory from './20261122_0002_directory';
 import * as accounts from './20261122_0003_accounts';
 import * as feedback from './20261122_0004_feedback';
+import * as serviceLevels from './20261122_0005_service_levels';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -16,6 +17,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0002_directory', directory],
   ['20261122_0003_accounts', accounts],
   ['20261122_0004_feedback', feedback],
+  ['20261122_0005_service_levels', serviceLevels],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

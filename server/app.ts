@@ -31,6 +31,7 @@ import { createAccounts } from './features/accounts';
 import { createHomeRoutes } from './features/home/home.routes';
 import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
+import { createServiceLevels } from './features/service-levels';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -67,6 +68,7 @@ export async function createApp(deps: AppDeps) {
     passwords: createPasswordHasher(config.passwordHashCost),
     publicUrl: config.publicUrl,
   });
+  const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
@@ -76,6 +78,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     publicUrl: config.publicUrl,
     source: feedbackStore.source,
+    serviceLevels: serviceLevels.service,
     directory: {
       routingFacts: (id) => directory.service.routingFacts(id),
       complaintsOfficers: () => accounts.repository.staffMemberIdsWithRole('complaints'),
@@ -165,12 +168,13 @@ export async function createApp(deps: AppDeps) {
   app.use(directory.routes);
   app.use(feedback.routes);
   app.use(routing.routes);
+  app.use(serviceLevels.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
-  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing } };
+  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -65,10 +65,13 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /inbox/:id/reply', 'staff manager executive hr complaints'],
   ['POST /inbox/:id/forward', 'staff manager executive hr complaints'],
   ['POST /inbox/:id/reassign', 'hr complaints'],
+  ['POST /inbox/:id/timeframe', 'staff manager executive hr complaints'],
   ['POST /inbox/:id/close', 'staff manager executive hr complaints'],
   ['GET /admin/routing-rules', 'admin'],
   ['POST /admin/routing-rules', 'admin'],
   ['POST /admin/routing-rules/:id/delete', 'admin'],
+  ['GET /admin/service-levels', 'admin'],
+  ['POST /admin/service-levels/:id/target', 'admin'],
 ]);
 
 function describeRule(rule: AccessRule): string {

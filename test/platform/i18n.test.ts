@@ -6,6 +6,7 @@ import { projectRoot } from '../../server/platform/paths';
 import { ROLES } from '../../server/platform/auth/roles';
 import { ATTRIBUTIONS, EVENT_TYPES, FEEDBACK_KINDS, ROUTED_ITEM_STATUSES, ROUTING_TARGETS } from '../../server/features/routing/routing.schema';
 import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema';
+import { TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -45,6 +46,8 @@ describe('the English catalogue', () => {
       ['inbox.replyHint.', ATTRIBUTIONS],
       ['routingRules.target.', ROUTING_TARGETS],
       ['feedback.visibility.', STAFF_VISIBILITY],
+      ['serviceLevels.unitName.', TARGET_UNITS],
+      ['serviceLevels.unit.', TARGET_UNITS.flatMap((u) => [`${u}_one`, `${u}_other`])],
       ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
     ];
     for (const [prefix, values] of families) for (const value of values) used.add(prefix + value);

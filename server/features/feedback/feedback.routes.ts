@@ -89,7 +89,12 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     open: view.item.status !== 'closed',
     events: view.events
       .filter((e) => e.type !== 'received')
-      .map((e) => ({ ...e, label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`), date: new Date(e.createdAt).toISOString().slice(0, 10) })),
+      .map((e) => ({
+        ...e,
+        label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`),
+        date: new Date(e.createdAt).toISOString().slice(0, 10),
+        committed: e.committedAt === null ? null : new Date(e.committedAt).toISOString().slice(0, 10),
+      })),
   });
 
   router.get('/feedback/mine', access.signedIn(), async (req, res) => {

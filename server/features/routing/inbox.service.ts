@@ -1,5 +1,7 @@
 import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { extendByPause, FEEDBACK_SERVICE, type BusinessCalendar, type TargetUnit } from '../service-levels';
 import type { Actor } from '../../platform/auth/roles';
 import { hasAnyRole } from '../../platform/auth/roles';
 import { DEFAULT_LOCALE } from '../../platform/i18n';
@@ -13,6 +15,13 @@ import type { FeedbackContent, FeedbackSource, RoutedItem, RoutedItemEvent, Rout
 export interface InboxDirectory {
   findStaff(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
   findStaffByEmail(email: string, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
+}
+
+/** What the inbox needs from the service catalogue (feedback is the "continuous-feedback" service). */
+export interface InboxServiceLevels {
+  dueTimesFor(code: string, receivedAt: number, db?: Knex | Knex.Transaction): Promise<{ serviceLevelTargetId: number; acknowledgeDueAt: number; respondDueAt: number }>;
+  calendarOf(code: string, db?: Knex | Knex.Transaction): Promise<BusinessCalendar>;
+  findTarget(id: number, db?: Knex | Knex.Transaction): Promise<{ acknowledgeUnit: TargetUnit; respondUnit: TargetUnit } | undefined>;
 }
 
 export interface InboxEntry {
@@ -39,12 +48,30 @@ export interface InboxServiceDeps {
   directory: InboxDirectory;
   outbox: Outbox;
   emails: EmailComposer;
+  serviceLevels: InboxServiceLevels;
   publicUrl: string;
   now: () => number;
 }
 
 export function createInboxService(deps: InboxServiceDeps) {
-  const { knex, items, source, directory, outbox, emails, publicUrl, now } = deps;
+  const { knex, items, source, directory, outbox, emails, serviceLevels, publicUrl, now } = deps;
+
+  /** After the submitter answers, the due times move on by the time the clock was paused. */
+  async function resumeClock(item: RoutedItem, trx: Knex.Transaction): Promise<void> {
+    const pause = await items.endPause(item.id, trx);
+    if (!pause || item.serviceLevelTargetId === null) return;
+    const target = await serviceLevels.findTarget(item.serviceLevelTargetId, trx);
+    if (!target) return;
+    const calendar = await serviceLevels.calendarOf(FEEDBACK_SERVICE, trx);
+    await items.update(
+      item.id,
+      {
+        ...(item.acknowledgedAt === null && item.acknowledgeDueAt ? { acknowledgeDueAt: extendByPause(item.acknowledgeDueAt, pause, target.acknowledgeUnit, calendar) } : {}),
+        ...(item.respondDueAt ? { respondDueAt: extendByPause(item.respondDueAt, pause, target.respondUnit, calendar) } : {}),
+      },
+      trx,
+    );
+  }
 
   // Reads inside a transaction go through it: SQLite has a single connection.
   async function withContent(list: RoutedItem[], db: Knex | Knex.Transaction = knex): Promise<InboxEntry[]> {
@@ -109,7 +136,9 @@ export function createInboxService(deps: InboxServiceDeps) {
   return {
     /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
     async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
-      const id = await items.insert({ feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId }, trx);
+      const receivedAt = now();
+      const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, receivedAt, trx);
+      const id = await items.insert({ feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, due }, trx);
       await notifyRecipient('feedback-routed', id, recipientStaffMemberId, content, trx);
       return id;
     },
@@ -163,6 +192,8 @@ export function createInboxService(deps: InboxServiceDeps) {
           trx,
         );
         await items.insertEvent(item.id, { type: askSubmitter ? 'asked_submitter' : 'replied', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body }, trx);
+        // Waiting on the submitter stops the clock until they answer.
+        if (askSubmitter) await items.startPause(item.id, trx);
         const contact = await source.submitterContact(item.feedbackItemId, trx);
         if (contact) {
           const [entry] = await withContent([item], trx);
@@ -179,6 +210,42 @@ export function createInboxService(deps: InboxServiceDeps) {
 
     /** HR or the complaints officer moves an item (say, when its recipient has left or is conflicted). */
     reassign: (actor: Actor, routedItemId: number, recipientEmail: string, note: string) => handOver(actor, routedItemId, recipientEmail, note, 'reassigned'),
+    /**
+     * Commits to a new date instead of a resolution (WS2 7.2.2): recorded, shown to the submitter,
+     * and measured apart from the original target. The date is the end of that working day.
+     */
+    async updateTimeframe(actor: Actor, routedItemId: number, committedDate: string, reason: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const item = await ownItem(actor, routedItemId, trx);
+        if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
+        const calendar = await serviceLevels.calendarOf(FEEDBACK_SERVICE, trx);
+        const committed = DateTime.fromISO(committedDate, { zone: calendar.zone });
+        const [hour, minute] = calendar.dayEnd.split(':').map(Number);
+        const committedAt = committed.isValid ? committed.set({ hour, minute }).toMillis() : NaN;
+        if (!(committedAt > now())) throw new ValidationError({ committedDate: 'inbox.errors.dateInPast' });
+        const t = now();
+        await items.update(
+          item.id,
+          { status: 'timeframe_updated', committedRespondAt: committedAt, ...(item.acknowledgedAt ? {} : { acknowledgedAt: t }), ...(item.committedRespondAt ? {} : { timeframeUpdatedAt: t }) },
+          trx,
+        );
+        await items.insertEvent(item.id, { type: 'updated_timeframe', actor: 'recipient', actorStaffMemberId: actor.staffMemberId, body: reason, committedAt }, trx);
+        const contact = await source.submitterContact(item.feedbackItemId, trx);
+        if (contact) {
+          const [entry] = await withContent([item], trx);
+          await outbox.enqueue(
+            trx,
+            emails.compose('feedback-timeframe', contact.email, contact.locale, {
+              reference: entry?.content.reference ?? '',
+              date: committed.toISODate(),
+              reason,
+              link: `${publicUrl}/feedback/mine/${item.feedbackItemId}`,
+            }),
+          );
+        }
+      });
+    },
+
     async close(actor: Actor, routedItemId: number): Promise<void> {
       await knex.transaction(async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
@@ -206,6 +273,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
         await items.update(item.id, { status: 'in_progress' }, trx);
         await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
+        await resumeClock(item, trx);
         const [entry] = await withContent([item], trx);
         if (entry) await notifyRecipient('feedback-submitter-replied', item.id, item.recipientStaffMemberId, entry.content, trx);
       });

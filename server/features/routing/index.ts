@@ -3,7 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
-import { createInboxService, type InboxDirectory } from './inbox.service';
+import { createInboxService, type InboxDirectory, type InboxServiceLevels } from './inbox.service';
 import { createRoutedItemsRepository } from './routed-items.repository';
 import { createRoutingRulesRepository } from './routing-rules.repository';
 import { createRoutingRoutes } from './routing.routes';
@@ -23,11 +23,12 @@ export interface RoutingDeps {
   directory: RoutingDirectory & InboxDirectory;
   /** How routing reads feedback content and submitter contacts, without importing the feedback feature. */
   source: FeedbackSource;
+  serviceLevels: InboxServiceLevels;
 }
 
 export function createRouting(deps: RoutingDeps) {
   const now = () => deps.clock.now();
   const routing = createRoutingService({ knex: deps.knex, rules: createRoutingRulesRepository(deps.knex, now), directory: deps.directory, audit: deps.audit });
   const inbox = createInboxService({ ...deps, items: createRoutedItemsRepository(deps.knex, now), now });
-  return { routing, inbox, routes: createRoutingRoutes({ inbox, routing }) };
+  return { routing, inbox, routes: createRoutingRoutes({ inbox, routing, clockNow: now }) };
 }

@@ -18,9 +18,24 @@ export interface NewEvent {
   readonly body?: string | null;
   readonly fromStaffMemberId?: number | null;
   readonly toStaffMemberId?: number | null;
+  readonly committedAt?: number | null;
 }
 
-const ITEM_COLUMNS = ['r.id', 'r.feedback_item_id', 'r.recipient_staff_member_id', 'rs.name as recipient_name', 'r.status', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.closed_at'];
+const ITEM_COLUMNS = [
+  'r.id',
+  'r.feedback_item_id',
+  'r.recipient_staff_member_id',
+  'rs.name as recipient_name',
+  'r.status',
+  'r.received_at',
+  'r.acknowledged_at',
+  'r.responded_at',
+  'r.closed_at',
+  'r.service_level_target_id',
+  'r.acknowledge_due_at',
+  'r.respond_due_at',
+  'r.committed_respond_at',
+];
 
 const nullableNumber = (v: unknown) => (v == null ? null : Number(v));
 
@@ -35,6 +50,10 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
     acknowledgedAt: nullableNumber(row.acknowledged_at),
     respondedAt: nullableNumber(row.responded_at),
     closedAt: nullableNumber(row.closed_at),
+    serviceLevelTargetId: nullableNumber(row.service_level_target_id),
+    acknowledgeDueAt: nullableNumber(row.acknowledge_due_at),
+    respondDueAt: nullableNumber(row.respond_due_at),
+    committedRespondAt: nullableNumber(row.committed_respond_at),
   };
 }
 
@@ -50,6 +69,7 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       body: event.body ?? null,
       from_staff_member_id: event.fromStaffMemberId ?? null,
       to_staff_member_id: event.toStaffMemberId ?? null,
+      committed_at: event.committedAt ?? null,
       created_at: now(),
     });
   }
@@ -57,9 +77,15 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
   return {
     insertEvent,
 
-    async insert(fields: { feedbackItemId: number; recipientStaffMemberId: number; subjectStaffMemberId: number }, db: Db): Promise<number> {
-      const t = now();
+    async insert(
+      fields: { feedbackItemId: number; recipientStaffMemberId: number; subjectStaffMemberId: number; receivedAt: number; due: { serviceLevelTargetId: number; acknowledgeDueAt: number; respondDueAt: number } },
+      db: Db,
+    ): Promise<number> {
+      const t = fields.receivedAt;
       const [id] = await db('routed_items').insert({
+        service_level_target_id: fields.due.serviceLevelTargetId,
+        acknowledge_due_at: fields.due.acknowledgeDueAt,
+        respond_due_at: fields.due.respondDueAt,
         feedback_item_id: fields.feedbackItemId,
         recipient_staff_member_id: fields.recipientStaffMemberId,
         subject_staff_member_id: fields.subjectStaffMemberId,
@@ -120,14 +146,46 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
     },
 
-    async update(id: number, fields: Partial<{ status: RoutedItemStatus; recipientStaffMemberId: number; acknowledgedAt: number; respondedAt: number; closedAt: number }>, db: Db): Promise<void> {
+    async update(
+      id: number,
+      fields: Partial<{
+        status: RoutedItemStatus;
+        recipientStaffMemberId: number;
+        acknowledgedAt: number;
+        respondedAt: number;
+        closedAt: number;
+        acknowledgeDueAt: number;
+        respondDueAt: number;
+        committedRespondAt: number;
+        timeframeUpdatedAt: number;
+      }>,
+      db: Db,
+    ): Promise<void> {
       const columns: Record<string, unknown> = { updated_at: now() };
+      if (fields.acknowledgeDueAt) columns.acknowledge_due_at = fields.acknowledgeDueAt;
+      if (fields.respondDueAt) columns.respond_due_at = fields.respondDueAt;
+      if (fields.committedRespondAt) columns.committed_respond_at = fields.committedRespondAt;
+      if (fields.timeframeUpdatedAt) columns.timeframe_updated_at = fields.timeframeUpdatedAt;
       if (fields.status) columns.status = fields.status;
       if (fields.recipientStaffMemberId) columns.recipient_staff_member_id = fields.recipientStaffMemberId;
       if (fields.acknowledgedAt) columns.acknowledged_at = fields.acknowledgedAt;
       if (fields.respondedAt) columns.responded_at = fields.respondedAt;
       if (fields.closedAt) columns.closed_at = fields.closedAt;
       await db('routed_items').where({ id }).update(columns);
+    },
+
+    async startPause(routedItemId: number, db: Db): Promise<void> {
+      if (await db('routed_item_pauses').where({ routed_item_id: routedItemId }).whereNull('ended_at').first()) return;
+      await db('routed_item_pauses').insert({ routed_item_id: routedItemId, started_at: now() });
+    },
+
+    /** Ends the open pause, if any, and returns it. */
+    async endPause(routedItemId: number, db: Db): Promise<{ start: number; end: number } | undefined> {
+      const open = await db('routed_item_pauses').where({ routed_item_id: routedItemId }).whereNull('ended_at').first();
+      if (!open) return undefined;
+      const end = now();
+      await db('routed_item_pauses').where({ id: open.id }).update({ ended_at: end });
+      return { start: Number(open.started_at), end };
     },
 
     async listEvents(routedItemId: number, db: Db = knex): Promise<RoutedItemEvent[]> {
@@ -137,7 +195,7 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
         .leftJoin('staff_members as t', 't.id', 'e.to_staff_member_id')
         .where('e.routed_item_id', routedItemId)
         .orderBy('e.id')
-        .select('e.id', 'e.type', 'e.actor', 'a.name as actor_name', 'e.body', 'f.name as from_name', 't.name as to_name', 'e.created_at');
+        .select('e.id', 'e.type', 'e.actor', 'a.name as actor_name', 'e.body', 'f.name as from_name', 't.name as to_name', 'e.committed_at', 'e.created_at');
       return rows.map((r) => ({
         id: Number(r.id),
         type: r.type as RoutedItemEventType,
@@ -146,6 +204,7 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
         body: r.body ?? null,
         fromName: r.from_name ?? null,
         toName: r.to_name ?? null,
+        committedAt: r.committed_at == null ? null : Number(r.committed_at),
         createdAt: Number(r.created_at),
       }));
     },

@@ -10,6 +10,8 @@ import {
   ROUTED_ITEM_STATUSES,
   ROUTING_TARGETS,
   RoutingRuleInputSchema,
+  TimeframeSchema,
+  type RoutedItem,
   type RoutedItemStatus,
   type RoutingRule,
 } from './routing.schema';
@@ -40,7 +42,19 @@ function itemJson(req: Request, view: InboxItemView) {
   };
 }
 
-export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; routing: RoutingService }): Router {
+/** Due times as the recipient sees them, with what is overdue. Times are UTC; the date is what matters. */
+function dueView(item: RoutedItem, now: number) {
+  const show = (at: number | null) => (at === null ? null : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+  return {
+    acknowledge: show(item.acknowledgeDueAt),
+    respond: show(item.respondDueAt),
+    committed: show(item.committedRespondAt),
+    acknowledgeOverdue: item.acknowledgedAt === null && item.acknowledgeDueAt !== null && item.acknowledgeDueAt < now,
+    respondOverdue: item.respondedAt === null && item.status !== 'closed' && (item.committedRespondAt ?? item.respondDueAt ?? Infinity) < now,
+  };
+}
+
+export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: InboxService; routing: RoutingService; clockNow: () => number }): Router {
   const router = Router();
 
   async function inboxPage(req: Request) {
@@ -83,7 +97,13 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
       canAcknowledge: view.isRecipient && view.item.status === 'received',
       canReveal: view.content.attribution === 'confidential' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
       canReassign: !view.isRecipient && view.item.status !== 'closed' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
-      events: view.events.map((e) => ({ ...e, label: req.t(`inbox.event.${e.type}`), at: receivedLabel(view.content.attribution, e.createdAt) })),
+      events: view.events.map((e) => ({
+        ...e,
+        label: req.t(`inbox.event.${e.type}`),
+        at: receivedLabel(view.content.attribution, e.createdAt),
+        committed: e.committedAt === null ? null : new Date(e.committedAt).toISOString().slice(0, 10),
+      })),
+      due: dueView(view.item, clockNow()),
       values: {},
       ...extra,
     });
@@ -132,6 +152,18 @@ export function createRoutingRoutes({ inbox, routing }: { inbox: InboxService; r
       }
     });
   }
+
+  router.post('/inbox/:id/timeframe', recipients(), async (req, res) => {
+    const id = idParam(req.params.id);
+    try {
+      const { committedDate, reason } = parseForm(TimeframeSchema, req.body);
+      await inbox.updateTimeframe(req.user!, id, committedDate, reason);
+      req.session.flash = { kind: 'success', key: 'inbox.flash.timeframe' };
+      res.redirect(303, `/inbox/${id}`);
+    } catch (err) {
+      await renderItem(req, res, { timeframeValues: req.body, ...validationLocals(req, err) }, 422);
+    }
+  });
 
   router.post('/inbox/:id/close', recipients(), async (req, res) => {
     const id = idParam(req.params.id);

@@ -21,10 +21,10 @@ export interface RoutingRule {
   readonly target: RoutingTarget;
 }
 
-export const ROUTED_ITEM_STATUSES = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'responded', 'closed'] as const;
+export const ROUTED_ITEM_STATUSES = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'timeframe_updated', 'responded', 'closed'] as const;
 export type RoutedItemStatus = (typeof ROUTED_ITEM_STATUSES)[number];
 
-export const EVENT_TYPES = ['received', 'acknowledged', 'replied', 'asked_submitter', 'submitter_replied', 'forwarded', 'reassigned', 'closed'] as const;
+export const EVENT_TYPES = ['received', 'acknowledged', 'replied', 'asked_submitter', 'submitter_replied', 'updated_timeframe', 'forwarded', 'reassigned', 'closed'] as const;
 export type RoutedItemEventType = (typeof EVENT_TYPES)[number];
 export type EventActor = 'recipient' | 'submitter' | 'hr' | 'system';
 
@@ -38,6 +38,11 @@ export interface RoutedItem {
   readonly acknowledgedAt: number | null;
   readonly respondedAt: number | null;
   readonly closedAt: number | null;
+  readonly serviceLevelTargetId: number | null;
+  readonly acknowledgeDueAt: number | null;
+  readonly respondDueAt: number | null;
+  /** The latest date promised in an updated timeframe. */
+  readonly committedRespondAt: number | null;
 }
 
 export interface RoutedItemEvent {
@@ -49,6 +54,8 @@ export interface RoutedItemEvent {
   readonly body: string | null;
   readonly fromName: string | null;
   readonly toName: string | null;
+  /** For an updated timeframe: the new date committed to. */
+  readonly committedAt: number | null;
   readonly createdAt: number;
 }
 
@@ -95,6 +102,12 @@ export const REPLY_MAX_LENGTH = 5000;
 export const ReplySchema = z.object({
   body: z.string().trim().min(1, 'validation.reply.required').max(REPLY_MAX_LENGTH, 'validation.reply.tooLong'),
   askSubmitter: z.union([z.literal('yes'), z.literal('')]).optional(),
+});
+
+/** An updated timeframe: a new date (local, in the service's zone) and the reason for it. */
+export const TimeframeSchema = z.object({
+  committedDate: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'inbox.errors.dateInvalid'),
+  reason: z.string().trim().min(5, 'inbox.errors.reasonRequired').max(REPLY_MAX_LENGTH, 'validation.reply.tooLong'),
 });
 
 export const ForwardSchema = z.object({

@@ -12,7 +12,8 @@ export type EmailTemplate =
   | 'feedback-received'
   | 'feedback-routed'
   | 'feedback-reply'
-  | 'feedback-submitter-replied';
+  | 'feedback-submitter-replied'
+  | 'feedback-timeframe';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a

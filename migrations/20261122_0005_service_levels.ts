@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+
+// The service catalogue (WS2 7.3) and the due times it puts on routed items (7.2.2). Targets are
+// versioned: a change adds a row, and an item keeps the target it was received under.
+export async function up(knex: Knex): Promise<void> {
+  await knex.schema.createTable('service_calendars', (t) => {
+    t.increments('id').primary();
+    t.string('name', 120).notNullable().unique();
+    t.string('zone', 64).notNullable();
+    // ISO weekdays, comma-separated: "1,2,3,4,5" is Monday to Friday.
+    t.string('working_days', 20).notNullable();
+    t.string('day_start', 5).notNullable();
+    t.string('day_end', 5).notNullable();
+  });
+
+  await knex.schema.createTable('calendar_holidays', (t) => {
+    t.integer('calendar_id').unsigned().notNullable().references('id').inTable('service_calendars').onDelete('CASCADE');
+    t.string('date', 10).notNullable();
+    t.string('name', 120).notNullable().defaultTo('');
+    t.primary(['calendar_id', 'date']);
+  });
+
+  await knex.schema.createTable('services', (t) => {
+    t.increments('id').primary();
+    t.string('code', 48).notNullable().unique();
+    t.string('name', 200).notNullable();
+    t.string('owner', 200).notNullable();
+    t.text('expectation').notNullable();
+    t.integer('calendar_id').unsigned().notNullable().references('id').inTable('service_calendars').onDelete('RESTRICT');
+    t.boolean('active').notNullable().defaultTo(true);
+    t.bigInteger('created_at').notNullable();
+  });
+
+  await knex.schema.createTable('service_level_targets', (t) => {
+    t.increments('id').primary();
+    t.integer('service_id').unsigned().notNullable().references('id').inTable('services').onDelete('CASCADE');
+    t.integer('acknowledge_amount').notNullable();
+    t.string('acknowledge_unit', 16).notNullable();
+    t.integer('respond_amount').notNullable();
+    t.string('respond_unit', 16).notNullable();
+    t.bigInteger('effective_from').notNullable();
+    t.integer('created_by_account_id').unsigned();
+    t.index(['service_id', 'effective_from']);
+  });
+
+  await knex.schema.alterTable('routed_items', (t) => {
+    t.integer('service_level_target_id').unsigned().references('id').inTable('service_level_targets').onDelete('RESTRICT');
+    t.bigInteger('acknowledge_due_at');
+    t.bigInteger('respond_due_at');
+    // The latest date committed to in an updated timeframe, measured apart from the original target.
+    t.bigInteger('committed_respond_at');
+    t.bigInteger('timeframe_updated_at');
+  });
+
+  await knex.schema.alterTable('routed_item_events', (t) => {
+    // The new date an updated timeframe commits to.
+    t.bigInteger('committed_at');
+  });
+
+  await knex.schema.createTable('routed_item_pauses', (t) => {
+    t.increments('id').primary();
+    t.integer('routed_item_id').unsigned().notNullable().references('id').inTable('routed_items').onDelete('CASCADE');
+    t.bigInteger('started_at').notNullable();
+    t.bigInteger('ended_at');
+    t.index(['routed_item_id']);
+  });
+
+  await seed(knex);
+}
+
+async function seed(knex: Knex): Promise<void> {
+  const [calendarId] = await knex('service_calendars').insert({ name: 'Headquarters (Los Angeles)', zone: 'America/Los_Angeles', working_days: '1,2,3,4,5', day_start: '09:00', day_end: '17:00' });
+  // The published examples: feedback answered in business days, complaints and disclosure requests in calendar days.
+  const services: Array<[code: string, name: string, owner: string, expectation: string, ack: [number, string], respond: [number, string]]> = [
+    ['continuous-feedback', 'Feedback on staff', "The staff member's people manager", 'Your feedback is acknowledged within one business day and answered, or given an updated timeframe, within two.', [1, 'business_days'], [2, 'business_days']],
+    ['policy-support', 'Policy development support requests', 'Policy Development Support', 'Requests to policy staff are acknowledged within five working days and answered within fifteen.', [5, 'business_days'], [15, 'business_days']],
+    ['complaints', 'Complaints about the organisation', 'Complaints Office', 'Complaints are acknowledged within two business days, with a statement of understanding within 14 calendar days.', [2, 'business_days'], [14, 'calendar_days']],
+    ['disclosure-requests', 'Documentary information disclosure requests', 'Legal', 'Requests are acknowledged within two business days and answered within 30 calendar days.', [2, 'business_days'], [30, 'calendar_days']],
+  ];
+  const now = Date.now();
+  for (const [code, name, owner, expectation, ack, respond] of services) {
+    const [serviceId] = await knex('services').insert({ code, name, owner, expectation, calendar_id: Number(calendarId), active: true, created_at: now });
+    await knex('service_level_targets').insert({
+      service_id: Number(serviceId),
+      acknowledge_amount: ack[0],
+      acknowledge_unit: ack[1],
+      respond_amount: respond[0],
+      respond_unit: respond[1],
+      effective_from: 0,
+    });
+  }
+}
+
+export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('routed_item_pauses');
+  await knex.schema.alterTable('routed_item_events', (t) => {
+    t.dropColumn('committed_at');
+  });
+  await knex.schema.alterTable('routed_items', (t) => {
+    t.dropForeign(['service_level_target_id']);
+    t.dropColumn('service_level_target_id');
+    t.dropColumn('acknowledge_due_at');
+    t.dropColumn('respond_due_at');
+    t.dropColumn('committed_respond_at');
+    t.dropColumn('timeframe_updated_at');
+  });
+  for (const table of ['service_level_targets', 'services', 'calendar_holidays', 'service_calendars']) await knex.schema.dropTableIfExists(table);
+}

@@ -1,0 +1,82 @@
+import type { Knex } from 'knex';
+import { toBoolean } from '../../platform/db/json';
+import type { Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
+
+type Db = Knex | Knex.Transaction;
+
+function toTarget(row: Record<string, unknown>): ServiceLevelTarget {
+  return {
+    id: Number(row.id),
+    serviceId: Number(row.service_id),
+    acknowledgeAmount: Number(row.acknowledge_amount),
+    acknowledgeUnit: row.acknowledge_unit as TargetUnit,
+    respondAmount: Number(row.respond_amount),
+    respondUnit: row.respond_unit as TargetUnit,
+    effectiveFrom: Number(row.effective_from),
+  };
+}
+
+const TARGET_COLUMNS = ['id', 'service_id', 'acknowledge_amount', 'acknowledge_unit', 'respond_amount', 'respond_unit', 'effective_from'];
+
+export function createServiceLevelsRepository(knex: Knex) {
+  return {
+    /** Every service with its calendar and the target in force at `now`. */
+    async listServices(now: number, db: Db = knex): Promise<Service[]> {
+      const services = await db('services as s')
+        .join('service_calendars as c', 'c.id', 's.calendar_id')
+        .select('s.id', 's.code', 's.name', 's.owner', 's.expectation', 's.active', 'c.id as calendar_id', 'c.name as calendar_name', 'c.zone', 'c.working_days', 'c.day_start', 'c.day_end')
+        .orderBy('s.id');
+      const holidays = await db('calendar_holidays').select('calendar_id', 'date');
+      const targets = (await db('service_level_targets').select(TARGET_COLUMNS).where('effective_from', '<=', now).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toTarget);
+      return services.flatMap((s) => {
+        const target = targets.find((t) => t.serviceId === Number(s.id));
+        if (!target) return [];
+        return [
+          {
+            id: Number(s.id),
+            code: String(s.code),
+            name: String(s.name),
+            owner: String(s.owner),
+            expectation: String(s.expectation),
+            active: toBoolean(s.active),
+            target,
+            calendar: {
+              id: Number(s.calendar_id),
+              name: String(s.calendar_name),
+              zone: String(s.zone),
+              workingDays: String(s.working_days).split(',').map(Number),
+              dayStart: String(s.day_start),
+              dayEnd: String(s.day_end),
+              holidays: holidays.filter((h) => Number(h.calendar_id) === Number(s.calendar_id)).map((h) => String(h.date)),
+            },
+          },
+        ];
+      });
+    },
+
+    async targetHistory(serviceId: number, db: Db = knex): Promise<ServiceLevelTarget[]> {
+      const rows = await db('service_level_targets').select(TARGET_COLUMNS).where({ service_id: serviceId }).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }]);
+      return rows.map(toTarget);
+    },
+
+    async findTarget(id: number, db: Db = knex): Promise<ServiceLevelTarget | undefined> {
+      const row = await db('service_level_targets').select(TARGET_COLUMNS).where({ id }).first();
+      return row ? toTarget(row) : undefined;
+    },
+
+    async insertTarget(serviceId: number, input: TargetInput, effectiveFrom: number, accountId: number, db: Db): Promise<number> {
+      const [id] = await db('service_level_targets').insert({
+        service_id: serviceId,
+        acknowledge_amount: input.acknowledgeAmount,
+        acknowledge_unit: input.acknowledgeUnit,
+        respond_amount: input.respondAmount,
+        respond_unit: input.respondUnit,
+        effective_from: effectiveFrom,
+        created_by_account_id: accountId,
+      });
+      return Number(id);
+    },
+  };
+}
+
+export type ServiceLevelsRepository = ReturnType<typeof createServiceLevelsRepository>;

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { BusinessCalendar } from './business-clock';
+
+export const TARGET_UNITS = ['business_hours', 'business_days', 'calendar_days'] as const;
+export type TargetUnit = (typeof TARGET_UNITS)[number];
+
+export interface ServiceLevelTarget {
+  readonly id: number;
+  readonly serviceId: number;
+  readonly acknowledgeAmount: number;
+  readonly acknowledgeUnit: TargetUnit;
+  readonly respondAmount: number;
+  readonly respondUnit: TargetUnit;
+  readonly effectiveFrom: number;
+}
+
+export interface Service {
+  readonly id: number;
+  readonly code: string;
+  readonly name: string;
+  readonly owner: string;
+  readonly expectation: string;
+  readonly active: boolean;
+  readonly calendar: BusinessCalendar & { readonly id: number; readonly name: string };
+  /** The target in force now; new items take it. */
+  readonly target: ServiceLevelTarget;
+}
+
+export interface DueTimes {
+  readonly serviceLevelTargetId: number;
+  readonly acknowledgeDueAt: number;
+  readonly respondDueAt: number;
+}
+
+const amount = z.coerce.number({ message: 'serviceLevels.errors.amount' }).int('serviceLevels.errors.amount').min(1, 'serviceLevels.errors.amount').max(365, 'serviceLevels.errors.amount');
+
+export const TargetInputSchema = z.object({
+  acknowledgeAmount: amount,
+  acknowledgeUnit: z.enum(TARGET_UNITS, 'serviceLevels.errors.unit'),
+  respondAmount: amount,
+  respondUnit: z.enum(TARGET_UNITS, 'serviceLevels.errors.unit'),
+});
+export type TargetInput = z.infer<typeof TargetInputSchema>;
+
+export const FEEDBACK_SERVICE = 'continuous-feedback';

@@ -1,0 +1,65 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Actor } from '../../platform/auth/roles';
+import type { Clock } from '../../platform/clock';
+import { NotFoundError } from '../../platform/errors';
+import { addBusinessDays, addBusinessHours, addBusinessMs, addCalendarDays, businessMsBetween, type BusinessCalendar } from './business-clock';
+import type { ServiceLevelsRepository } from './service-levels.repository';
+import type { DueTimes, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
+
+/** The moment `amount` of `unit` after `start`, under a service's calendar. */
+export function dueAfter(start: number, amount: number, unit: TargetUnit, calendar: BusinessCalendar): number {
+  switch (unit) {
+    case 'business_hours':
+      return addBusinessHours(start, amount, calendar);
+    case 'business_days':
+      return addBusinessDays(start, amount, calendar);
+    case 'calendar_days':
+      return addCalendarDays(start, amount, calendar.zone);
+  }
+}
+
+/** A due time moved on by a pause: by the working time paused, or by the calendar time for calendar targets. */
+export function extendByPause(due: number, pause: { start: number; end: number }, unit: TargetUnit, calendar: BusinessCalendar): number {
+  if (unit === 'calendar_days') return due + (pause.end - pause.start);
+  return addBusinessMs(due, businessMsBetween(pause.start, pause.end, calendar), calendar);
+}
+
+export function createServiceLevelsService(deps: { knex: Knex; repository: ServiceLevelsRepository; audit: AuditLog; clock: Clock }) {
+  const { knex, repository, audit, clock } = deps;
+
+  async function service(code: string, db: Knex | Knex.Transaction = knex): Promise<Service> {
+    const found = (await repository.listServices(clock.now(), db)).find((s) => s.code === code);
+    if (!found) throw new NotFoundError();
+    return found;
+  }
+
+  return {
+    listServices: () => repository.listServices(clock.now()),
+    targetHistory: (serviceId: number) => repository.targetHistory(serviceId),
+    calendarOf: async (code: string, db?: Knex | Knex.Transaction) => (await service(code, db)).calendar,
+
+    /** Due times for an item received now, from the target in force now (later changes do not touch it). */
+    async dueTimesFor(code: string, receivedAt: number, db?: Knex | Knex.Transaction): Promise<DueTimes> {
+      const { target, calendar } = await service(code, db);
+      return {
+        serviceLevelTargetId: target.id,
+        acknowledgeDueAt: dueAfter(receivedAt, target.acknowledgeAmount, target.acknowledgeUnit, calendar),
+        respondDueAt: dueAfter(receivedAt, target.respondAmount, target.respondUnit, calendar),
+      };
+    },
+
+    findTarget: (id: number, db?: Knex | Knex.Transaction): Promise<ServiceLevelTarget | undefined> => repository.findTarget(id, db),
+
+    /** A new target from now on; items already received keep the one they were given. */
+    async changeTarget(actor: Actor, serviceId: number, input: TargetInput): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if ((await repository.targetHistory(serviceId, trx)).length === 0) throw new NotFoundError();
+        const id = await repository.insertTarget(serviceId, input, clock.now(), actor.accountId, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.target.change', subjectType: 'service', subjectId: serviceId, detail: { targetId: id, ...input } }, trx);
+      });
+    },
+  };
+}
+
+export type ServiceLevelsService = ReturnType<typeof createServiceLevelsService>;
