@@ -8,7 +8,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { addressPseudonym, createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
+import { createAddressPseudonyms, createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -35,7 +35,7 @@ import { createServiceLevels } from './features/service-levels';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
-export const RECEIPT_LOOKUP_FAILURES = 10;
+export const RECEIPT_LOOKUP_FAILURES = 20;
 
 export interface AppDeps {
   config: Config;
@@ -87,8 +87,7 @@ export async function createApp(deps: AppDeps) {
     },
   });
   const passport = createPassport(accounts.service);
-  const addressSecret = await getOrCreateSecret(db.knex, 'address-pseudonyms', clock);
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: (address: string) => addressPseudonym(addressSecret, address) };
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({

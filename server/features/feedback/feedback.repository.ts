@@ -91,8 +91,13 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
       return ids.map((id) => content.get(id)!).filter(Boolean);
     },
 
-    async listAll(filter: { attribution?: Attribution; page: number; pageSize: number }, db: Db = knex): Promise<{ ids: number[]; total: number }> {
-      const apply = (q: Knex.QueryBuilder) => (filter.attribution ? q.where('attribution', filter.attribution) : q);
+    /** Every item, newest first, except those about `excludeStaffMemberId` (the viewer themselves). */
+    async listAll(filter: { attribution?: Attribution; excludeStaffMemberId: number | null; page: number; pageSize: number }, db: Db = knex): Promise<{ ids: number[]; total: number }> {
+      const apply = (q: Knex.QueryBuilder) => {
+        if (filter.attribution) q.where('attribution', filter.attribution);
+        if (filter.excludeStaffMemberId !== null) q.whereNot('staff_member_id', filter.excludeStaffMemberId);
+        return q;
+      };
       const total = await apply(db('feedback_items').count({ n: '*' })).first();
       const rows = await apply(db('feedback_items').select('id'))
         .orderBy('id', 'desc')

@@ -67,7 +67,8 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       const input = parseForm(FeedbackInputSchema, { ...body, ratings: ratingsFromForm(body) });
       if (input.attribution === 'anonymous' && !(await feedback.isResubmission(input.submissionKey))) {
         const wait = await anonymousSubmissions.take(clientKey(req));
-        if (wait > 0) throw new TooManyRequestsError(wait);
+        // Over the limit: the form comes back with everything typed, to send again later.
+        if (wait > 0) return renderForm(req, res, input.staffMemberId, body, { formError: req.t('feedback.errors.tooMany', { minutes: Math.ceil(wait / 60) }) }, 429);
       }
       const outcome = await feedback.submit(req.user, input);
       res.render('feedback/submitted', { title: req.t('feedback.submitted.title'), outcome, attributionLabel: req.t(`feedback.attribution.${outcome.attribution}.label`) });
@@ -124,40 +125,45 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     res.render('feedback/receipt', { title: req.t('feedback.receipt.title') });
   });
 
-  async function openReceipt(req: Request, res: Response, extra: Record<string, unknown> = {}) {
-    const key = clientKey(req);
-    const wait = await receiptLookups.peek(key);
-    if (wait > 0) throw new TooManyRequestsError(wait);
+  const receiptNotFound = (req: Request, res: Response) =>
+    res.status(404).render('feedback/receipt', { title: req.t('feedback.receipt.title'), errors: { code: req.t('feedback.receipt.notFound') } });
+
+  /**
+   * Every use of a receipt code counts against the client before the code is looked at, so a burst
+   * of parallel guesses cannot slip past; a right code gives its point back.
+   */
+  async function withReceipt(req: Request, res: Response, use: (code: string) => Promise<void>) {
     let code: string;
     try {
       code = parseForm(ReceiptLookupSchema, req.body).code;
     } catch (err) {
       return res.status(422).render('feedback/receipt', { title: req.t('feedback.receipt.title'), ...validationLocals(req, err) });
     }
-    const view = await feedback.receiptView(code);
-    if (!view) {
-      await receiptLookups.take(key);
-      return res.status(404).render('feedback/receipt', { title: req.t('feedback.receipt.title'), errors: { code: req.t('feedback.receipt.notFound') } });
-    }
-    res.render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), receiptCode: code, replyAction: '/receipt/reply', anonymous: true, ...extra });
+    const wait = await receiptLookups.take(clientKey(req));
+    if (wait > 0) throw new TooManyRequestsError(wait);
+    if (!(await feedback.receiptView(code))) return receiptNotFound(req, res);
+    await receiptLookups.give(clientKey(req));
+    await use(code);
   }
 
-  router.post('/receipt', access.public(), (req, res) => openReceipt(req, res));
+  async function renderReceiptThread(req: Request, res: Response, code: string, extra: Record<string, unknown> = {}, status = 200) {
+    const view = await feedback.receiptView(code);
+    if (!view) return receiptNotFound(req, res);
+    res.status(status).render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), receiptCode: code, replyAction: '/receipt/reply', anonymous: true, ...extra });
+  }
 
-  router.post('/receipt/reply', access.public(), async (req, res) => {
-    let body: string;
-    try {
-      body = parseForm(SubmitterReplySchema, req.body).body;
-    } catch (err) {
-      return openReceipt(req, res, { replyValues: req.body, ...validationLocals(req, err) });
-    }
-    const code = String((req.body as { code?: unknown }).code ?? '');
-    if (!(await feedback.receiptReply(code, body))) {
-      await receiptLookups.take(clientKey(req));
-      return res.status(404).render('feedback/receipt', { title: req.t('feedback.receipt.title'), errors: { code: req.t('feedback.receipt.notFound') } });
-    }
-    return openReceipt(req, res, { flash: { kind: 'success', key: 'feedback.thread.sent' } });
-  });
+  router.post('/receipt', access.public(), (req, res) => withReceipt(req, res, (code) => renderReceiptThread(req, res, code)));
+
+  router.post('/receipt/reply', access.public(), (req, res) =>
+    withReceipt(req, res, async (code) => {
+      try {
+        await feedback.receiptReply(code, parseForm(SubmitterReplySchema, req.body).body);
+        await renderReceiptThread(req, res, code, { flash: { kind: 'success', key: 'feedback.thread.sent' } });
+      } catch (err) {
+        await renderReceiptThread(req, res, code, { replyValues: req.body, ...validationLocals(req, err) }, 422);
+      }
+    }),
+  );
 
   router.get('/feedback/about-me', access.roles(...ORGANISATION_ROLES), async (req, res) => {
     const { visibility, items } = await feedback.aboutMe(req.user!);

@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import type { Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
-import type { InboxService, RoutingService } from '../routing';
+import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
 import { referenceFor, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
@@ -178,11 +178,10 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       return id === undefined ? undefined : submitterView(id);
     },
 
-    async receiptReply(code: string, body: string): Promise<boolean> {
+    async receiptReply(code: string, body: string): Promise<void> {
       const id = await itemIdForReceipt(code);
-      if (id === undefined) return false;
+      if (id === undefined) throw new NotFoundError();
       await inbox.submitterReply(id, body);
-      return true;
     },
 
     /** What the staff member concerned may see about themselves under the organisation's setting. */
@@ -196,7 +195,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     /** Every item, for HR and the complaints officer (content only; identities stay sealed). */
     async oversight(actor: Actor, filter: { attribution?: Attribution; page: number; pageSize: number }): Promise<Page<{ content: FeedbackContent; routedItemId: number | null }>> {
       if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
-      const { ids, total } = await repository.listAll(filter);
+      const { ids, total } = await repository.listAll({ ...filter, excludeStaffMemberId: actor.staffMemberId });
       const content = await repository.contentFor(ids);
       const routed = await inbox.routedItemIdsFor(ids);
       const items = ids.map((id) => ({ content: content.get(id)!, routedItemId: routed.get(id) ?? null }));
@@ -207,6 +206,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     async reveal(actor: Actor, feedbackItemId: number, reason: string): Promise<{ displayName: string; email: string }> {
       if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
       const content = await contentOf(feedbackItemId);
+      if (isAbout(actor, content)) throw new NotFoundError();
       if (content.attribution !== 'confidential') throw new ConflictError('feedback.reveal.notConfidential');
       return knex.transaction(async (trx) => {
         const identity = await identities.reveal(feedbackItemId, trx);

@@ -39,6 +39,11 @@ export interface InboxItemView extends InboxEntry {
 /** How long a notification about a confidential or anonymous item is held back, in minutes. */
 export const NOTIFICATION_DELAY_MINUTES = { min: 15, max: 60 } as const;
 
+/** True when the feedback is about the actor themselves. */
+export function isAbout(actor: Actor, content: FeedbackContent): boolean {
+  return actor.staffMemberId !== null && content.staffMemberId === actor.staffMemberId;
+}
+
 const OPEN: readonly RoutedItemStatus[] = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'responded'];
 
 export interface InboxServiceDeps {
@@ -83,8 +88,8 @@ export function createInboxService(deps: InboxServiceDeps) {
   }
 
   /** The item when the actor is its recipient; anyone else gets "not found", never a hint it exists. */
-  async function ownItem(actor: Actor, routedItemId: number, db: Knex | Knex.Transaction = knex): Promise<RoutedItem> {
-    const item = await items.find(routedItemId, db);
+  async function ownItem(actor: Actor, routedItemId: number, trx: Knex.Transaction): Promise<RoutedItem> {
+    const item = await items.findForChange(routedItemId, trx);
     if (!item || actor.staffMemberId === null || item.recipientStaffMemberId !== actor.staffMemberId) throw new NotFoundError();
     return item;
   }
@@ -113,14 +118,14 @@ export function createInboxService(deps: InboxServiceDeps) {
         type === 'forwarded'
           ? await ownItem(actor, routedItemId, trx)
           : hasAnyRole(actor, ['hr', 'complaints'])
-            ? await items.find(routedItemId, trx)
+            ? await items.findForChange(routedItemId, trx)
             : undefined;
       if (!item) throw new NotFoundError();
       if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
       const target = await directory.findStaffByEmail(recipientEmail, trx);
       if (!target) throw new ValidationError({ recipientEmail: 'inbox.errors.unknownStaff' });
       const [entry] = await withContent([item], trx);
-      if (!entry) throw new NotFoundError();
+      if (!entry || isAbout(actor, entry.content)) throw new NotFoundError();
       if (target.id === item.recipientStaffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.alreadyRecipient' });
       if (target.id === entry.content.staffMemberId) throw new ValidationError({ recipientEmail: 'inbox.errors.cannotForwardToSubject' });
       await items.update(item.id, { recipientStaffMemberId: target.id }, trx);
@@ -162,7 +167,8 @@ export function createInboxService(deps: InboxServiceDeps) {
       const isRecipient = actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId;
       if (!isRecipient && !hasAnyRole(actor, ['hr', 'complaints'])) throw new NotFoundError();
       const [entry] = await withContent([item]);
-      if (!entry) throw new NotFoundError();
+      // HR and the complaints officer never see, through oversight, feedback about themselves.
+      if (!entry || isAbout(actor, entry.content)) throw new NotFoundError();
       return {
         ...entry,
         events: await items.listEvents(item.id),
@@ -250,6 +256,8 @@ export function createInboxService(deps: InboxServiceDeps) {
       await knex.transaction(async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (item.status === 'closed') return;
+        // An item is closed once it has been answered (or given a new date), not instead of that.
+        if (item.respondedAt === null && item.committedRespondAt === null) throw new ConflictError('inbox.errors.answerFirst');
         await items.update(item.id, { status: 'closed', closedAt: now() }, trx);
         await items.insertEvent(item.id, { type: 'closed', actor: 'recipient', actorStaffMemberId: actor.staffMemberId }, trx);
       });
@@ -268,10 +276,11 @@ export function createInboxService(deps: InboxServiceDeps) {
     /** Called once the feedback feature has established that the caller wrote the item. */
     async submitterReply(feedbackItemId: number, body: string): Promise<void> {
       await knex.transaction(async (trx) => {
-        const item = await items.findByFeedbackItem(feedbackItemId, trx);
+        const item = await items.findByFeedbackItemForChange(feedbackItemId, trx);
         if (!item) throw new NotFoundError();
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
-        await items.update(item.id, { status: 'in_progress' }, trx);
+        // Before the recipient has acknowledged it, the item stays "received".
+        if (item.status !== 'received') await items.update(item.id, { status: 'in_progress' }, trx);
         await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
         await resumeClock(item, trx);
         const [entry] = await withContent([item], trx);

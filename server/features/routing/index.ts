@@ -11,6 +11,7 @@ import { createRoutingService, type RoutingDirectory } from './routing.service';
 import type { FeedbackSource } from './routing.schema';
 
 export type { InboxService } from './inbox.service';
+export { isAbout } from './inbox.service';
 export type { RoutingService } from './routing.service';
 
 export interface RoutingDeps {

@@ -102,6 +102,24 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return row ? toRoutedItem(row) : undefined;
     },
 
+    /**
+     * The item, locked until the transaction ends (MySQL), so two changes to one item take turns and
+     * the second sees the first; SQLite's single writer already does that.
+     */
+    async findForChange(id: number, trx: Knex.Transaction): Promise<RoutedItem | undefined> {
+      const query = itemQuery(trx).where('r.id', id);
+      if (trx.client.config.client === 'mysql2') query.forUpdate('r');
+      const row = await query.first();
+      return row ? toRoutedItem(row) : undefined;
+    },
+
+    async findByFeedbackItemForChange(feedbackItemId: number, trx: Knex.Transaction): Promise<RoutedItem | undefined> {
+      const query = itemQuery(trx).where('r.feedback_item_id', feedbackItemId);
+      if (trx.client.config.client === 'mysql2') query.forUpdate('r');
+      const row = await query.first();
+      return row ? toRoutedItem(row) : undefined;
+    },
+
     async findByFeedbackItem(feedbackItemId: number, db: Db = knex): Promise<RoutedItem | undefined> {
       const row = await itemQuery(db).where('r.feedback_item_id', feedbackItemId).first();
       return row ? toRoutedItem(row) : undefined;

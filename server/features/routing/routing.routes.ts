@@ -59,7 +59,8 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
 
   async function inboxPage(req: Request) {
     const status = (ROUTED_ITEM_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as RoutedItemStatus) : undefined;
-    const subjectStaffMemberId = Number(req.query.staff) || undefined;
+    const staff = Number(req.query.staff);
+    const subjectStaffMemberId = Number.isSafeInteger(staff) && staff > 0 ? staff : undefined;
     const result = await inbox.list(req.user!, { status, subjectStaffMemberId, page: pageNumber(req.query.page), pageSize: INBOX_PAGE_SIZE });
     return { status, subjectStaffMemberId, ...result };
   }

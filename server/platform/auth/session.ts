@@ -9,8 +9,7 @@ const EIGHT_HOURS_MS = 8 * 3600_000;
 /**
  * connect-session-knex reports a database error to express-session's callback and then rethrows it
  * from a promise nobody awaits; an unhandled rejection would stop the process. The callback is
- * the one channel that matters, so the rethrow is dropped here (and touch, which has no error
- * callback of its own, reports through it too).
+ * the one channel that matters, so the rethrow is dropped here.
  */
 class ResilientKnexStore extends ConnectSessionKnexStore {
   override async get(sid: string, callback: (err: unknown, session?: SessionData | null) => void) {
@@ -22,13 +21,11 @@ class ResilientKnexStore extends ConnectSessionKnexStore {
   override async destroy(sid: string, callback?: (err?: unknown) => void) {
     return super.destroy(sid, callback).catch(() => 0);
   }
-  override async touch(sid: string, data: SessionData, callback?: (err?: unknown) => void) {
-    try {
-      await super.touch(sid, data);
-      callback?.();
-    } catch (err) {
-      callback?.(err);
-    }
+  // Deliberately not refreshing the stored expiry on every request: it would record when a signed-in
+  // member last made any request, such as sending anonymous feedback. A session ends eight hours
+  // after it was last changed (signing in, or an action that leaves a message).
+  override async touch(_sid: string, _data: SessionData, callback?: (err?: unknown) => void) {
+    callback?.();
   }
 }
 
@@ -47,7 +44,7 @@ export function createSessionMiddleware(options: { knex: Knex; secret: string; s
     resave: false,
     // csrf-csrf binds tokens to the session id, so a visitor needs a session before the first form.
     saveUninitialized: true,
-    rolling: true,
+    rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: EIGHT_HOURS_MS, path: '/' },
   });
 }

@@ -1,4 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Clock } from '../clock';
+import { getOrCreateSecret } from '../db/secrets';
 import { RateLimiterMySQL, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db';
 
@@ -45,8 +48,8 @@ async function takePoint(limiter: RateLimiterAbstract, key: string): Promise<num
  */
 export interface ThrottleOptions {
   readonly clearExpired: boolean;
-  /** Turns a client address into the key stored (see addressPseudonym). */
-  readonly addressKey: (address: string) => string;
+  /** Turns a client address into the key stored (see createAddressPseudonyms). */
+  readonly addressKey: (address: string) => Promise<string>;
 }
 
 export function createSignInThrottle(db: Database, options: ThrottleOptions) {
@@ -62,12 +65,12 @@ export function createSignInThrottle(db: Database, options: ThrottleOptions) {
      * when the account or the client is over its limit, else 0.
      */
     async beginAttempt(email: string, address: string): Promise<number> {
-      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, options.addressKey(address))]);
+      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, await options.addressKey(address))]);
       return Math.max(account, client);
     },
     /** A right password clears the account's count and gives the client its attempt back. */
     async recordSuccess(email: string, address: string): Promise<void> {
-      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(options.addressKey(address), 1)]);
+      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(await options.addressKey(address), 1)]);
     },
   };
 }
@@ -82,10 +85,14 @@ export function createAddressThrottle(db: Database, options: ThrottleOptions & {
   const limiter = createLimiterFactory(db, options.clearExpired)(options.keyPrefix, options.points, options.durationSeconds);
   return {
     /** Counts one request; returns seconds to wait when the client is over its limit, else 0. */
-    take: (address: string) => takePoint(limiter, options.addressKey(address)),
+    take: async (address: string) => takePoint(limiter, await options.addressKey(address)),
+    /** Gives back a point taken for a request that turned out fine. */
+    give: async (address: string) => {
+      await limiter.reward(await options.addressKey(address), 1);
+    },
     /** Seconds to wait before the next request is allowed, without counting one. */
     async peek(address: string): Promise<number> {
-      const res = await limiter.get(options.addressKey(address));
+      const res = await limiter.get(await options.addressKey(address));
       return res && res.consumedPoints >= options.points ? Math.ceil(res.msBeforeNext / 1000) : 0;
     },
   };
@@ -101,10 +108,30 @@ export function createEmailRequestThrottle(db: Database, options: ThrottleOption
   return createAddressThrottle(db, { ...options, keyPrefix: 'email_requests', points: MAX_EMAIL_REQUESTS_PER_ADDRESS, durationSeconds: 3600 });
 }
 
+/** The network an address belongs to (IPv4 /24, IPv6 /48): counters need no finer detail. */
+export function addressNetwork(address: string): string {
+  const v4 = address.replace(/^::ffff:/i, '').match(/^(\d+)\.(\d+)\.(\d+)\.\d+$/);
+  if (v4) return `${v4[1]}.${v4[2]}.${v4[3]}.0/24`;
+  const groups = address.toLowerCase().split(':');
+  return `${groups.slice(0, 3).join(':')}::/48`;
+}
+
 /**
- * A stand-in for a client address that can be counted but not read back: counters never store an
- * address (anonymous feedback must not leave one behind).
+ * Stand-ins for client addresses that can be counted but not read back: the network of the address,
+ * keyed with a secret that changes every window (an hour) and is deleted when the window is over,
+ * so no stored counter can be traced to an address afterwards (anonymous feedback must leave none).
+ * The secret is cached per process for its window; the database is what every process shares.
  */
-export function addressPseudonym(secret: string, address: string): string {
-  return createHmac('sha256', secret).update(address).digest('hex');
+export function createAddressPseudonyms(knex: Knex, clock: Clock, windowMs = 3_600_000) {
+  let cached: { window: number; secret: string } | undefined;
+  const PREFIX = 'address-pseudonyms:';
+  return async (address: string): Promise<string> => {
+    const window = Math.floor(clock.now() / windowMs);
+    if (cached?.window !== window) {
+      const name = `${PREFIX}${window}`;
+      cached = { window, secret: await getOrCreateSecret(knex, name, clock) };
+      await knex('app_secrets').where('name', 'like', `${PREFIX}%`).whereNot({ name }).delete();
+    }
+    return `${window}.${createHmac('sha256', cached.secret).update(addressNetwork(address)).digest('hex')}`;
+  };
 }

@@ -76,8 +76,9 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
     async markSent(id: number, claimToken: string): Promise<void> {
       await knex('outbox_messages')
         .where({ id, claim_token: claimToken })
-        // The body can hold a single-use link: once handed over, the database keeps no copy.
-        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null, body_text: '', body_html: null });
+        // The body can hold a single-use link, and the address with the subject can tie a person to a
+        // feedback reference: once handed over, the database keeps neither.
+        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null, to_address: '', body_text: '', body_html: null });
     },
 
     /** A permanent failure (the server refused the message, 5xx) stops at once; others are retried. */
@@ -93,7 +94,7 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
           claim_token: null,
           claimed_until: null,
           last_error: error.slice(0, 500),
-          ...(outcome === 'failed' ? { body_text: '', body_html: null } : {}),
+          ...(outcome === 'failed' ? { to_address: '', body_text: '', body_html: null } : {}),
         });
       return outcome;
     },
