@@ -46,7 +46,7 @@ describe('what the database and the people in HR can and cannot learn', () => {
     expect(res.status).toBe(200);
     const sessionsAfter = await knex()('sessions').select('sid', 'expired', 'sess').orderBy('sid');
     const mine = (rows: typeof sessionsBefore) => rows.filter((r) => String(r.sess).includes(`"passport":{"user":${org.member.id}}`));
-    expect(mine(sessionsBefore)).toHaveLength(1);
+    expect(mine(sessionsBefore).length).toBeGreaterThanOrEqual(1);
     expect(mine(sessionsAfter)).toEqual(mine(sessionsBefore));
   });
 
