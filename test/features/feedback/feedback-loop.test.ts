@@ -73,8 +73,11 @@ describe('continuous feedback, from the community to the right manager and back'
     const { res } = await submitFeedback(member, org.staff.staffMemberId, { kind: 'concern', attribution: 'confidential', comment: 'Deadlines announced too late.' });
     const reference = referenceFrom(res.text);
     await deliver();
+    const notice = context.smtp.to(org.manager.email).find((m) => m.subject === `New feedback to review (${reference})`)!;
+    expect(notice.text).not.toContain('Rosa');
     const manager = await as(org.manager);
     const routed = await routedItemFor(reference);
+    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/acknowledge`, {})).status).toBe(303);
     const item = await manager.get(`/inbox/${routed.id}`).expect(200);
     expect(item.text).toContain("Confidential: the submitter&#x27;s identity is sealed");
     expect(item.text).not.toContain('Rosa Member');
@@ -113,6 +116,7 @@ describe('continuous feedback, from the community to the right manager and back'
     expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeDefined();
     const manager = await as(org.manager);
     const routed = await routedItemFor(reference);
+    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/acknowledge`, {})).status).toBe(303);
     await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/reply`, { body: 'We will rotate the call times.' });
 
     const follow = agentFor(context.app);
@@ -161,6 +165,30 @@ describe('continuous feedback, from the community to the right manager and back'
     const stranger = agentFor(context.app);
     await signIn(stranger, org.hr.email, org.hr.password);
     await stranger.get(`/feedback/mine/${Number(referenceFrom(res.text).slice(-5))}`).expect(404);
+  });
+
+  it('when an item is not yet answered, then it cannot be closed, and a submitter reply leaves it "received"', async () => {
+    const member = await as(org.member);
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Not answered yet.' });
+    const reference = referenceFrom(res.text);
+    const routed = await routedItemFor(reference);
+    const manager = await as(org.manager);
+    const early = await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/close`, {});
+    expect(early.status).toBe(409);
+    expect(early.text).toContain('before closing the item');
+    await postForm(member, `/feedback/mine/${routed.feedback_item_id}`, `/feedback/mine/${routed.feedback_item_id}/reply`, { body: 'One more thing.' });
+    expect((await routedItemFor(reference)).status).toBe('received');
+    expect((await manager.get(`/inbox/${routed.id}`)).text).toContain('Acknowledge');
+  });
+
+  it('when a recipient acknowledges the same item many times at once, then the history records it once', async () => {
+    const { res } = await submitFeedback(await as(org.member), org.staff.staffMemberId, { comment: 'Acknowledge me once.' });
+    const routed = await routedItemFor(referenceFrom(res.text));
+    const manager = await as(org.manager);
+    const token = (await manager.get(`/inbox/${routed.id}`)).text.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const results = await Promise.all(Array.from({ length: 6 }, () => manager.post(`/inbox/${routed.id}/acknowledge`).type('form').send({ _csrf: token })));
+    expect(results.map((r) => r.status)).toEqual([303, 303, 303, 303, 303, 303]);
+    expect(await knex()('routed_item_events').where({ routed_item_id: routed.id, type: 'acknowledged' })).toHaveLength(1);
   });
 
   it('when the same form is sent twice, or five times at once, then one item is stored and each answer is the same', async () => {

@@ -109,19 +109,40 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
     }
     const locked = await guesser.post('/receipt').type('form').send({ _csrf: token, code });
     expect(locked.status).toBe(429);
+    // Replying is a use of the code too: refused while locked, and nothing is stored.
+    const reply = await guesser.post('/receipt/reply').type('form').send({ _csrf: token, code, body: 'Sneaking past the lock.' });
+    expect(reply.status).toBe(429);
+    expect(await knex()('routed_item_events').where({ body: 'Sneaking past the lock.' })).toHaveLength(0);
     // The counters are keyed by a pseudonym of the address, never the address itself.
     const keys = (await knex()('rate_limits').select('key')).map((r) => String(r.key));
     expect(keys.some((k) => k.startsWith('receipt_lookups'))).toBe(true);
     expect(keys.join(' ')).not.toMatch(/127\.0\.0\.1|::1/);
   });
 
-  it('when anonymous feedback floods in from one address, then the excess is refused with 429', async () => {
+  it('when anonymous feedback floods in from one address, then the excess is refused with 429 and the form keeps the text', async () => {
     const visitor = agentFor(context.app);
-    let last = 0;
+    let last = { status: 0, text: '' };
     for (let i = 0; i <= ANONYMOUS_FEEDBACK_PER_HOUR; i++) {
-      last = (await submitFeedback(visitor, org.otherStaff.staffMemberId, { attribution: 'anonymous', comment: `Flood ${i}` })).res.status;
-      if (last === 429) break;
+      last = (await submitFeedback(visitor, org.otherStaff.staffMemberId, { attribution: 'anonymous', comment: `Flood number ${i}` })).res;
+      if (last.status === 429) break;
     }
-    expect(last).toBe(429);
+    expect(last.status).toBe(429);
+    expect(last.text).toContain('Nothing was sent');
+    expect(last.text).toMatch(/Flood number \d+<\/textarea>/);
+  });
+});
+
+describe('receipt codes under a burst of parallel guesses', () => {
+  const context = useTestApp();
+
+  it('when many guesses arrive at once, then no more than the allowed number are checked', async () => {
+    const agent = agentFor(context.app);
+    const token = csrfTokenFrom((await agent.get('/receipt')).text);
+    const guesses = await Promise.all(
+      Array.from({ length: RECEIPT_LOOKUP_FAILURES + 10 }, (_, i) => agent.post('/receipt').type('form').send({ _csrf: token, code: `${String(i).padStart(4, '0')}-1111-2222-3333-4444-5555-6666-7777` })),
+    );
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 404).length).toBeLessThanOrEqual(RECEIPT_LOOKUP_FAILURES);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(10);
   });
 });

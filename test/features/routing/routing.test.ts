@@ -117,7 +117,17 @@ describe('routing feedback to the right person', () => {
     expect(all.body.counts.received).toBeGreaterThanOrEqual(22);
     const filtered = await other.get(`/inbox.json?status=closed`).expect(200);
     expect(filtered.body.items).toHaveLength(0);
+    const countAbout = async (subject: number) =>
+      Number((await knex()('routed_items').where({ recipient_staff_member_id: org.otherManager.staffMemberId, subject_staff_member_id: subject }).count({ n: '*' }).first())!.n);
+    const aboutTheirReport = await other.get(`/inbox.json?staff=${org.otherStaff.staffMemberId}`).expect(200);
+    expect(aboutTheirReport.body.total).toBe(await countAbout(org.otherStaff.staffMemberId));
+    const aboutSomeoneElse = await other.get(`/inbox.json?staff=${org.staff.staffMemberId}`).expect(200);
+    expect(aboutSomeoneElse.body.total).toBe(await countAbout(org.staff.staffMemberId));
+    expect(aboutSomeoneElse.body.total).toBeGreaterThan(0);
+    expect(aboutTheirReport.body.total + aboutSomeoneElse.body.total).toBe(all.body.total);
     const html = await other.get(`/inbox?staff=${org.otherStaff.staffMemberId}&page=2`).expect(200);
-    expect(html.text).toContain('Page 2 of 2');
+    expect(html.text).toContain(`Page 2 of 2 (${aboutTheirReport.body.total} in all)`);
+    // Nonsense in the filter is ignored, not a failure.
+    expect((await other.get('/inbox.json?staff=1e999').expect(200)).body.total).toBe(all.body.total);
   });
 });
