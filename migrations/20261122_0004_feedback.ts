@@ -31,6 +31,8 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('feedback_items', (t) => {
     t.increments('id').primary();
+    // Random, not sequential: a reference must not tell when an item came in relative to others.
+    t.string('reference', 20).notNullable().unique();
     t.integer('staff_member_id').unsigned().notNullable().references('id').inTable('staff_members').onDelete('RESTRICT');
     t.string('kind', 16).notNullable();
     t.string('attribution', 16).notNullable();
@@ -60,12 +62,16 @@ export async function up(knex: Knex): Promise<void> {
 
   await knex.schema.createTable('routed_items', (t) => {
     t.increments('id').primary();
+    // What URLs and e-mails use: random, for the same reason as the reference.
+    t.string('public_id', 16).notNullable().unique();
     t.integer('feedback_item_id').unsigned().notNullable().unique().references('id').inTable('feedback_items').onDelete('CASCADE');
     t.integer('recipient_staff_member_id').unsigned().notNullable().references('id').inTable('staff_members').onDelete('RESTRICT');
     // Who the feedback is about, kept here so the inbox can filter without reading feedback content.
     t.integer('subject_staff_member_id').unsigned().notNullable().references('id').inTable('staff_members').onDelete('RESTRICT');
     t.string('status', 32).notNullable();
     t.bigInteger('received_at').notNullable();
+    // When the recipient first sees it: later than received_at, by a random delay, for unattributed items.
+    t.bigInteger('visible_at').notNullable();
     t.bigInteger('acknowledged_at');
     t.bigInteger('responded_at');
     t.bigInteger('closed_at');

@@ -56,6 +56,8 @@ export async function seedDemoFeedback(knex: Knex, services: AppInstance['servic
     escalate: true,
   });
 
+  // Demo data only: show the unattributed items at once rather than after their random delay.
+  await knex('routed_items').update({ visible_at: knex.ref('received_at') });
   const routed = await knex('routed_items').where({ feedback_item_id: named.feedbackItemId }).first();
   await services.inbox.acknowledge(manager, Number(routed.id));
   await services.inbox.reply(manager, Number(routed.id), 'Thank you for taking the time to write this; I have shared it with Samuel and the team.', false);

@@ -1,4 +1,5 @@
 import { screenshot, signInWithBrowser, useBrowserApp, watchedPage } from '../helpers/browser';
+import { NOTIFICATION_DELAY_MINUTES } from '../../server/features/routing/inbox.service';
 
 jest.setTimeout(90_000);
 
@@ -26,14 +27,15 @@ describe('anonymous feedback in a browser', () => {
       expect(code).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
       await screenshot(page, 'anonymous-2-receipt');
 
-      // The manager answers in their inbox.
+      // The manager answers in their inbox, once the item has appeared there.
+      context.clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
       await signInWithBrowser(manager.page, context.baseUrl, 'manager@demo.example');
       await manager.page.goto(`${context.baseUrl}/inbox`);
-      await Promise.all([manager.page.waitForURL(/\/inbox\/\d+$/), manager.page.click('[data-testid="inbox-table"] tbody tr:first-child a')]);
+      await Promise.all([manager.page.waitForURL(/\/inbox\/[0-9A-Z]{12}$/), manager.page.click('[data-testid="inbox-table"] tbody tr:first-child a')]);
       await expect(manager.page.getByTestId('comment').textContent()).resolves.toContain('Please share the call agenda a day earlier.');
       await expect(manager.page.getByTestId('submitter').textContent()).resolves.toContain('Anonymous');
       await manager.page.fill('textarea[name="body"]', 'Agreed: agendas will go out 48 hours ahead from next week.');
-      await Promise.all([manager.page.waitForURL(/\/inbox\/\d+$/), manager.page.click('form[action$="/reply"] button[type="submit"]')]);
+      await Promise.all([manager.page.waitForURL(/\/inbox\/[0-9A-Z]{12}$/), manager.page.click('form[action$="/reply"] button[type="submit"]')]);
       await screenshot(manager.page, 'anonymous-3-manager-replied');
 
       // Back with the receipt code, in a fresh browser context: nothing but the code links them.

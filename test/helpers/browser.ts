@@ -5,7 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { DEMO_PASSWORD, seedDemoOrganisation } from '../../server/demo/seed';
 import { projectRoot } from '../../server/platform/paths';
-import { createTestApp, type TestApp } from './app';
+import { createTestApp, manualClock, type TestApp } from './app';
 import { createTestDatabase, type TestDatabase } from './database';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -16,14 +16,15 @@ export const SCREENSHOTS = path.join(projectRoot, 'test-results');
  * browser is a failure, never a skip: `npm test` installs it through test/setup/prepare.sh.
  */
 export function useBrowserApp() {
-  const context = {} as { database: TestDatabase; app: TestApp; server: Server; browser: Browser; baseUrl: string };
+  // A clock the test can move: unattributed items reach the inbox after a random delay.
+  const context = { clock: manualClock(Date.now()) } as { database: TestDatabase; app: TestApp; server: Server; browser: Browser; baseUrl: string; clock: ReturnType<typeof manualClock> };
   beforeAll(async () => {
     if (!fs.existsSync(CHROMIUM)) {
       throw new Error(`${CHROMIUM} is missing: the browser tests need Debian's chromium. Run \`bash test/setup/prepare.sh\` (as root) or \`apt-get install -y chromium\`.`);
     }
     context.database = await createTestDatabase();
     await seedDemoOrganisation(context.database.db.knex, { now: () => Date.now() }, { env: 'test', passwordHashCost: 'low' });
-    context.app = await createTestApp({ db: context.database.db });
+    context.app = await createTestApp({ db: context.database.db, clock: context.clock });
     context.server = await new Promise<Server>((resolve, reject) => {
       const listening = context.app.app.listen(0, '127.0.0.1', () => resolve(listening));
       listening.once('error', reject);

@@ -18,8 +18,15 @@ export function receiptCodeFrom(html: string): string {
   return match[1]!.trim();
 }
 
+/** The stored id of the item with this reference. */
+export async function feedbackItemIdOf(knex: Knex, reference: string): Promise<number> {
+  const row = await knex('feedback_items').select('id').where({ reference }).first();
+  if (!row) throw new Error(`no feedback item ${reference}`);
+  return Number(row.id);
+}
+
 export function referenceFrom(html: string): string {
-  const match = html.match(/F-\d{4}-\d{5}/);
+  const match = html.match(/F-\d{4}-[0-9A-Z]{8}/);
   if (!match) throw new Error('no reference on the page');
   return match[0];
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toBoolean } from '../../platform/db/json';
 import type { Attribution, FeedbackContent, FeedbackKind } from '../routing/routing.schema';
-import { referenceFor, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
+import { newReference, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
 
 type Db = Knex | Knex.Transaction;
 
@@ -18,7 +18,7 @@ export interface NewFeedbackItem {
 }
 
 // Content only: this module never reads feedback_identities (see identity.repository.ts).
-const CONTENT_COLUMNS = ['f.id', 'f.staff_member_id', 's.name as staff_name', 'f.kind', 'f.attribution', 'f.comment', 'f.context', 'f.escalation_requested', 'f.created_at'];
+const CONTENT_COLUMNS = ['f.id', 'f.reference', 'f.staff_member_id', 's.name as staff_name', 'f.kind', 'f.attribution', 'f.comment', 'f.context', 'f.escalation_requested', 'f.created_at'];
 
 export function createFeedbackRepository(knex: Knex, now: () => number) {
   async function contentFor(ids: readonly number[], db: Db = knex): Promise<Map<number, FeedbackContent>> {
@@ -34,7 +34,7 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
         Number(r.id),
         {
           feedbackItemId: Number(r.id),
-          reference: referenceFor(Number(r.id), Number(r.created_at)),
+          reference: String(r.reference),
           staffMemberId: Number(r.staff_member_id),
           staffName: String(r.staff_name),
           kind: r.kind as FeedbackKind,
@@ -52,9 +52,11 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
   return {
     contentFor,
 
-    async insert(item: NewFeedbackItem, db: Db): Promise<{ id: number; createdAt: number }> {
+    async insert(item: NewFeedbackItem, db: Knex.Transaction): Promise<{ id: number; reference: string; createdAt: number }> {
       const createdAt = now();
-      const [id] = await db('feedback_items').insert({
+      const reference = newReference(createdAt);
+      const row = {
+        reference,
         staff_member_id: item.staffMemberId,
         kind: item.kind,
         attribution: item.attribution,
@@ -64,16 +66,17 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
         submission_key_hash: item.submissionKeyHash,
         receipt_code_hash: item.receiptCodeHash,
         created_at: createdAt,
-      });
+      };
+      const [id] = await db('feedback_items').insert(row);
       if (item.ratings.length > 0) {
         await db('feedback_ratings').insert(item.ratings.map((r) => ({ feedback_item_id: Number(id), dimension_id: r.dimensionId, score: r.score })));
       }
-      return { id: Number(id), createdAt };
+      return { id: Number(id), reference, createdAt };
     },
 
-    async findBySubmissionKeyHash(hash: string, db: Db = knex): Promise<{ id: number; attribution: Attribution; createdAt: number } | undefined> {
-      const row = await db('feedback_items').select('id', 'attribution', 'created_at').where({ submission_key_hash: hash }).first();
-      return row ? { id: Number(row.id), attribution: row.attribution as Attribution, createdAt: Number(row.created_at) } : undefined;
+    async findBySubmissionKeyHash(hash: string, db: Db = knex): Promise<{ id: number; reference: string; attribution: Attribution } | undefined> {
+      const row = await db('feedback_items').select('id', 'reference', 'attribution').where({ submission_key_hash: hash }).first();
+      return row ? { id: Number(row.id), reference: String(row.reference), attribution: row.attribution as Attribution } : undefined;
     },
 
     async findByReceiptCodeHash(hash: string, db: Db = knex): Promise<number | undefined> {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ATTRIBUTIONS, FEEDBACK_KINDS } from '../routing/routing.schema';
+import { randomCode } from '../../platform/random-codes';
 import { isSubmissionKey } from './receipt-codes';
 
 export const COMMENT_MAX_LENGTH = 5000;
@@ -70,6 +71,7 @@ export function ratingsFromForm(body: Record<string, unknown>): Record<string, s
   return ratings;
 }
 
-export function referenceFor(id: number, createdAt: number): string {
-  return `F-${new Date(createdAt).getUTCFullYear()}-${String(id).padStart(5, '0')}`;
+/** A feedback reference: the year and eight random characters (not a sequence number; see the migration). */
+export function newReference(createdAt: number): string {
+  return `F-${new Date(createdAt).getUTCFullYear()}-${randomCode(8)}`;
 }

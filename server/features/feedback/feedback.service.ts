@@ -9,7 +9,7 @@ import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
-import { referenceFor, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
+import { type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
 import type { IdentityRepository } from './identity.repository';
 import { deriveReceiptCode, hashReceiptCode, sha256Hex } from './receipt-codes';
 
@@ -61,10 +61,10 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     return { content, ...(await inbox.submitterView(feedbackItemId)) };
   }
 
-  function outcomeOf(existing: { id: number; attribution: Attribution; createdAt: number }, submissionKey: string, duplicate: boolean): SubmissionOutcome {
+  function outcomeOf(existing: { id: number; reference: string; attribution: Attribution }, submissionKey: string, duplicate: boolean): SubmissionOutcome {
     return {
       feedbackItemId: existing.id,
-      reference: referenceFor(existing.id, existing.createdAt),
+      reference: existing.reference,
       attribution: existing.attribution,
       ...(existing.attribution === 'anonymous' ? { receiptCode: deriveReceiptCode(receiptSecret, submissionKey) } : {}),
       duplicate,
@@ -113,7 +113,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
       try {
         return await knex.transaction(async (trx) => {
-          const { id, createdAt } = await repository.insert(
+          const { id, reference } = await repository.insert(
             {
               staffMemberId: subject.id,
               kind: input.kind,
@@ -144,7 +144,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
               }),
             );
           }
-          return outcomeOf({ id, attribution: input.attribution, createdAt }, input.submissionKey, false);
+          return outcomeOf({ id, reference, attribution: input.attribution }, input.submissionKey, false);
         });
       } catch (err) {
         // Two copies of one form raced: the other stored it; answer as it did.
@@ -193,12 +193,12 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     },
 
     /** Every item, for HR and the complaints officer (content only; identities stay sealed). */
-    async oversight(actor: Actor, filter: { attribution?: Attribution; page: number; pageSize: number }): Promise<Page<{ content: FeedbackContent; routedItemId: number | null }>> {
+    async oversight(actor: Actor, filter: { attribution?: Attribution; page: number; pageSize: number }): Promise<Page<{ content: FeedbackContent; routedPublicId: string | null }>> {
       if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
       const { ids, total } = await repository.listAll({ ...filter, excludeStaffMemberId: actor.staffMemberId });
       const content = await repository.contentFor(ids);
-      const routed = await inbox.routedItemIdsFor(ids);
-      const items = ids.map((id) => ({ content: content.get(id)!, routedItemId: routed.get(id) ?? null }));
+      const routed = await inbox.publicIdsFor(ids);
+      const items = ids.map((id) => ({ content: content.get(id)!, routedPublicId: routed.get(id) ?? null }));
       return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
     },
 

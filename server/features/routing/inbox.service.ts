@@ -1,4 +1,5 @@
 import { randomInt } from 'node:crypto';
+import { randomCode } from '../../platform/random-codes';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import { extendByPause, FEEDBACK_SERVICE, type BusinessCalendar, type TargetUnit } from '../service-levels';
@@ -90,23 +91,38 @@ export function createInboxService(deps: InboxServiceDeps) {
   /** The item when the actor is its recipient; anyone else gets "not found", never a hint it exists. */
   async function ownItem(actor: Actor, routedItemId: number, trx: Knex.Transaction): Promise<RoutedItem> {
     const item = await items.findForChange(routedItemId, trx);
-    if (!item || actor.staffMemberId === null || item.recipientStaffMemberId !== actor.staffMemberId) throw new NotFoundError();
+    if (!item || !isVisibleRecipient(actor, item)) throw new NotFoundError();
     return item;
   }
 
-  async function notifyRecipient(template: 'feedback-routed' | 'feedback-submitter-replied', routedItemId: number, recipientStaffMemberId: number, content: FeedbackContent, trx: Knex.Transaction) {
+  /** The recipient sees an item only once it is visible (unattributed items arrive after a random delay). */
+  function isVisibleRecipient(actor: Actor, item: RoutedItem): boolean {
+    return actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId && item.visibleAt <= now();
+  }
+
+  /** How long an item, and the news of it, is held back: random for unattributed items, none for named ones. */
+  function holdBackMs(content: FeedbackContent): number {
+    return content.attribution === 'named' ? 0 : randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000;
+  }
+
+  /** Reference, kind and whom it is about only: no submitter, no text. */
+  async function notifyRecipient(
+    template: 'feedback-routed' | 'feedback-submitter-replied',
+    item: { publicId: string },
+    recipientStaffMemberId: number,
+    content: FeedbackContent,
+    trx: Knex.Transaction,
+    delayMs = holdBackMs(content),
+  ) {
     const recipient = await directory.findStaff(recipientStaffMemberId, trx);
     if (!recipient) return;
-    // Reference, kind and whom it is about only: no submitter, no text. For unattributed items the
-    // e-mail is also held back a random while, so its arrival time cannot be matched to a person.
-    const delayMs = content.attribution === 'named' ? 0 : randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000;
     await outbox.enqueue(
       trx,
       emails.compose(template, recipient.email, DEFAULT_LOCALE, {
         reference: content.reference,
         kind: content.kind,
         staffName: content.staffName,
-        link: `${publicUrl}/inbox/${routedItemId}`,
+        link: `${publicUrl}/inbox/${item.publicId}`,
       }),
       { delayMs },
     );
@@ -134,7 +150,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         { type, actor: type === 'forwarded' ? 'recipient' : 'hr', actorStaffMemberId: actor.staffMemberId, body: note || null, fromStaffMemberId: item.recipientStaffMemberId, toStaffMemberId: target.id },
         trx,
       );
-      await notifyRecipient('feedback-routed', item.id, target.id, entry.content, trx);
+      await notifyRecipient('feedback-routed', item, target.id, entry.content, trx);
     });
   }
 
@@ -143,8 +159,14 @@ export function createInboxService(deps: InboxServiceDeps) {
     async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
       const receivedAt = now();
       const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, receivedAt, trx);
-      const id = await items.insert({ feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, due }, trx);
-      await notifyRecipient('feedback-routed', id, recipientStaffMemberId, content, trx);
+      // The item appears in the inbox when its e-mail goes out, so neither tells when it was sent.
+      const delayMs = holdBackMs(content);
+      const publicId = randomCode(12);
+      const id = await items.insert(
+        { publicId, feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, visibleAt: receivedAt + delayMs, due },
+        trx,
+      );
+      await notifyRecipient('feedback-routed', { publicId }, recipientStaffMemberId, content, trx, delayMs);
       return id;
     },
 
@@ -152,11 +174,12 @@ export function createInboxService(deps: InboxServiceDeps) {
       if (actor.staffMemberId === null) {
         return { page: { items: [], total: 0, page: 1, pageSize: filter.pageSize, pageCount: 1 }, counts: {}, subjects: [] };
       }
-      const { items: list, total } = await items.listForRecipient({ ...filter, recipientStaffMemberId: actor.staffMemberId });
+      const t = now();
+      const { items: list, total } = await items.listForRecipient({ ...filter, recipientStaffMemberId: actor.staffMemberId, now: t });
       return {
         page: { items: await withContent(list), total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) },
-        counts: await items.countsByStatus(actor.staffMemberId),
-        subjects: await items.subjectsForRecipient(actor.staffMemberId),
+        counts: await items.countsByStatus(actor.staffMemberId, t),
+        subjects: await items.subjectsForRecipient(actor.staffMemberId, t),
       };
     },
 
@@ -164,7 +187,7 @@ export function createInboxService(deps: InboxServiceDeps) {
     async view(actor: Actor, routedItemId: number): Promise<InboxItemView> {
       const item = await items.find(routedItemId);
       if (!item) throw new NotFoundError();
-      const isRecipient = actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId;
+      const isRecipient = isVisibleRecipient(actor, item);
       if (!isRecipient && !hasAnyRole(actor, ['hr', 'complaints'])) throw new NotFoundError();
       const [entry] = await withContent([item]);
       // HR and the complaints officer never see, through oversight, feedback about themselves.
@@ -263,7 +286,14 @@ export function createInboxService(deps: InboxServiceDeps) {
       });
     },
 
-    routedItemIdsFor: (feedbackItemIds: readonly number[]) => items.idsByFeedbackItems(feedbackItemIds),
+    publicIdsFor: (feedbackItemIds: readonly number[]) => items.publicIdsByFeedbackItems(feedbackItemIds),
+
+    /** The internal id behind a public id in a URL; anything unknown is "not found". */
+    async idFor(publicId: string): Promise<number> {
+      const id = /^[0-9A-Z]{12}$/.test(publicId) ? await items.idForPublicId(publicId) : undefined;
+      if (id === undefined) throw new NotFoundError();
+      return id;
+    },
 
     /** The submitter's own view of progress: status and the conversation, no staff-internal notes. */
     async submitterView(feedbackItemId: number): Promise<{ item: RoutedItem; events: RoutedItemEvent[] }> {
@@ -284,7 +314,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
         await resumeClock(item, trx);
         const [entry] = await withContent([item], trx);
-        if (entry) await notifyRecipient('feedback-submitter-replied', item.id, item.recipientStaffMemberId, entry.content, trx);
+        if (entry) await notifyRecipient('feedback-submitter-replied', item, item.recipientStaffMemberId, entry.content, trx);
       });
     },
   };

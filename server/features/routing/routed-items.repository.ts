@@ -23,6 +23,8 @@ export interface NewEvent {
 
 const ITEM_COLUMNS = [
   'r.id',
+  'r.public_id',
+  'r.visible_at',
   'r.feedback_item_id',
   'r.recipient_staff_member_id',
   'rs.name as recipient_name',
@@ -42,6 +44,8 @@ const nullableNumber = (v: unknown) => (v == null ? null : Number(v));
 function toRoutedItem(row: Record<string, unknown>): RoutedItem {
   return {
     id: Number(row.id),
+    publicId: String(row.public_id),
+    visibleAt: Number(row.visible_at),
     feedbackItemId: Number(row.feedback_item_id),
     recipientStaffMemberId: Number(row.recipient_staff_member_id),
     recipientName: String(row.recipient_name ?? ''),
@@ -78,11 +82,21 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
     insertEvent,
 
     async insert(
-      fields: { feedbackItemId: number; recipientStaffMemberId: number; subjectStaffMemberId: number; receivedAt: number; due: { serviceLevelTargetId: number; acknowledgeDueAt: number; respondDueAt: number } },
+      fields: {
+        publicId: string;
+        feedbackItemId: number;
+        recipientStaffMemberId: number;
+        subjectStaffMemberId: number;
+        receivedAt: number;
+        visibleAt: number;
+        due: { serviceLevelTargetId: number; acknowledgeDueAt: number; respondDueAt: number };
+      },
       db: Db,
     ): Promise<number> {
       const t = fields.receivedAt;
       const [id] = await db('routed_items').insert({
+        public_id: fields.publicId,
+        visible_at: fields.visibleAt,
         service_level_target_id: fields.due.serviceLevelTargetId,
         acknowledge_due_at: fields.due.acknowledgeDueAt,
         respond_due_at: fields.due.respondDueAt,
@@ -95,6 +109,11 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       });
       await insertEvent(Number(id), { type: 'received', actor: 'system', toStaffMemberId: fields.recipientStaffMemberId }, db);
       return Number(id);
+    },
+
+    async idForPublicId(publicId: string, db: Db = knex): Promise<number | undefined> {
+      const row = await db('routed_items').select('id').where({ public_id: publicId }).first();
+      return row ? Number(row.id) : undefined;
     },
 
     async find(id: number, db: Db = knex): Promise<RoutedItem | undefined> {
@@ -125,40 +144,43 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return row ? toRoutedItem(row) : undefined;
     },
 
-    async idsByFeedbackItems(feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, number>> {
+    async publicIdsByFeedbackItems(feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, string>> {
       if (feedbackItemIds.length === 0) return new Map();
-      const rows = await db('routed_items').select('id', 'feedback_item_id').whereIn('feedback_item_id', feedbackItemIds);
-      return new Map(rows.map((r) => [Number(r.feedback_item_id), Number(r.id)]));
+      const rows = await db('routed_items').select('public_id', 'feedback_item_id').whereIn('feedback_item_id', feedbackItemIds);
+      return new Map(rows.map((r) => [Number(r.feedback_item_id), String(r.public_id)]));
     },
 
-    async listForRecipient(filter: InboxFilter, db: Db = knex): Promise<{ items: RoutedItem[]; total: number }> {
+    /** What has become visible to the recipient by `filter.now`, most recently visible first. */
+    async listForRecipient(filter: InboxFilter & { now: number }, db: Db = knex): Promise<{ items: RoutedItem[]; total: number }> {
       const apply = (q: Knex.QueryBuilder) => {
-        q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId);
+        q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId).andWhere('r.visible_at', '<=', filter.now);
         if (filter.status) q.andWhere('r.status', filter.status);
         if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
         return q;
       };
       const total = await apply(db('routed_items as r').count({ n: '*' })).first();
       const rows = await apply(itemQuery(db))
-        .orderBy([{ column: 'r.received_at', order: 'desc' }, { column: 'r.id', order: 'desc' }])
+        .orderBy([{ column: 'r.visible_at', order: 'desc' }, { column: 'r.public_id' }])
         .limit(filter.pageSize)
         .offset((filter.page - 1) * filter.pageSize);
       return { items: rows.map(toRoutedItem), total: Number(total?.n ?? 0) };
     },
 
-    async countsByStatus(recipientStaffMemberId: number, db: Db = knex): Promise<Record<string, number>> {
+    async countsByStatus(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Record<string, number>> {
       const rows = await db('routed_items')
         .select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n'))
         .where('recipient_staff_member_id', recipientStaffMemberId)
+        .andWhere('visible_at', '<=', now)
         .groupBy('status');
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
 
     /** Staff members the recipient's items are about, for the inbox filter. */
-    async subjectsForRecipient(recipientStaffMemberId: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
+    async subjectsForRecipient(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
       const rows = await db('routed_items as r')
         .join('staff_members as s', 's.id', 'r.subject_staff_member_id')
         .where('r.recipient_staff_member_id', recipientStaffMemberId)
+        .andWhere('r.visible_at', '<=', now)
         .distinct('s.id', 's.name')
         .orderBy('s.name');
       return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));

@@ -27,7 +27,7 @@ function receivedLabel(attribution: string, at: number): string {
 
 function itemJson(req: Request, view: InboxItemView) {
   return {
-    id: view.item.id,
+    id: view.item.publicId,
     reference: view.content.reference,
     status: view.item.status,
     staffMember: view.content.staffName,
@@ -84,12 +84,12 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
       page: page.page,
       pageCount: page.pageCount,
       total: page.total,
-      items: page.items.map((e) => ({ id: e.item.id, reference: e.content.reference, status: e.item.status, staffMember: e.content.staffName, kind: e.content.kind, attribution: e.content.attribution })),
+      items: page.items.map((e) => ({ id: e.item.publicId, reference: e.content.reference, status: e.item.status, staffMember: e.content.staffName, kind: e.content.kind, attribution: e.content.attribution })),
     });
   });
 
   const renderItem = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const view = await inbox.view(req.user!, idParam(req.params.id));
+    const view = await inbox.view(req.user!, await inbox.idFor(String(req.params.id)));
     res.status(status).render('routing/item', {
       title: view.content.reference,
       view,
@@ -111,25 +111,24 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
   };
 
   router.get('/inbox/:id.json', recipients(), async (req, res) => {
-    res.json(itemJson(req, await inbox.view(req.user!, idParam(req.params.id))));
+    res.json(itemJson(req, await inbox.view(req.user!, await inbox.idFor(String(req.params.id)))));
   });
 
   router.get('/inbox/:id', recipients(), (req, res) => renderItem(req, res));
 
   router.post('/inbox/:id/acknowledge', recipients(), async (req, res) => {
-    const id = idParam(req.params.id);
-    await inbox.acknowledge(req.user!, id);
+    await inbox.acknowledge(req.user!, await inbox.idFor(String(req.params.id)));
     req.session.flash = { kind: 'success', key: 'inbox.flash.acknowledged' };
-    res.redirect(303, `/inbox/${id}`);
+    res.redirect(303, `/inbox/${req.params.id}`);
   });
 
   router.post('/inbox/:id/reply', recipients(), async (req, res) => {
-    const id = idParam(req.params.id);
+    const id = await inbox.idFor(String(req.params.id));
     try {
       const { body, askSubmitter } = parseForm(ReplySchema, req.body);
       await inbox.reply(req.user!, id, body, askSubmitter === 'yes');
       req.session.flash = { kind: 'success', key: 'inbox.flash.replied' };
-      res.redirect(303, `/inbox/${id}`);
+      res.redirect(303, `/inbox/${req.params.id}`);
     } catch (err) {
       await renderItem(req, res, { replyValues: req.body, ...validationLocals(req, err) }, 422);
     }
@@ -138,16 +137,16 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
   // Forwarding (by the recipient) and reassigning (by HR or the complaints officer) share a form.
   const handOvers = [
     { path: '/inbox/:id/forward', guard: recipients, handOver: inbox.forward, flash: 'inbox.flash.forwarded', after: () => '/inbox' },
-    { path: '/inbox/:id/reassign', guard: () => access.roles('hr', 'complaints'), handOver: inbox.reassign, flash: 'inbox.flash.reassigned', after: (id: number) => `/inbox/${id}` },
+    { path: '/inbox/:id/reassign', guard: () => access.roles('hr', 'complaints'), handOver: inbox.reassign, flash: 'inbox.flash.reassigned', after: (publicId: string) => `/inbox/${publicId}` },
   ];
   for (const { path, guard, handOver, flash, after } of handOvers) {
     router.post(path, guard(), async (req, res) => {
-      const id = idParam(req.params.id);
+      const id = await inbox.idFor(String(req.params.id));
       try {
         const { recipientEmail, note } = parseForm(ForwardSchema, req.body);
         await handOver(req.user!, id, recipientEmail, note);
         req.session.flash = { kind: 'success', key: flash };
-        res.redirect(303, after(id));
+        res.redirect(303, after(String(req.params.id)));
       } catch (err) {
         await renderItem(req, res, { forwardValues: req.body, ...validationLocals(req, err) }, 422);
       }
@@ -155,22 +154,21 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
   }
 
   router.post('/inbox/:id/timeframe', recipients(), async (req, res) => {
-    const id = idParam(req.params.id);
+    const id = await inbox.idFor(String(req.params.id));
     try {
       const { committedDate, reason } = parseForm(TimeframeSchema, req.body);
       await inbox.updateTimeframe(req.user!, id, committedDate, reason);
       req.session.flash = { kind: 'success', key: 'inbox.flash.timeframe' };
-      res.redirect(303, `/inbox/${id}`);
+      res.redirect(303, `/inbox/${req.params.id}`);
     } catch (err) {
       await renderItem(req, res, { timeframeValues: req.body, ...validationLocals(req, err) }, 422);
     }
   });
 
   router.post('/inbox/:id/close', recipients(), async (req, res) => {
-    const id = idParam(req.params.id);
-    await inbox.close(req.user!, id);
+    await inbox.close(req.user!, await inbox.idFor(String(req.params.id)));
     req.session.flash = { kind: 'success', key: 'inbox.flash.closed' };
-    res.redirect(303, `/inbox/${id}`);
+    res.redirect(303, `/inbox/${req.params.id}`);
   });
 
   const ruleView = (req: Request, rule: RoutingRule) => ({

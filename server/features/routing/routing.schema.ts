@@ -30,6 +30,9 @@ export type EventActor = 'recipient' | 'submitter' | 'hr' | 'system';
 
 export interface RoutedItem {
   readonly id: number;
+  /** The id in URLs and e-mails (random; `id` is a sequence). */
+  readonly publicId: string;
+  readonly visibleAt: number;
   readonly feedbackItemId: number;
   readonly recipientStaffMemberId: number;
   readonly recipientName: string;

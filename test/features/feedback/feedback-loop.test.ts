@@ -1,7 +1,7 @@
 import { type Agent, agentFor, deliverAll, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 import { linkIn } from '../../helpers/mail';
-import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
@@ -17,7 +17,7 @@ describe('continuous feedback, from the community to the right manager and back'
   };
   const as = (who: { email: string; password: string }) => signedIn(context.app, who);
   const routedItemFor = async (reference: string) => {
-    const id = Number(reference.slice(-5));
+    const id = await feedbackItemIdOf(knex(), reference);
     return knex()('routed_items').where({ feedback_item_id: id }).first();
   };
 
@@ -77,19 +77,19 @@ describe('continuous feedback, from the community to the right manager and back'
     expect(notice.text).not.toContain('Rosa');
     const manager = await as(org.manager);
     const routed = await routedItemFor(reference);
-    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/acknowledge`, {})).status).toBe(303);
-    const item = await manager.get(`/inbox/${routed.id}`).expect(200);
+    expect((await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/acknowledge`, {})).status).toBe(303);
+    const item = await manager.get(`/inbox/${routed.public_id}`).expect(200);
     expect(item.text).toContain("Confidential: the submitter&#x27;s identity is sealed");
     expect(item.text).not.toContain('Rosa Member');
     expect(item.text).not.toContain(org.member.email);
-    const json = await manager.get(`/inbox/${routed.id}.json`).expect(200);
+    const json = await manager.get(`/inbox/${routed.public_id}.json`).expect(200);
     expect(json.body.submitter).toBeNull();
 
-    await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/reply`, { body: 'We will announce deadlines two weeks ahead.' });
+    await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reply`, { body: 'We will announce deadlines two weeks ahead.' });
     await deliver();
     const answer = context.smtp.to(org.member.email).find((m) => m.subject === `An answer to your feedback (${reference})`)!;
     expect(answer.text).toContain('We will announce deadlines two weeks ahead.');
-    const thread = await member.get(`/feedback/mine/${Number(reference.slice(-5))}`).expect(200);
+    const thread = await member.get(`/feedback/mine/${await feedbackItemIdOf(knex(), reference)}`).expect(200);
     expect(thread.text).toContain('We will announce deadlines two weeks ahead.');
   });
 
@@ -100,7 +100,7 @@ describe('continuous feedback, from the community to the right manager and back'
     const code = receiptCodeFrom(res.text);
     expect(code.replace(/-/g, '')).toMatch(/^[0-9A-HJKMNP-TV-Z]{32}$/);
     const reference = referenceFrom(res.text);
-    const feedbackItemId = Number(reference.slice(-5));
+    const feedbackItemId = await feedbackItemIdOf(knex(), reference);
     expect(await knex()('feedback_identities').where({ feedback_item_id: feedbackItemId }).first()).toBeUndefined();
     const stored = await knex()('feedback_items').where({ id: feedbackItemId }).first();
     expect(stored.receipt_code_hash).toMatch(/^[0-9a-f]{64}$/);
@@ -109,6 +109,12 @@ describe('continuous feedback, from the community to the right manager and back'
     // The notification is held back a random while, so its arrival cannot be matched to a person.
     await deliverAll(context.app);
     expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeUndefined();
+    // The item itself appears in the inbox only with its e-mail, and its URL id is not a sequence number.
+    const early = await as(org.manager);
+    expect((await early.get('/inbox.json')).body.items.map((i: { reference: string }) => i.reference)).not.toContain(reference);
+    const hidden = await routedItemFor(reference);
+    expect(hidden.public_id).toMatch(/^[0-9A-Z]{12}$/);
+    await early.get(`/inbox/${hidden.public_id}`).expect(404);
     clock.advance(NOTIFICATION_DELAY_MINUTES.min * 60_000 - 1000);
     await deliverAll(context.app);
     expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeUndefined();
@@ -116,8 +122,8 @@ describe('continuous feedback, from the community to the right manager and back'
     expect(context.smtp.to(org.manager.email).find((m) => m.subject.includes(reference))).toBeDefined();
     const manager = await as(org.manager);
     const routed = await routedItemFor(reference);
-    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/acknowledge`, {})).status).toBe(303);
-    await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/reply`, { body: 'We will rotate the call times.' });
+    expect((await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/acknowledge`, {})).status).toBe(303);
+    await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reply`, { body: 'We will rotate the call times.' });
 
     const follow = agentFor(context.app);
     const opened = await postForm(follow, '/receipt', '/receipt', { code: code.toLowerCase().replace(/-/g, ' ') });
@@ -130,7 +136,7 @@ describe('continuous feedback, from the community to the right manager and back'
     expect(replied.text).toContain('Your reply was sent.');
     await deliver();
     expect(context.smtp.to(org.manager.email).find((m) => m.subject === `The submitter replied (${reference})`)).toBeDefined();
-    expect((await manager.get(`/inbox/${routed.id}`)).text).toContain('Thank you, that would help a lot.');
+    expect((await manager.get(`/inbox/${routed.public_id}`)).text).toContain('Thank you, that would help a lot.');
   });
 
   it('when a receipt code is wrong or belongs to another item, then it opens nothing else', async () => {
@@ -153,10 +159,10 @@ describe('continuous feedback, from the community to the right manager and back'
     const { res } = await submitFeedback(await as(org.member), org.staff.staffMemberId, { comment: 'For the first manager only.' });
     const routed = await routedItemFor(referenceFrom(res.text));
     const other = await as(org.otherManager);
-    await other.get(`/inbox/${routed.id}`).expect(404);
-    await other.get(`/inbox/${routed.id}.json`).expect(404);
+    await other.get(`/inbox/${routed.public_id}`).expect(404);
+    await other.get(`/inbox/${routed.public_id}.json`).expect(404);
     for (const action of ['acknowledge', 'reply', 'forward', 'close']) {
-      const attempt = await postForm(other, '/inbox', `/inbox/${routed.id}/${action}`, { body: 'Hijack', recipientEmail: org.otherManager.email });
+      const attempt = await postForm(other, '/inbox', `/inbox/${routed.public_id}/${action}`, { body: 'Hijack', recipientEmail: org.otherManager.email });
       expect([403, 404]).toContain(attempt.status);
     }
     expect((await routedItemFor(referenceFrom(res.text))).status).toBe('received');
@@ -164,7 +170,7 @@ describe('continuous feedback, from the community to the right manager and back'
     // Someone else's named item is not found from "my feedback" either.
     const stranger = agentFor(context.app);
     await signIn(stranger, org.hr.email, org.hr.password);
-    await stranger.get(`/feedback/mine/${Number(referenceFrom(res.text).slice(-5))}`).expect(404);
+    await stranger.get(`/feedback/mine/${await feedbackItemIdOf(knex(), referenceFrom(res.text))}`).expect(404);
   });
 
   it('when an item is not yet answered, then it cannot be closed, and a submitter reply leaves it "received"', async () => {
@@ -173,20 +179,20 @@ describe('continuous feedback, from the community to the right manager and back'
     const reference = referenceFrom(res.text);
     const routed = await routedItemFor(reference);
     const manager = await as(org.manager);
-    const early = await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/close`, {});
+    const early = await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/close`, {});
     expect(early.status).toBe(409);
     expect(early.text).toContain('before closing the item');
     await postForm(member, `/feedback/mine/${routed.feedback_item_id}`, `/feedback/mine/${routed.feedback_item_id}/reply`, { body: 'One more thing.' });
     expect((await routedItemFor(reference)).status).toBe('received');
-    expect((await manager.get(`/inbox/${routed.id}`)).text).toContain('Acknowledge');
+    expect((await manager.get(`/inbox/${routed.public_id}`)).text).toContain('Acknowledge');
   });
 
   it('when a recipient acknowledges the same item many times at once, then the history records it once', async () => {
     const { res } = await submitFeedback(await as(org.member), org.staff.staffMemberId, { comment: 'Acknowledge me once.' });
     const routed = await routedItemFor(referenceFrom(res.text));
     const manager = await as(org.manager);
-    const token = (await manager.get(`/inbox/${routed.id}`)).text.match(/name="_csrf" value="([^"]+)"/)![1]!;
-    const results = await Promise.all(Array.from({ length: 6 }, () => manager.post(`/inbox/${routed.id}/acknowledge`).type('form').send({ _csrf: token })));
+    const token = (await manager.get(`/inbox/${routed.public_id}`)).text.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const results = await Promise.all(Array.from({ length: 6 }, () => manager.post(`/inbox/${routed.public_id}/acknowledge`).type('form').send({ _csrf: token })));
     expect(results.map((r) => r.status)).toEqual([303, 303, 303, 303, 303, 303]);
     expect(await knex()('routed_item_events').where({ routed_item_id: routed.id, type: 'acknowledged' })).toHaveLength(1);
   });

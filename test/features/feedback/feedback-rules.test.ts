@@ -1,5 +1,5 @@
 import { type Agent, agentFor, csrfTokenFrom, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
-import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
@@ -74,7 +74,7 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
   it('when HR reveals a confidential submitter, then a reason is required and the reveal is audited; a manager cannot', async () => {
     const member = await as(org.member);
     const { res } = await submitFeedback(member, org.staff.staffMemberId, { attribution: 'confidential', comment: 'Please look into this.' });
-    const feedbackItemId = Number(referenceFrom(res.text).slice(-5));
+    const feedbackItemId = await feedbackItemIdOf(knex(), referenceFrom(res.text));
     const hr = await as(org.hr);
     const list = await hr.get('/feedback/items?attribution=confidential').expect(200);
     expect(list.text).toContain(`/feedback/items/${feedbackItemId}/reveal`);
@@ -92,7 +92,7 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
     const manager = await as(org.manager);
     await manager.get(`/feedback/items/${feedbackItemId}/reveal`).expect(403);
     const anonymous = await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'No one to reveal.' });
-    const anonymousId = Number(referenceFrom(anonymous.res.text).slice(-5));
+    const anonymousId = await feedbackItemIdOf(knex(), referenceFrom(anonymous.res.text));
     const refused = await postForm(hr, `/feedback/items/${anonymousId}/reveal`, `/feedback/items/${anonymousId}/reveal`, { reason: 'Trying an anonymous one' });
     expect(refused.status).toBe(409);
   });

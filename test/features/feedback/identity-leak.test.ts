@@ -1,6 +1,6 @@
 import { agentFor, deliverAll, manualClock, postForm, signIn, useTestApp, type Agent } from '../../helpers/app';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
-import { feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 const NAME = 'Zebulon Quixotic-Marchbanks';
 const EMAIL = 'zebulon.quixotic@distinct-submitter.test';
@@ -43,10 +43,11 @@ describe('no identity leaks to managers and executives', () => {
       await submitFeedback(submitter, org.staff.staffMemberId, { attribution: 'anonymous', kind: 'appreciation', comment: 'Anonymous, escalated.', escalate: 'yes' }),
     ];
     for (const { res } of items) expect(res.status).toBe(200);
-    const anonymousFeedbackId = Number(referenceFrom(items[1]!.res.text).slice(-5));
+    const anonymousFeedbackId = await feedbackItemIdOf(knex, referenceFrom(items[1]!.res.text));
     expect(await knex('feedback_identities').where({ feedback_item_id: anonymousFeedbackId }).first()).toBeUndefined();
 
-    // The recipients work their items, and the submitter answers back on both channels.
+    // The recipients work their items once they have appeared, and the submitter answers back on both channels.
+    clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
     const manager = agentFor(context.app);
     await signIn(manager, org.manager.email, org.manager.password);
     const executive = agentFor(context.app);
@@ -58,11 +59,11 @@ describe('no identity leaks to managers and executives', () => {
       const routed = await knex('routed_items').where({ recipient_staff_member_id: staffMemberId });
       expect(routed.length).toBeGreaterThanOrEqual(1);
       for (const item of routed) {
-        await postForm(agent, `/inbox/${item.id}`, `/inbox/${item.id}/acknowledge`, {});
-        await postForm(agent, `/inbox/${item.id}`, `/inbox/${item.id}/reply`, { body: 'Could you tell us more?', askSubmitter: 'yes' });
+        await postForm(agent, `/inbox/${item.public_id}`, `/inbox/${item.public_id}/acknowledge`, {});
+        await postForm(agent, `/inbox/${item.public_id}`, `/inbox/${item.public_id}/reply`, { body: 'Could you tell us more?', askSubmitter: 'yes' });
       }
     }
-    const confidentialId = Number(referenceFrom(items[0]!.res.text).slice(-5));
+    const confidentialId = await feedbackItemIdOf(knex, referenceFrom(items[0]!.res.text));
     await postForm(submitter, `/feedback/mine/${confidentialId}`, `/feedback/mine/${confidentialId}/reply`, { body: 'More detail from me.' });
     const follower = agentFor(context.app);
     await postForm(follower, '/receipt', '/receipt/reply', { code: receiptCodeFrom(items[1]!.res.text), body: 'More detail, anonymously.' });
@@ -75,9 +76,9 @@ describe('no identity leaks to managers and executives', () => {
       [executive, org.executive.staffMemberId],
     ] as const) {
       const routed = await knex('routed_items').where({ recipient_staff_member_id: staffMemberId });
-      const json = [...routed.flatMap((r) => [`/inbox/${r.id}.json`, `/inbox/${r.id}`]), '/inbox.json', '/inbox.json?status=in_progress'];
+      const json = [...routed.flatMap((r) => [`/inbox/${r.public_id}.json`, `/inbox/${r.public_id}`]), '/inbox.json', '/inbox.json?status=in_progress'];
       // Unattributed items show dates, not times, in JSON as on the page.
-      for (const r of routed) expect((await agent.get(`/inbox/${r.id}.json`)).body.history.every((h: { at: string }) => /^\d{4}-\d{2}-\d{2}$/.test(h.at))).toBe(true);
+      for (const r of routed) expect((await agent.get(`/inbox/${r.public_id}.json`)).body.history.every((h: { at: string }) => /^\d{4}-\d{2}-\d{2}$/.test(h.at))).toBe(true);
       const pages = await crawl(agent, ['/', '/inbox', '/directory', '/team', '/feedback/about-me', '/account', ...json]);
       expect([...pages.keys()]).toEqual(expect.arrayContaining(json));
       expect(pages.size).toBeGreaterThan(20);

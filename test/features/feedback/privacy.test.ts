@@ -1,5 +1,5 @@
 import { agentFor, deliverAll, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
-import { feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { factories } from '../../factories';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 
@@ -20,21 +20,21 @@ describe('what the database and the people in HR can and cannot learn', () => {
     const hrStaff = await f.staffAccount({ managerId: org.executive.staffMemberId, roles: ['hr'] });
     const member = await signedIn(context.app, org.member);
     const { res } = await submitFeedback(member, hrStaff.staffMemberId, { attribution: 'confidential', kind: 'concern', comment: 'About the HR partner.' });
-    const feedbackItemId = Number(referenceFrom(res.text).slice(-5));
+    const feedbackItemId = await feedbackItemIdOf(knex(), referenceFrom(res.text));
     const routed = await knex()('routed_items').where({ feedback_item_id: feedbackItemId }).first();
 
     const subject = await signedIn(context.app, hrStaff);
     expect((await subject.get('/feedback/items')).text).not.toContain('About the HR partner.');
     expect((await subject.get('/feedback/items')).text).not.toContain(referenceFrom(res.text));
-    await subject.get(`/inbox/${routed.id}`).expect(404);
-    await subject.get(`/inbox/${routed.id}.json`).expect(404);
+    await subject.get(`/inbox/${routed.public_id}`).expect(404);
+    await subject.get(`/inbox/${routed.public_id}.json`).expect(404);
     const reveal = await postForm(subject, '/account', `/feedback/items/${feedbackItemId}/reveal`, { reason: 'Curious about my own feedback' });
     expect(reveal.status).toBe(404);
-    const reassign = await postForm(subject, '/account', `/inbox/${routed.id}/reassign`, { recipientEmail: org.otherManager.email });
+    const reassign = await postForm(subject, '/account', `/inbox/${routed.public_id}/reassign`, { recipientEmail: org.otherManager.email });
     expect(reassign.status).toBe(404);
     // Another HR person can.
     const hr = await signedIn(context.app, org.hr);
-    await hr.get(`/inbox/${routed.id}`).expect(200);
+    await hr.get(`/inbox/${routed.public_id}`).expect(200);
   });
 
   it('when a signed-in member gives anonymous feedback, then their stored session does not record it', async () => {

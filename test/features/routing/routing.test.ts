@@ -1,5 +1,5 @@
 import { type Agent, agentFor, deliverAll, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
-import { feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
@@ -13,7 +13,7 @@ describe('routing feedback to the right person', () => {
   const recipientOf = async (staffMemberId: number, fields: Record<string, string> = {}) => {
     const { res } = await submitFeedback(member, staffMemberId, { kind: 'suggestion', comment: 'Routing check.', ...fields });
     expect(res.status).toBe(200);
-    const routed = await knex()('routed_items').where({ feedback_item_id: Number(referenceFrom(res.text).slice(-5)) }).first();
+    const routed = await knex()('routed_items').where({ feedback_item_id: await feedbackItemIdOf(knex(), referenceFrom(res.text)) }).first();
     return Number(routed.recipient_staff_member_id);
   };
 
@@ -69,21 +69,21 @@ describe('routing feedback to the right person', () => {
 
   it('when a manager forwards an item, then the new recipient has it and the history keeps both', async () => {
     const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Forward me.' });
-    const routed = await knex()('routed_items').where({ feedback_item_id: Number(referenceFrom(res.text).slice(-5)) }).first();
+    const routed = await knex()('routed_items').where({ feedback_item_id: await feedbackItemIdOf(knex(), referenceFrom(res.text)) }).first();
     const manager = await as(org.manager);
-    const toSubject = await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/forward`, { recipientEmail: org.staff.email, note: '' });
+    const toSubject = await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/forward`, { recipientEmail: org.staff.email, note: '' });
     expect(toSubject.status).toBe(422);
     expect(toSubject.text).toContain('Feedback cannot be forwarded to the person it is about.');
-    const unknown = await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/forward`, { recipientEmail: 'nobody@org.test', note: 'kept note' });
+    const unknown = await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/forward`, { recipientEmail: 'nobody@org.test', note: 'kept note' });
     expect(unknown.status).toBe(422);
     expect(unknown.text).toContain('No staff member has this e-mail address.');
     expect(unknown.text).toContain('value="kept note"');
 
-    const forwarded = await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/forward`, { recipientEmail: org.otherManager.email, note: 'Your area.' });
+    const forwarded = await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/forward`, { recipientEmail: org.otherManager.email, note: 'Your area.' });
     expect(forwarded.status).toBe(303);
-    await manager.get(`/inbox/${routed.id}`).expect(404);
+    await manager.get(`/inbox/${routed.public_id}`).expect(404);
     const other = await as(org.otherManager);
-    const page = await other.get(`/inbox/${routed.id}`).expect(200);
+    const page = await other.get(`/inbox/${routed.public_id}`).expect(200);
     expect(page.text).toContain('Your area.');
     const events = await knex()('routed_item_events').where({ routed_item_id: routed.id }).orderBy('id');
     expect(events.map((e) => [e.type, e.from_staff_member_id, e.to_staff_member_id].map((v) => (v === null ? null : typeof v === 'string' ? v : Number(v))))).toEqual([
@@ -96,13 +96,13 @@ describe('routing feedback to the right person', () => {
 
   it('when HR reassigns an item, then it moves with a history entry; a manager cannot reassign', async () => {
     const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Reassign me.' });
-    const routed = await knex()('routed_items').where({ feedback_item_id: Number(referenceFrom(res.text).slice(-5)) }).first();
+    const routed = await knex()('routed_items').where({ feedback_item_id: await feedbackItemIdOf(knex(), referenceFrom(res.text)) }).first();
     const manager = await as(org.manager);
-    expect((await postForm(manager, `/inbox/${routed.id}`, `/inbox/${routed.id}/reassign`, { recipientEmail: org.otherManager.email })).status).toBe(403);
+    expect((await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reassign`, { recipientEmail: org.otherManager.email })).status).toBe(403);
     const hr = await as(org.hr);
-    const page = await hr.get(`/inbox/${routed.id}`).expect(200);
+    const page = await hr.get(`/inbox/${routed.public_id}`).expect(200);
     expect(page.text).toContain('Reassign to another staff member');
-    expect((await postForm(hr, `/inbox/${routed.id}`, `/inbox/${routed.id}/reassign`, { recipientEmail: org.otherManager.email, note: 'Cover while away.' })).status).toBe(303);
+    expect((await postForm(hr, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reassign`, { recipientEmail: org.otherManager.email, note: 'Cover while away.' })).status).toBe(303);
     expect(Number((await knex()('routed_items').where({ id: routed.id }).first()).recipient_staff_member_id)).toBe(org.otherManager.staffMemberId);
     const last = await knex()('routed_item_events').where({ routed_item_id: routed.id }).orderBy('id', 'desc').first();
     expect([last.type, last.actor, last.body]).toEqual(['reassigned', 'hr', 'Cover while away.']);
