@@ -49,6 +49,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('feedback_item_id').unsigned().notNullable().references('id').inTable('feedback_items').onDelete('CASCADE');
     t.integer('dimension_id').unsigned().notNullable().references('id').inTable('behaviour_dimensions').onDelete('RESTRICT');
     t.tinyint('score').notNullable();
+    // The dimension's label when the rating was given: relabelling later must not change its meaning.
+    t.string('label', 120).notNullable();
     t.primary(['feedback_item_id', 'dimension_id']);
   });
 

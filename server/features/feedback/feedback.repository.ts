@@ -14,7 +14,7 @@ export interface NewFeedbackItem {
   readonly escalationRequested: boolean;
   readonly submissionKeyHash: string;
   readonly receiptCodeHash: string | null;
-  readonly ratings: ReadonlyArray<{ dimensionId: number; score: number }>;
+  readonly ratings: ReadonlyArray<{ dimensionId: number; label: string; score: number }>;
 }
 
 // Content only: this module never reads feedback_identities (see identity.repository.ts).
@@ -28,7 +28,7 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
       .join('behaviour_dimensions as d', 'd.id', 'r.dimension_id')
       .whereIn('r.feedback_item_id', ids)
       .orderBy('d.position')
-      .select('r.feedback_item_id', 'd.label', 'r.score');
+      .select('r.feedback_item_id', 'r.label', 'r.score');
     return new Map(
       rows.map((r) => [
         Number(r.id),
@@ -69,7 +69,7 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
       };
       const [id] = await db('feedback_items').insert(row);
       if (item.ratings.length > 0) {
-        await db('feedback_ratings').insert(item.ratings.map((r) => ({ feedback_item_id: Number(id), dimension_id: r.dimensionId, score: r.score })));
+        await db('feedback_ratings').insert(item.ratings.map((r) => ({ feedback_item_id: Number(id), dimension_id: r.dimensionId, label: r.label, score: r.score })));
       }
       return { id: Number(id), reference, createdAt };
     },

@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { AddressThrottle } from '../../platform/auth/throttles';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
-import { TooManyRequestsError, ValidationError } from '../../platform/errors';
+import { ConflictError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
 import { ATTRIBUTIONS, FEEDBACK_KINDS, type Attribution } from '../routing/routing.schema';
@@ -79,6 +79,9 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
         const fieldErrors = Object.fromEntries(Object.entries(errors).map(([field, message]) => [field.replace(/^ratings\.(\d+)$/, 'rating_$1'), message]));
         return renderForm(req, res, Number(body.staffMemberId), body, { errors: fieldErrors, formError }, 422);
       }
+      if (err instanceof ConflictError && Number(body.staffMemberId) > 0) {
+        return renderForm(req, res, Number(body.staffMemberId), body, { formError: req.t(err.messageKey) }, 409);
+      }
       if (err instanceof ValidationError) return res.redirect(303, '/feedback/new');
       throw err;
     }
@@ -115,7 +118,9 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       res.redirect(303, `/feedback/mine/${id}`);
     } catch (err) {
       const view = await feedback.mineView(req.user!, id);
-      res.status(422).render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${id}/reply`, replyValues: req.body, ...validationLocals(req, err) });
+      const closed = err instanceof ConflictError;
+      const messages = closed ? { formError: req.t(err.messageKey) } : validationLocals(req, err);
+      res.status(closed ? 409 : 422).render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${id}/reply`, replyValues: req.body, ...messages });
     }
   });
 
@@ -160,6 +165,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
         await feedback.receiptReply(code, parseForm(SubmitterReplySchema, req.body).body);
         await renderReceiptThread(req, res, code, { flash: { kind: 'success', key: 'feedback.thread.sent' } });
       } catch (err) {
+        if (err instanceof ConflictError) return renderReceiptThread(req, res, code, { replyValues: req.body, formError: req.t(err.messageKey) }, 409);
         await renderReceiptThread(req, res, code, { replyValues: req.body, ...validationLocals(req, err) }, 422);
       }
     }),

@@ -104,10 +104,10 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       }
       const subject = await directory.findStaff(input.staffMemberId);
       if (!subject?.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
-      const activeDimensions = new Set((await repository.listDimensions({ activeOnly: true })).map((d) => d.id));
-      const ratings = Object.entries(input.ratings).map(([dimensionId, score]) => ({ dimensionId: Number(dimensionId), score }));
-      const unknown = ratings.find((r) => !activeDimensions.has(r.dimensionId));
-      if (unknown) throw new ValidationError({ [`rating_${unknown.dimensionId}`]: 'feedback.errors.ratingInvalid' });
+      const activeDimensions = new Map((await repository.listDimensions({ activeOnly: true })).map((d) => [d.id, d.label]));
+      const unknown = Object.keys(input.ratings).find((id) => !activeDimensions.has(Number(id)));
+      if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
+      const ratings = Object.entries(input.ratings).map(([id, score]) => ({ dimensionId: Number(id), label: activeDimensions.get(Number(id))!, score }));
 
       const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
       const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;

@@ -97,6 +97,35 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
     expect(refused.status).toBe(409);
   });
 
+  it('when a dimension is relabelled, then ratings already given keep the label they were given under', async () => {
+    const member = await as(org.member);
+    const dimension = await knex()('behaviour_dimensions').where({ code: 'listening' }).first();
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Rated before the relabel.', [`rating_${dimension.id}`]: '5' });
+    const admin = await as(org.admin);
+    const relabel = await postForm(admin, '/admin/feedback', `/admin/feedback/dimensions/${dimension.id}`, { label: 'Hears everyone out', description: '', position: String(dimension.position), active: 'yes' });
+    expect(relabel.status).toBe(303);
+    const thread = await member.get(`/feedback/mine/${await feedbackItemIdOf(knex(), referenceFrom(res.text))}`).expect(200);
+    expect(thread.status).toBe(200);
+    const stored = await knex()('feedback_ratings').where({ dimension_id: dimension.id }).first();
+    expect(stored.label).toBe('Listens to all stakeholders');
+    const form = await agentFor(context.app).get(`/feedback/new?staff=${org.staff.staffMemberId}`);
+    expect(form.text).toContain('Hears everyone out');
+  });
+
+  it('when the submitter replies to a closed item, then they are told it is closed and their text stays', async () => {
+    const member = await as(org.member);
+    const { res } = await submitFeedback(member, org.staff.staffMemberId, { comment: 'Soon closed.' });
+    const feedbackItemId = await feedbackItemIdOf(knex(), referenceFrom(res.text));
+    const routed = await knex()('routed_items').where({ feedback_item_id: feedbackItemId }).first();
+    const manager = await as(org.manager);
+    await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reply`, { body: 'Done.' });
+    await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/close`, {});
+    const late = await postForm(member, '/feedback/mine', `/feedback/mine/${feedbackItemId}/reply`, { body: 'A late thought I do not want to lose.' });
+    expect(late.status).toBe(409);
+    expect(late.text).toContain('This item is closed.');
+    expect(late.text).toContain('A late thought I do not want to lose.');
+  });
+
   it('when the receipt page is guessed at, then it locks after the allowed failures, even for a right code', async () => {
     const { res } = await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'Guess my code.' });
     const code = receiptCodeFrom(res.text);
