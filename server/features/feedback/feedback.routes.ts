@@ -97,7 +97,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
         ...e,
         label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`),
         date: new Date(e.createdAt).toISOString().slice(0, 10),
-        committed: e.committedAt === null ? null : new Date(e.committedAt).toISOString().slice(0, 10),
+        committed: e.committedDate ?? null,
       })),
   });
 

@@ -62,6 +62,13 @@ export interface InboxServiceDeps {
 export function createInboxService(deps: InboxServiceDeps) {
   const { knex, items, source, directory, outbox, emails, serviceLevels, publicUrl, now } = deps;
 
+  /** Events with an updated timeframe's date as the service's calendar reads it. */
+  async function withLocalDates(events: RoutedItemEvent[]): Promise<RoutedItemEvent[]> {
+    if (!events.some((e) => e.committedAt !== null)) return events;
+    const { zone } = await serviceLevels.calendarOf(FEEDBACK_SERVICE);
+    return events.map((e) => (e.committedAt === null ? e : { ...e, committedDate: DateTime.fromMillis(e.committedAt, { zone }).toISODate() }));
+  }
+
   /** After the submitter answers, the due times move on by the time the clock was paused. */
   async function resumeClock(item: RoutedItem, trx: Knex.Transaction): Promise<void> {
     const pause = await items.endPause(item.id, trx);
@@ -194,7 +201,7 @@ export function createInboxService(deps: InboxServiceDeps) {
       if (!entry || isAbout(actor, entry.content)) throw new NotFoundError();
       return {
         ...entry,
-        events: await items.listEvents(item.id),
+        events: await withLocalDates(await items.listEvents(item.id)),
         namedSubmitter: entry.content.attribution === 'named' ? await source.namedSubmitter(item.feedbackItemId) : undefined,
         isRecipient,
       };
@@ -299,7 +306,7 @@ export function createInboxService(deps: InboxServiceDeps) {
     async submitterView(feedbackItemId: number): Promise<{ item: RoutedItem; events: RoutedItemEvent[] }> {
       const item = await items.findByFeedbackItem(feedbackItemId);
       if (!item) throw new NotFoundError();
-      const events = (await items.listEvents(item.id)).filter((e) => e.type !== 'forwarded' && e.type !== 'reassigned');
+      const events = (await withLocalDates(await items.listEvents(item.id))).filter((e) => e.type !== 'forwarded' && e.type !== 'reassigned');
       return { item, events };
     },
 

@@ -102,7 +102,7 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
         ...e,
         label: req.t(`inbox.event.${e.type}`),
         at: receivedLabel(view.content.attribution, e.createdAt),
-        committed: e.committedAt === null ? null : new Date(e.committedAt).toISOString().slice(0, 10),
+        committed: e.committedDate ?? null,
       })),
       due: dueView(view.item, clockNow()),
       values: {},

@@ -57,8 +57,9 @@ export interface RoutedItemEvent {
   readonly body: string | null;
   readonly fromName: string | null;
   readonly toName: string | null;
-  /** For an updated timeframe: the new date committed to. */
+  /** For an updated timeframe: the new date committed to, and that date in the service's zone. */
   readonly committedAt: number | null;
+  readonly committedDate?: string | null;
   readonly createdAt: number;
 }
 
