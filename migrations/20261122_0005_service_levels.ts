@@ -57,6 +57,35 @@ export async function up(knex: Knex): Promise<void> {
     t.bigInteger('committed_at');
   });
 
+  await knex.schema.alterTable('routed_items', (t) => {
+    // Claimed by an escalation sweep (see platform/db/claims.ts).
+    t.string('claim_token', 64);
+    t.bigInteger('claimed_until');
+    // When a sweep last looked at the item: sweeps visit the longest-unvisited first, so none starves.
+    t.bigInteger('escalation_swept_at');
+  });
+
+  // The escalation ladder of a service: what happens how long before or after which due time.
+  await knex.schema.createTable('escalation_steps', (t) => {
+    t.increments('id').primary();
+    t.integer('service_id').unsigned().notNullable().references('id').inTable('services').onDelete('CASCADE');
+    t.integer('position').notNullable();
+    // 'acknowledge' or 'respond': which due time the step watches.
+    t.string('due', 16).notNullable();
+    // Minutes relative to the due time: negative warns before it, positive escalates after it.
+    t.integer('offset_minutes').notNullable();
+    // 'recipient' (a warning), 'recipient_manager', 'executive' or 'complaints_officer' (the item moves there).
+    t.string('target', 32).notNullable();
+  });
+
+  // One row per step taken for an item: the unique key is what makes a second run send nothing twice.
+  await knex.schema.createTable('routed_item_escalations', (t) => {
+    t.integer('routed_item_id').unsigned().notNullable().references('id').inTable('routed_items').onDelete('CASCADE');
+    t.integer('escalation_step_id').unsigned().notNullable().references('id').inTable('escalation_steps').onDelete('CASCADE');
+    t.bigInteger('taken_at').notNullable();
+    t.primary(['routed_item_id', 'escalation_step_id']);
+  });
+
   await knex.schema.createTable('routed_item_pauses', (t) => {
     t.increments('id').primary();
     t.integer('routed_item_id').unsigned().notNullable().references('id').inTable('routed_items').onDelete('CASCADE');
@@ -80,6 +109,21 @@ async function seed(knex: Knex): Promise<void> {
   const now = Date.now();
   for (const [code, name, owner, expectation, ack, respond] of services) {
     const [serviceId] = await knex('services').insert({ code, name, owner, expectation, calendar_id: Number(calendarId), active: true, created_at: now });
+    // Warn four hours ahead; past the acknowledgment target go to the recipient's manager; a day
+    // past the response target go to the executive; complaints go to the complaints officer.
+    const ladder: Array<[due: string, offset: number, target: string]> =
+      code === 'complaints'
+        ? [
+            ['acknowledge', -240, 'recipient'],
+            ['respond', 0, 'complaints_officer'],
+          ]
+        : [
+            ['acknowledge', -240, 'recipient'],
+            ['acknowledge', 0, 'recipient_manager'],
+            ['respond', -240, 'recipient'],
+            ['respond', 1440, 'executive'],
+          ];
+    await knex('escalation_steps').insert(ladder.map(([due, offset_minutes, target], i) => ({ service_id: Number(serviceId), position: i + 1, due, offset_minutes, target })));
     await knex('service_level_targets').insert({
       service_id: Number(serviceId),
       acknowledge_amount: ack[0],
@@ -92,6 +136,13 @@ async function seed(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('routed_item_escalations');
+  await knex.schema.dropTableIfExists('escalation_steps');
+  await knex.schema.alterTable('routed_items', (t) => {
+    t.dropColumn('claim_token');
+    t.dropColumn('claimed_until');
+    t.dropColumn('escalation_swept_at');
+  });
   await knex.schema.dropTableIfExists('routed_item_pauses');
   await knex.schema.alterTable('routed_item_events', (t) => {
     t.dropColumn('committed_at');

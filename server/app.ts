@@ -25,6 +25,7 @@ import { createOutbox } from './platform/mail/outbox';
 import { createMailTransport, type MailTransport } from './platform/mail/transport';
 import { publicDir } from './platform/paths';
 import { createOutboxSender } from './jobs/outbox-sender';
+import { periodic } from './jobs/periodic';
 import { createHealthRoutes } from './features/health/health.routes';
 import { createDirectory, DIRECTORY_IMPORT_PATH } from './features/directory';
 import { createAccounts } from './features/accounts';
@@ -72,6 +73,7 @@ export async function createApp(deps: AppDeps) {
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
+    dialect: db.dialect,
     audit,
     clock,
     outbox,
@@ -80,8 +82,8 @@ export async function createApp(deps: AppDeps) {
     source: feedbackStore.source,
     serviceLevels: serviceLevels.service,
     directory: {
-      routingFacts: (id) => directory.service.routingFacts(id),
-      complaintsOfficers: () => accounts.repository.staffMemberIdsWithRole('complaints'),
+      routingFacts: (id, db) => directory.service.routingFacts(id, db),
+      complaintsOfficers: (db) => accounts.repository.staffMemberIdsWithRole('complaints', db),
       findStaff: (id, trx) => directory.service.findStaff(id, trx),
       findStaffByEmail: (email, trx) => directory.service.findStaffByEmail(email, trx),
     },
@@ -173,7 +175,8 @@ export async function createApp(deps: AppDeps) {
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
-  return { app, outboxSender, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service } };
+  const escalationSweep = periodic('escalation', () => routing.escalation.runOnce(), logger);
+  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

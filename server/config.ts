@@ -30,6 +30,7 @@ const EnvSchema = z.object({
   MAIL_DIR: z.string().default('var/mail'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
 });
 
@@ -51,6 +52,7 @@ export interface Config {
   readonly mailDir: string;
   readonly logLevel: string;
   readonly outboxIntervalMs: number;
+  readonly escalationIntervalMs: number;
   readonly passwordHashCost: 'standard' | 'low';
 }
 
@@ -90,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailDir: e.MAIL_DIR,
     logLevel: e.LOG_LEVEL,
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
+    escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
     passwordHashCost: e.PASSWORD_HASH_COST,
   });
 }

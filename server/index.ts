@@ -28,12 +28,13 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, escalationSweep, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
   outboxSender.start(config.outboxIntervalMs);
+  escalationSweep.start(config.escalationIntervalMs);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -55,7 +56,7 @@ async function main(): Promise<void> {
     const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(cutOff);
-    await outboxSender.stop();
+    await Promise.all([outboxSender.stop(), escalationSweep.stop()]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,4 +1,5 @@
 import type { Logger } from '../platform/logger';
+import { periodic } from './periodic';
 import type { Outbox } from '../platform/mail/outbox';
 import type { MailTransport } from '../platform/mail/transport';
 
@@ -55,25 +56,7 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     return result;
   }
 
-  let timer: NodeJS.Timeout | undefined;
-  let running: Promise<unknown> | undefined;
-  return {
-    runOnce,
-    start(intervalMs: number) {
-      if (intervalMs <= 0 || timer) return;
-      timer = setInterval(() => {
-        if (running) return;
-        running = runOnce()
-          .catch((err) => logger.error({ err }, 'outbox run failed'))
-          .finally(() => (running = undefined));
-      }, intervalMs);
-    },
-    async stop() {
-      if (timer) clearInterval(timer);
-      timer = undefined;
-      await running;
-    },
-  };
+  return { runOnce, ...periodic('outbox', runOnce, logger) };
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;

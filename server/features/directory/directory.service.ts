@@ -101,15 +101,15 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
     },
 
     /** What routing needs to know about a staff member: the chain above them and whether they manage anyone. */
-    async routingFacts(staffId: number): Promise<{ member: StaffMember; chain: StaffMember[]; managesPeople: boolean } | undefined> {
-      const member = await repository.findStaffById(staffId);
+    async routingFacts(staffId: number, db: Knex | Knex.Transaction = knex): Promise<{ member: StaffMember; chain: StaffMember[]; managesPeople: boolean } | undefined> {
+      const member = await repository.findStaffById(staffId, db);
       if (!member) return undefined;
-      const chainIds = chainAbove(await linksById(knex), staffId);
-      const byId = new Map((await repository.listStaffByIds(chainIds)).map((m) => [m.id, m]));
+      const chainIds = chainAbove(await linksById(db), staffId);
+      const byId = new Map((await repository.listStaffByIds(chainIds, db)).map((m) => [m.id, m]));
       return {
         member,
         chain: chainIds.map((id) => byId.get(id)).filter((m): m is StaffMember => !!m),
-        managesPeople: member.isExecutive || (await repository.countDirectReports(staffId)) > 0,
+        managesPeople: member.isExecutive || (await repository.countDirectReports(staffId, db)) > 0,
       };
     },
 

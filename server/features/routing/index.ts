@@ -3,6 +3,9 @@ import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
+import type { Dialect } from '../../platform/db';
+import type { EscalationStep } from '../service-levels';
+import { createEscalationService } from './escalation.service';
 import { createInboxService, type InboxDirectory, type InboxServiceLevels } from './inbox.service';
 import { createRoutedItemsRepository } from './routed-items.repository';
 import { createRoutingRulesRepository } from './routing-rules.repository';
@@ -13,9 +16,11 @@ import type { FeedbackSource } from './routing.schema';
 export type { InboxService } from './inbox.service';
 export { isAbout } from './inbox.service';
 export type { RoutingService } from './routing.service';
+export type { EscalationService } from './escalation.service';
 
 export interface RoutingDeps {
   knex: Knex;
+  dialect: Dialect;
   audit: AuditLog;
   clock: Clock;
   outbox: Outbox;
@@ -24,12 +29,14 @@ export interface RoutingDeps {
   directory: RoutingDirectory & InboxDirectory;
   /** How routing reads feedback content and submitter contacts, without importing the feedback feature. */
   source: FeedbackSource;
-  serviceLevels: InboxServiceLevels;
+  serviceLevels: InboxServiceLevels & { escalationSteps(code: string): Promise<EscalationStep[]> };
 }
 
 export function createRouting(deps: RoutingDeps) {
   const now = () => deps.clock.now();
   const routing = createRoutingService({ knex: deps.knex, rules: createRoutingRulesRepository(deps.knex, now), directory: deps.directory, audit: deps.audit });
-  const inbox = createInboxService({ ...deps, items: createRoutedItemsRepository(deps.knex, now), now });
-  return { routing, inbox, routes: createRoutingRoutes({ inbox, routing, clockNow: now }) };
+  const items = createRoutedItemsRepository(deps.knex, now);
+  const inbox = createInboxService({ ...deps, items, now });
+  const escalation = createEscalationService({ ...deps, items, escalationSteps: (code) => deps.serviceLevels.escalationSteps(code), now });
+  return { routing, inbox, escalation, routes: createRoutingRoutes({ inbox, routing, clockNow: now }) };
 }

@@ -64,6 +64,19 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
 export function createRoutedItemsRepository(knex: Knex, now: () => number) {
   const itemQuery = (db: Db) => db('routed_items as r').join('staff_members as rs', 'rs.id', 'r.recipient_staff_member_id').select(ITEM_COLUMNS);
 
+  /**
+   * An item locked until the transaction ends, so two changes to it take turns and the second sees
+   * the first: FOR UPDATE on MySQL; on SQLite a write first, which takes the database's write lock
+   * (waiting for it) before anything is read, where a read-then-write transaction could not wait.
+   */
+  async function findLocked(trx: Knex.Transaction, where: Record<string, number>): Promise<RoutedItem | undefined> {
+    // Only the item's own row is locked, not the staff rows joined to it.
+    if (trx.client.config.client === 'mysql2') await trx('routed_items as r').select('r.id').where(where).forUpdate();
+    else await trx('routed_items as r').where(where).update({ updated_at: trx.raw('updated_at') });
+    const row = await itemQuery(trx).where(where).first();
+    return row ? toRoutedItem(row) : undefined;
+  }
+
   async function insertEvent(routedItemId: number, event: NewEvent, db: Db = knex): Promise<void> {
     await db('routed_item_events').insert({
       routed_item_id: routedItemId,
@@ -121,23 +134,10 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return row ? toRoutedItem(row) : undefined;
     },
 
-    /**
-     * The item, locked until the transaction ends (MySQL), so two changes to one item take turns and
-     * the second sees the first; SQLite's single writer already does that.
-     */
-    async findForChange(id: number, trx: Knex.Transaction): Promise<RoutedItem | undefined> {
-      const query = itemQuery(trx).where('r.id', id);
-      if (trx.client.config.client === 'mysql2') query.forUpdate('r');
-      const row = await query.first();
-      return row ? toRoutedItem(row) : undefined;
-    },
+    /** The item, locked until the transaction ends (see findLocked). */
+    findForChange: (id: number, trx: Knex.Transaction) => findLocked(trx, { 'r.id': id }),
 
-    async findByFeedbackItemForChange(feedbackItemId: number, trx: Knex.Transaction): Promise<RoutedItem | undefined> {
-      const query = itemQuery(trx).where('r.feedback_item_id', feedbackItemId);
-      if (trx.client.config.client === 'mysql2') query.forUpdate('r');
-      const row = await query.first();
-      return row ? toRoutedItem(row) : undefined;
-    },
+    findByFeedbackItemForChange: (feedbackItemId: number, trx: Knex.Transaction) => findLocked(trx, { 'r.feedback_item_id': feedbackItemId }),
 
     async findByFeedbackItem(feedbackItemId: number, db: Db = knex): Promise<RoutedItem | undefined> {
       const row = await itemQuery(db).where('r.feedback_item_id', feedbackItemId).first();

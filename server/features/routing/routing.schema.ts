@@ -24,7 +24,7 @@ export interface RoutingRule {
 export const ROUTED_ITEM_STATUSES = ['received', 'acknowledged', 'in_progress', 'waiting_on_submitter', 'timeframe_updated', 'responded', 'closed'] as const;
 export type RoutedItemStatus = (typeof ROUTED_ITEM_STATUSES)[number];
 
-export const EVENT_TYPES = ['received', 'acknowledged', 'replied', 'asked_submitter', 'submitter_replied', 'updated_timeframe', 'forwarded', 'reassigned', 'closed'] as const;
+export const EVENT_TYPES = ['received', 'acknowledged', 'replied', 'asked_submitter', 'submitter_replied', 'updated_timeframe', 'forwarded', 'reassigned', 'escalated', 'closed'] as const;
 export type RoutedItemEventType = (typeof EVENT_TYPES)[number];
 export type EventActor = 'recipient' | 'submitter' | 'hr' | 'system';
 

@@ -7,9 +7,12 @@ import type { FeedbackKind, RoutingRule, RoutingRuleInput, RoutingTarget } from 
 
 /** What routing needs from the directory. */
 export interface RoutingDirectory {
-  routingFacts(staffId: number): Promise<{ member: { id: number }; chain: Array<{ id: number }>; managesPeople: boolean } | undefined>;
+  routingFacts(
+    staffId: number,
+    db?: Knex | Knex.Transaction,
+  ): Promise<{ member: { id: number; isExecutive: boolean }; chain: Array<{ id: number; isExecutive: boolean }>; managesPeople: boolean } | undefined>;
   /** Staff members who hold the complaints officer role. */
-  complaintsOfficers(): Promise<number[]>;
+  complaintsOfficers(db?: Knex | Knex.Transaction): Promise<number[]>;
 }
 
 export interface RoutingRequest {

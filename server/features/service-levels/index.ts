@@ -8,7 +8,7 @@ import { createServiceLevelsService } from './service-levels.service';
 export type { BusinessCalendar } from './business-clock';
 export type { ServiceLevelsService } from './service-levels.service';
 export { extendByPause } from './service-levels.service';
-export { FEEDBACK_SERVICE, type TargetUnit } from './service-levels.schema';
+export { FEEDBACK_SERVICE, type EscalationStep, type TargetUnit } from './service-levels.schema';
 
 export function createServiceLevels(deps: { knex: Knex; audit: AuditLog; clock: Clock }) {
   const service = createServiceLevelsService({ ...deps, repository: createServiceLevelsRepository(deps.knex) });

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean } from '../../platform/db/json';
-import type { Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
+import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
 type Db = Knex | Knex.Transaction;
 
@@ -52,6 +52,11 @@ export function createServiceLevelsRepository(knex: Knex) {
           },
         ];
       });
+    },
+
+    async escalationSteps(serviceCode: string, db: Db = knex): Promise<EscalationStep[]> {
+      const rows = await db('escalation_steps as e').join('services as s', 's.id', 'e.service_id').where('s.code', serviceCode).orderBy('e.position').select('e.id', 'e.position', 'e.due', 'e.offset_minutes', 'e.target');
+      return rows.map((r) => ({ id: Number(r.id), position: Number(r.position), due: r.due, offsetMinutes: Number(r.offset_minutes), target: r.target as EscalationTarget }));
     },
 
     async targetHistory(serviceId: number, db: Db = knex): Promise<ServiceLevelTarget[]> {

@@ -43,3 +43,15 @@ export const TargetInputSchema = z.object({
 export type TargetInput = z.infer<typeof TargetInputSchema>;
 
 export const FEEDBACK_SERVICE = 'continuous-feedback';
+
+export const ESCALATION_TARGETS = ['recipient', 'recipient_manager', 'executive', 'complaints_officer'] as const;
+export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
+
+export interface EscalationStep {
+  readonly id: number;
+  readonly position: number;
+  readonly due: 'acknowledge' | 'respond';
+  /** Minutes from the due time: negative before it (a warning), positive after it. */
+  readonly offsetMinutes: number;
+  readonly target: EscalationTarget;
+}

@@ -49,6 +49,7 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
       };
     },
 
+    escalationSteps: (code: string) => repository.escalationSteps(code),
     findTarget: (id: number, db?: Knex | Knex.Transaction): Promise<ServiceLevelTarget | undefined> => repository.findTarget(id, db),
 
     /** A new target from now on; items already received keep the one they were given. */

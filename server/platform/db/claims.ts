@@ -6,6 +6,8 @@ export interface ClaimRequest {
   /** Narrows the rows that are due; the lease condition is added here. */
   readonly due: (query: Knex.QueryBuilder) => Knex.QueryBuilder;
   readonly limit: number;
+  /** Which due rows go first; by id unless given (a sweep that revisits rows orders by when it last saw them). */
+  readonly order?: ReadonlyArray<{ column: string; order?: 'asc' | 'desc' }>;
   readonly claimToken: string;
   readonly now: number;
   readonly leaseMs: number;
@@ -22,16 +24,17 @@ export interface ClaimRequest {
  */
 export async function claimRows(knex: Knex, dialect: Dialect, request: ClaimRequest): Promise<number> {
   const { table, due, limit, claimToken, now, leaseMs } = request;
+  const order = [...(request.order ?? []), { column: 'id' }];
   const claimable = (q: Knex.QueryBuilder) => due(q).andWhere((w) => w.whereNull('claimed_until').orWhere('claimed_until', '<', now));
   const claim = { claim_token: claimToken, claimed_until: now + leaseMs };
 
   if (dialect === 'sqlite') {
     return knex(table)
-      .whereIn('id', claimable(knex(table).select('id')).orderBy('id').limit(limit))
+      .whereIn('id', claimable(knex(table).select('id')).orderBy(order).limit(limit))
       .update(claim);
   }
   const claimed = await knex.transaction(async (trx): Promise<number> => {
-    const rows: Array<{ id: number }> = await claimable(trx(table).select('id')).orderBy('id').limit(limit).forUpdate().skipLocked();
+    const rows: Array<{ id: number }> = await claimable(trx(table).select('id')).orderBy(order).limit(limit).forUpdate().skipLocked();
     if (rows.length === 0) return 0;
     return trx(table).whereIn('id', rows.map((r) => r.id)).update(claim);
   });

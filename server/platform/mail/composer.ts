@@ -13,7 +13,9 @@ export type EmailTemplate =
   | 'feedback-routed'
   | 'feedback-reply'
   | 'feedback-submitter-replied'
-  | 'feedback-timeframe';
+  | 'feedback-timeframe'
+  | 'escalation-warning'
+  | 'escalation-moved';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a
