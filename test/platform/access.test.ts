@@ -70,6 +70,8 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /admin/routing-rules', 'admin'],
   ['POST /admin/routing-rules', 'admin'],
   ['POST /admin/routing-rules/:id/delete', 'admin'],
+  ['GET /service-levels', 'public'],
+  ['GET /service-levels.json', 'public'],
   ['GET /admin/service-levels', 'admin'],
   ['POST /admin/service-levels/:id/target', 'admin'],
 ]);

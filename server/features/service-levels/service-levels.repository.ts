@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean } from '../../platform/db/json';
+import type { MeasuredItem } from './performance';
 import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
 type Db = Knex | Knex.Transaction;
@@ -57,6 +58,27 @@ export function createServiceLevelsRepository(knex: Knex) {
     async escalationSteps(serviceCode: string, db: Db = knex): Promise<EscalationStep[]> {
       const rows = await db('escalation_steps as e').join('services as s', 's.id', 'e.service_id').where('s.code', serviceCode).orderBy('e.position').select('e.id', 'e.position', 'e.due', 'e.offset_minutes', 'e.target');
       return rows.map((r) => ({ id: Number(r.id), position: Number(r.position), due: r.due, offsetMinutes: Number(r.offset_minutes), target: r.target as EscalationTarget }));
+    },
+
+    /** What the public figures need of each item received since `since`, by service. Nothing personal. */
+    async measuredItems(since: number, db: Db = knex): Promise<Array<MeasuredItem & { serviceId: number }>> {
+      const rows = await db('routed_items as r')
+        .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
+        .where('r.received_at', '>=', since)
+        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
+      const orNull = (v: unknown) => (v == null ? null : Number(v));
+      return rows.map((r) => ({
+        serviceId: Number(r.service_id),
+        acknowledgeUnit: r.acknowledge_unit as TargetUnit,
+        respondUnit: r.respond_unit as TargetUnit,
+        receivedAt: Number(r.received_at),
+        acknowledgedAt: orNull(r.acknowledged_at),
+        respondedAt: orNull(r.responded_at),
+        acknowledgeDueAt: Number(r.acknowledge_due_at),
+        respondDueAt: Number(r.respond_due_at),
+        timeframeUpdatedAt: orNull(r.timeframe_updated_at),
+        committedRespondAt: orNull(r.committed_respond_at),
+      }));
     },
 
     async targetHistory(serviceId: number, db: Db = knex): Promise<ServiceLevelTarget[]> {

@@ -3,6 +3,7 @@ import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
 import { TARGET_UNITS, TargetInputSchema, type ServiceLevelTarget } from './service-levels.schema';
 import type { ServiceLevelsService } from './service-levels.service';
+import { MINIMUM_ITEMS_FOR_FIGURES, WINDOW_DAYS } from './performance';
 
 export function describeTarget(req: Request, target: ServiceLevelTarget): { acknowledge: string; respond: string } {
   return {
@@ -29,6 +30,45 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
       ...extra,
     });
   };
+
+  // The public page (WS2 7.3.3): every service and its targets in one place, with how they are met.
+  async function publicReport(req: Request) {
+    return (await serviceLevels.publicReport()).map(({ service, performance }) => ({
+      code: service.code,
+      name: service.name,
+      owner: service.owner,
+      expectation: service.expectation,
+      target: describeTarget(req, service.target),
+      received: performance.received,
+      figures: performance.figures,
+    }));
+  }
+
+  router.get('/service-levels', access.public(), async (req, res) => {
+    const services = await publicReport(req);
+    const percent = (share: number | null) => (share === null ? null : `${Math.round(share * 100)}%`);
+    res.render('service-levels/public', {
+      title: req.t('serviceLevels.public.title'),
+      windowDays: WINDOW_DAYS,
+      minimum: MINIMUM_ITEMS_FOR_FIGURES,
+      services: services.map((s) => ({
+        ...s,
+        shown: s.figures && { ...s.figures, acknowledgedWithinTarget: percent(s.figures.acknowledgedWithinTarget), respondedWithinTarget: percent(s.figures.respondedWithinTarget), timeframesKept: percent(s.figures.timeframesKept) },
+      })),
+      // Read by public/js/service-levels.js from a data attribute: no inline script under the CSP.
+      chart: JSON.stringify({
+        labels: services.map((s) => s.name),
+        datasets: [
+          { label: req.t('serviceLevels.public.acknowledgedWithinTarget'), data: services.map((s) => (s.figures?.acknowledgedWithinTarget ?? null) && Math.round(s.figures!.acknowledgedWithinTarget! * 100)) },
+          { label: req.t('serviceLevels.public.respondedWithinTarget'), data: services.map((s) => (s.figures?.respondedWithinTarget ?? null) && Math.round(s.figures!.respondedWithinTarget! * 100)) },
+        ],
+      }),
+    });
+  });
+
+  router.get('/service-levels.json', access.public(), async (req, res) => {
+    res.json({ windowDays: WINDOW_DAYS, minimumItemsForFigures: MINIMUM_ITEMS_FOR_FIGURES, services: await publicReport(req) });
+  });
 
   router.get('/admin/service-levels', access.roles('admin'), (req, res) => renderCatalogue(req, res));
 

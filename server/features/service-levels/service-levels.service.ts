@@ -5,6 +5,7 @@ import type { Clock } from '../../platform/clock';
 import { NotFoundError } from '../../platform/errors';
 import { addBusinessDays, addBusinessHours, addBusinessMs, addCalendarDays, businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { ServiceLevelsRepository } from './service-levels.repository';
+import { measure, WINDOW_DAYS, type ServicePerformance } from './performance';
 import type { DueTimes, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
 /** The moment `amount` of `unit` after `start`, under a service's calendar. */
@@ -36,6 +37,14 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
 
   return {
     listServices: () => repository.listServices(clock.now()),
+
+    /** The public page: every active service, its target, and its figures over the last 90 days. */
+    async publicReport(): Promise<Array<{ service: Service; performance: ServicePerformance }>> {
+      const now = clock.now();
+      const services = (await repository.listServices(now)).filter((s) => s.active);
+      const items = await repository.measuredItems(now - WINDOW_DAYS * 86_400_000);
+      return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now) }));
+    },
     targetHistory: (serviceId: number) => repository.targetHistory(serviceId),
     calendarOf: async (code: string, db?: Knex | Knex.Transaction) => (await service(code, db)).calendar,
 

@@ -17,6 +17,7 @@ export function configureViews(app: Application): void {
         return translate ? translate(key, options.hash) : key;
       },
       eq: (a: unknown, b: unknown) => a === b,
+      isNull: (value: unknown) => value === null || value === undefined,
       concat: (...args: unknown[]) => args.slice(0, -1).join(''),
       anyChecked: (options: Array<{ checked: boolean }>) => Array.isArray(options) && options.some((o) => o.checked),
       fieldClass: (errors: Record<string, string> | undefined, field: string) => (errors && errors[field] ? 'field field--error' : 'field'),
