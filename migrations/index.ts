@@ -4,6 +4,7 @@ import * as directory from './20261122_0002_directory';
 import * as accounts from './20261122_0003_accounts';
 import * as feedback from './20261122_0004_feedback';
 import * as serviceLevels from './20261122_0005_service_levels';
+import * as complaints from './20261122_0006_complaints';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0003_accounts', accounts],
   ['20261122_0004_feedback', feedback],
   ['20261122_0005_service_levels', serviceLevels],
+  ['20261122_0006_complaints', complaints],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -33,6 +33,7 @@ import { createHomeRoutes } from './features/home/home.routes';
 import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
+import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -87,6 +88,18 @@ export async function createApp(deps: AppDeps) {
       findStaff: (id, trx) => directory.service.findStaff(id, trx),
       findStaffByEmail: (email, trx) => directory.service.findStaffByEmail(email, trx),
     },
+  });
+  const complaints = createComplaints({
+    knex: db.knex,
+    clock,
+    audit,
+    outbox,
+    emails,
+    publicUrl: config.publicUrl,
+    serviceLevels: serviceLevels.service,
+    officerEmails: (trx) => accounts.repository.emailsWithRole('complaints', trx),
+    complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
+    target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
   });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
@@ -170,13 +183,14 @@ export async function createApp(deps: AppDeps) {
   app.use(feedback.routes);
   app.use(routing.routes);
   app.use(serviceLevels.routes);
+  app.use(complaints.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => routing.escalation.runOnce(), logger);
-  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation } };
+  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -73,6 +73,18 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /service-levels', 'public'],
   ['GET /service-levels.json', 'public'],
   ['GET /admin/service-levels', 'admin'],
+  ['GET /complaints/new', 'public'],
+  ['POST /complaints', 'signed-in'],
+  ['GET /complaints/mine', 'signed-in'],
+  ['GET /complaints/mine/:reference', 'signed-in'],
+  ['GET /complaints/office', 'complaints'],
+  ['GET /complaints/office/:reference', 'complaints'],
+  ['POST /complaints/office/:reference/acknowledge', 'complaints'],
+  ['POST /complaints/office/:reference/triage', 'complaints'],
+  ['POST /complaints/office/:reference/resolve', 'complaints'],
+  ['GET /complaints/register', 'public'],
+  ['GET /complaints/register.json', 'public'],
+  ['GET /complaints/report', 'public'],
   ['POST /admin/service-levels/:id/target', 'admin'],
 ]);
 

@@ -7,6 +7,7 @@ import { ROLES } from '../../server/platform/auth/roles';
 import { ATTRIBUTIONS, EVENT_TYPES, FEEDBACK_KINDS, ROUTED_ITEM_STATUSES, ROUTING_TARGETS } from '../../server/features/routing/routing.schema';
 import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema';
 import { TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
+import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECTS } from '../../server/features/complaints/complaints.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -47,6 +48,11 @@ describe('the English catalogue', () => {
       ['routingRules.target.', ROUTING_TARGETS],
       ['feedback.visibility.', STAFF_VISIBILITY],
       ['serviceLevels.unitName.', TARGET_UNITS],
+      ['complaints.category.', COMPLAINT_CATEGORIES],
+      ['complaints.status.', COMPLAINT_STATUSES],
+      ['complaints.redirect.', REDIRECTS],
+      ['complaints.decision.', ['in_scope', ...REDIRECTS]],
+      ['complaints.event.', ['received', 'acknowledged', 'in_scope', 'resolved', ...REDIRECTS.map((r) => `redirected_${r}`)]],
       ['serviceLevels.unit.', TARGET_UNITS.flatMap((u) => [`${u}_one`, `${u}_other`])],
       ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
     ];

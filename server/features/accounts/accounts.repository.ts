@@ -191,6 +191,12 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => Number(r.staff_member_id));
     },
 
+    /** E-mail addresses of the accounts holding a role granted by hand. */
+    async emailsWithRole(role: Role, db: Db = knex): Promise<string[]> {
+      const rows = await db('accounts as a').join('account_roles as r', 'r.account_id', 'a.id').where('r.role', role).orderBy('a.id').select('a.email');
+      return rows.map((r) => String(r.email));
+    },
+
     /** The account linked to a staff member, if they have one. */
     async accountIdForStaffMember(staffMemberId: number, db: Db = knex): Promise<number | undefined> {
       const row = await db('accounts').select('id').where({ staff_member_id: staffMemberId }).first();

@@ -8,6 +8,8 @@ import { createServiceLevelsService } from './service-levels.service';
 export type { BusinessCalendar } from './business-clock';
 export type { ServiceLevelsService } from './service-levels.service';
 export { extendByPause } from './service-levels.service';
+export { describeTarget } from './service-levels.routes';
+export type { ServiceLevelTarget } from './service-levels.schema';
 export { FEEDBACK_SERVICE, type EscalationStep, type TargetUnit } from './service-levels.schema';
 
 export function createServiceLevels(deps: { knex: Knex; audit: AuditLog; clock: Clock }) {

@@ -60,14 +60,19 @@ export function createServiceLevelsRepository(knex: Knex) {
       return rows.map((r) => ({ id: Number(r.id), position: Number(r.position), due: r.due, offsetMinutes: Number(r.offset_minutes), target: r.target as EscalationTarget }));
     },
 
-    /** What the public figures need of each item received since `since`, by service. Nothing personal. */
+    /** What the public figures need of each routed item and complaint received since `since`, by service. Nothing personal. */
     async measuredItems(since: number, db: Db = knex): Promise<Array<MeasuredItem & { serviceId: number }>> {
       const rows = await db('routed_items as r')
         .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
         .where('r.received_at', '>=', since)
         .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
+      // Complaints carry the same clock (acknowledge, then a statement of understanding).
+      const complaints = await db('complaints as r')
+        .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
+        .where('r.received_at', '>=', since)
+        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', db.raw('null as timeframe_updated_at'), db.raw('null as committed_respond_at'));
       const orNull = (v: unknown) => (v == null ? null : Number(v));
-      return rows.map((r) => ({
+      return [...rows, ...complaints].map((r) => ({
         serviceId: Number(r.service_id),
         acknowledgeUnit: r.acknowledge_unit as TargetUnit,
         respondUnit: r.respond_unit as TargetUnit,

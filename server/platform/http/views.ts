@@ -18,6 +18,7 @@ export function configureViews(app: Application): void {
       },
       eq: (a: unknown, b: unknown) => a === b,
       isNull: (value: unknown) => value === null || value === undefined,
+      or2: (a: unknown, b: unknown) => Boolean(a || b),
       concat: (...args: unknown[]) => args.slice(0, -1).join(''),
       anyChecked: (options: Array<{ checked: boolean }>) => Array.isArray(options) && options.some((o) => o.checked),
       fieldClass: (errors: Record<string, string> | undefined, field: string) => (errors && errors[field] ? 'field field--error' : 'field'),

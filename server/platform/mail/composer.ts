@@ -15,7 +15,10 @@ export type EmailTemplate =
   | 'feedback-submitter-replied'
   | 'feedback-timeframe'
   | 'escalation-warning'
-  | 'escalation-moved';
+  | 'escalation-moved'
+  | 'complaint-received'
+  | 'complaint-new'
+  | 'complaint-update';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a
