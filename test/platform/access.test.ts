@@ -85,6 +85,12 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /complaints/register', 'public'],
   ['GET /complaints/register.json', 'public'],
   ['GET /complaints/report', 'public'],
+  ['POST /admin/service-levels', 'admin'],
+  ['POST /admin/service-levels/:id/details', 'admin'],
+  ['POST /admin/service-levels/calendars/:id/holidays', 'admin'],
+  ['POST /admin/service-levels/calendars/:id/holidays/:date/delete', 'admin'],
+  ['POST /admin/service-levels/:id/steps', 'admin'],
+  ['POST /admin/service-levels/steps/:id/delete', 'admin'],
   ['POST /admin/service-levels/:id/target', 'admin'],
 ]);
 

@@ -6,7 +6,7 @@ import { projectRoot } from '../../server/platform/paths';
 import { ROLES } from '../../server/platform/auth/roles';
 import { ATTRIBUTIONS, EVENT_TYPES, FEEDBACK_KINDS, ROUTED_ITEM_STATUSES, ROUTING_TARGETS } from '../../server/features/routing/routing.schema';
 import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema';
-import { TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
+import { ESCALATION_TARGETS, TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECTS } from '../../server/features/complaints/complaints.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
@@ -49,6 +49,8 @@ describe('the English catalogue', () => {
       ['feedback.visibility.', STAFF_VISIBILITY],
       ['serviceLevels.unitName.', TARGET_UNITS],
       ['complaints.category.', COMPLAINT_CATEGORIES],
+      ['serviceLevels.ladder.target.', ESCALATION_TARGETS],
+      ['serviceLevels.dueKind.', ['acknowledge', 'respond']],
       ['complaints.status.', COMPLAINT_STATUSES],
       ['complaints.redirect.', REDIRECTS],
       ['complaints.decision.', ['in_scope', ...REDIRECTS]],

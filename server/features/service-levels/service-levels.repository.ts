@@ -96,6 +96,37 @@ export function createServiceLevelsRepository(knex: Knex) {
       return row ? toTarget(row) : undefined;
     },
 
+    async insertService(input: { code: string; name: string; owner: string; expectation: string; active: boolean }, createdAt: number, db: Db): Promise<number> {
+      const calendar = await db('service_calendars').select('id').orderBy('id').first();
+      const [id] = await db('services').insert({ ...input, calendar_id: Number(calendar.id), created_at: createdAt });
+      return Number(id);
+    },
+
+    async updateService(id: number, input: { name: string; owner: string; expectation: string; active: boolean }, db: Db): Promise<boolean> {
+      return (await db('services').where({ id }).update(input)) === 1;
+    },
+
+    async addHoliday(calendarId: number, date: string, name: string, db: Db): Promise<void> {
+      await db('calendar_holidays').insert({ calendar_id: calendarId, date, name }).onConflict(['calendar_id', 'date']).merge({ name });
+    },
+
+    async removeHoliday(calendarId: number, date: string, db: Db): Promise<void> {
+      await db('calendar_holidays').where({ calendar_id: calendarId, date }).delete();
+    },
+
+    async holidays(calendarId: number, db: Db = knex): Promise<Array<{ date: string; name: string }>> {
+      return (await db('calendar_holidays').where({ calendar_id: calendarId }).orderBy('date').select('date', 'name')).map((r) => ({ date: String(r.date), name: String(r.name) }));
+    },
+
+    async addEscalationStep(serviceId: number, step: { due: string; offsetMinutes: number; target: string }, db: Db): Promise<void> {
+      const last = await db('escalation_steps').where({ service_id: serviceId }).max({ p: 'position' }).first();
+      await db('escalation_steps').insert({ service_id: serviceId, position: Number(last?.p ?? 0) + 1, due: step.due, offset_minutes: step.offsetMinutes, target: step.target });
+    },
+
+    async removeEscalationStep(stepId: number, db: Db): Promise<boolean> {
+      return (await db('escalation_steps').where({ id: stepId }).delete()) === 1;
+    },
+
     async insertTarget(serviceId: number, input: TargetInput, effectiveFrom: number, accountId: number, db: Db): Promise<number> {
       const [id] = await db('service_level_targets').insert({
         service_id: serviceId,

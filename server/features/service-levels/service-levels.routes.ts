@@ -1,7 +1,16 @@
 import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
-import { TARGET_UNITS, TargetInputSchema, type ServiceLevelTarget } from './service-levels.schema';
+import {
+  ESCALATION_TARGETS,
+  EscalationStepSchema,
+  HolidaySchema,
+  NewServiceSchema,
+  ServiceInputSchema,
+  TARGET_UNITS,
+  TargetInputSchema,
+  type ServiceLevelTarget,
+} from './service-levels.schema';
 import type { ServiceLevelsService } from './service-levels.service';
 import { MINIMUM_ITEMS_FOR_FIGURES, WINDOW_DAYS } from './performance';
 
@@ -22,11 +31,24 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
       services: await Promise.all(
         services.map(async (s) => ({
           ...s,
+          steps: (await serviceLevels.escalationSteps(s.code)).map((step) => ({
+            ...step,
+            label: req.t('serviceLevels.ladder.step', {
+              when: req.t(step.offsetMinutes < 0 ? 'serviceLevels.ladder.before' : 'serviceLevels.ladder.after', { minutes: Math.abs(step.offsetMinutes) }),
+              due: req.t(`serviceLevels.dueKind.${step.due}`),
+              target: req.t(`serviceLevels.ladder.target.${step.target}`),
+            }),
+          })),
           current: describeTarget(req, s.target),
           history: (await serviceLevels.targetHistory(s.id)).map((t) => ({ ...describeTarget(req, t), from: t.effectiveFrom === 0 ? req.t('serviceLevels.admin.fromStart') : new Date(t.effectiveFrom).toISOString().slice(0, 10) })),
         })),
       ),
       units: TARGET_UNITS.map((u) => ({ value: u, label: req.t(`serviceLevels.unitName.${u}`) })),
+      stepTargets: ESCALATION_TARGETS.map((t) => ({ value: t, label: req.t(`serviceLevels.ladder.target.${t}`) })),
+      calendars: await Promise.all(
+        [...new Map(services.map((s) => [s.calendar.id, s.calendar])).values()].map(async (c) => ({ ...c, holidayList: await serviceLevels.holidays(c.id) })),
+      ),
+      newService: {},
       ...extra,
     });
   };
@@ -71,6 +93,28 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
   });
 
   router.get('/admin/service-levels', access.roles('admin'), (req, res) => renderCatalogue(req, res));
+
+  /** One admin form: parse, act, come back to the catalogue, or show it again with the messages. */
+  const adminAction = (path: string, act: (req: Request) => Promise<unknown>, formLocals: (req: Request) => Record<string, unknown>) =>
+    router.post(path, access.roles('admin'), async (req, res) => {
+      try {
+        await act(req);
+        req.session.flash = { kind: 'success', key: 'serviceLevels.admin.saved' };
+        res.redirect(303, '/admin/service-levels');
+      } catch (err) {
+        await renderCatalogue(req, res, { ...formLocals(req), ...validationLocals(req, err) }, 422);
+      }
+    });
+
+  adminAction('/admin/service-levels', (req) => serviceLevels.addService(req.user!, parseForm(NewServiceSchema, req.body)), (req) => ({ newService: req.body, addingService: true }));
+  adminAction('/admin/service-levels/:id/details', (req) => serviceLevels.updateService(req.user!, idParam(req.params.id), parseForm(ServiceInputSchema, req.body)), (req) => ({ editId: Number(req.params.id) }));
+  adminAction('/admin/service-levels/calendars/:id/holidays', (req) => {
+    const { date, name } = parseForm(HolidaySchema, req.body);
+    return serviceLevels.addHoliday(req.user!, idParam(req.params.id), date, name);
+  }, (req) => ({ holidayCalendarId: Number(req.params.id), holidayValues: req.body }));
+  adminAction('/admin/service-levels/calendars/:id/holidays/:date/delete', (req) => serviceLevels.removeHoliday(req.user!, idParam(req.params.id), parseForm(HolidaySchema, { date: req.params.date }).date), () => ({}));
+  adminAction('/admin/service-levels/:id/steps', (req) => serviceLevels.addEscalationStep(req.user!, idParam(req.params.id), parseForm(EscalationStepSchema, req.body)), (req) => ({ editId: Number(req.params.id), stepValues: req.body }));
+  adminAction('/admin/service-levels/steps/:id/delete', (req) => serviceLevels.removeEscalationStep(req.user!, idParam(req.params.id)), () => ({}));
 
   router.post('/admin/service-levels/:id/target', access.roles('admin'), async (req, res) => {
     const id = idParam(req.params.id);

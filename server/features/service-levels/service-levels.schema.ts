@@ -44,8 +44,34 @@ export type TargetInput = z.infer<typeof TargetInputSchema>;
 
 export const FEEDBACK_SERVICE = 'continuous-feedback';
 
+export const ServiceInputSchema = z.object({
+  name: z.string().trim().min(1, 'validation.name.required').max(200, 'validation.name.tooLong'),
+  owner: z.string().trim().min(1, 'serviceLevels.errors.owner').max(200, 'validation.name.tooLong'),
+  expectation: z.string().trim().min(1, 'serviceLevels.errors.expectation').max(2000, 'serviceLevels.errors.expectationTooLong'),
+  active: z
+    .union([z.literal('yes'), z.literal('')])
+    .optional()
+    .transform((v) => v === 'yes'),
+});
+export type ServiceInput = z.infer<typeof ServiceInputSchema>;
+
+export const NewServiceSchema = ServiceInputSchema.extend({
+  code: z.string().trim().toLowerCase().regex(/^[a-z0-9-]{3,48}$/, 'serviceLevels.errors.code'),
+}).and(TargetInputSchema);
+
+export const HolidaySchema = z.object({
+  date: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'inbox.errors.dateInvalid'),
+  name: z.string().trim().max(120, 'validation.name.tooLong').default(''),
+});
+
 export const ESCALATION_TARGETS = ['recipient', 'recipient_manager', 'executive', 'complaints_officer'] as const;
 export type EscalationTarget = (typeof ESCALATION_TARGETS)[number];
+
+export const EscalationStepSchema = z.object({
+  due: z.enum(['acknowledge', 'respond'], 'serviceLevels.errors.due'),
+  offsetMinutes: z.coerce.number({ message: 'serviceLevels.errors.offset' }).int('serviceLevels.errors.offset').min(-10_080, 'serviceLevels.errors.offset').max(43_200, 'serviceLevels.errors.offset'),
+  target: z.enum(ESCALATION_TARGETS, 'serviceLevels.errors.stepTarget'),
+});
 
 export interface EscalationStep {
   readonly id: number;

@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
 import type { Clock } from '../../platform/clock';
-import { NotFoundError } from '../../platform/errors';
+import { NotFoundError, ValidationError } from '../../platform/errors';
 import { addBusinessDays, addBusinessHours, addBusinessMs, addCalendarDays, businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { ServiceLevelsRepository } from './service-levels.repository';
 import { measure, WINDOW_DAYS, type ServicePerformance } from './performance';
-import type { DueTimes, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
+import type { DueTimes, Service, ServiceInput, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
 /** The moment `amount` of `unit` after `start`, under a service's calendar. */
 export function dueAfter(start: number, amount: number, unit: TargetUnit, calendar: BusinessCalendar): number {
@@ -60,6 +60,55 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
 
     escalationSteps: (code: string) => repository.escalationSteps(code),
     findTarget: (id: number, db?: Knex | Knex.Transaction): Promise<ServiceLevelTarget | undefined> => repository.findTarget(id, db),
+
+    async addService(actor: Actor, input: ServiceInput & TargetInput & { code: string }): Promise<number> {
+      return knex.transaction(async (trx) => {
+        if ((await repository.listServices(clock.now(), trx)).some((s) => s.code === input.code)) throw new ValidationError({ code: 'serviceLevels.errors.codeTaken' });
+        // A new service is published at once; it can be withdrawn by editing it.
+        const id = await repository.insertService({ code: input.code, name: input.name, owner: input.owner, expectation: input.expectation, active: true }, clock.now(), trx);
+        // The first target counts from the beginning, so the new service can take items at once.
+        await repository.insertTarget(id, input, 0, actor.accountId, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.service.create', subjectType: 'service', subjectId: id }, trx);
+        return id;
+      });
+    },
+
+    async updateService(actor: Actor, id: number, input: ServiceInput): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if (!(await repository.updateService(id, input, trx))) throw new NotFoundError();
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.service.update', subjectType: 'service', subjectId: id }, trx);
+      });
+    },
+
+    holidays: (calendarId: number) => repository.holidays(calendarId),
+
+    async addHoliday(actor: Actor, calendarId: number, date: string, name: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        await repository.addHoliday(calendarId, date, name, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.holiday.add', subjectType: 'service_calendar', subjectId: calendarId, detail: { date } }, trx);
+      });
+    },
+
+    async removeHoliday(actor: Actor, calendarId: number, date: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        await repository.removeHoliday(calendarId, date, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.holiday.remove', subjectType: 'service_calendar', subjectId: calendarId, detail: { date } }, trx);
+      });
+    },
+
+    async addEscalationStep(actor: Actor, serviceId: number, step: { due: string; offsetMinutes: number; target: string }): Promise<void> {
+      await knex.transaction(async (trx) => {
+        await repository.addEscalationStep(serviceId, step, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.escalation.add', subjectType: 'service', subjectId: serviceId, detail: step }, trx);
+      });
+    },
+
+    async removeEscalationStep(actor: Actor, stepId: number): Promise<void> {
+      await knex.transaction(async (trx) => {
+        if (!(await repository.removeEscalationStep(stepId, trx))) throw new NotFoundError();
+        await audit.record({ actorAccountId: actor.accountId, action: 'service-levels.escalation.remove', subjectType: 'escalation_step', subjectId: stepId }, trx);
+      });
+    },
 
     /** A new target from now on; items already received keep the one they were given. */
     async changeTarget(actor: Actor, serviceId: number, input: TargetInput): Promise<void> {
