@@ -30,6 +30,14 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['received_at']);
   });
 
+  // Escalation steps taken for a complaint: one row each, so a second sweep sends nothing twice.
+  await knex.schema.createTable('complaint_escalations', (t) => {
+    t.integer('complaint_id').unsigned().notNullable().references('id').inTable('complaints').onDelete('CASCADE');
+    t.integer('escalation_step_id').unsigned().notNullable().references('id').inTable('escalation_steps').onDelete('CASCADE');
+    t.bigInteger('taken_at').notNullable();
+    t.primary(['complaint_id', 'escalation_step_id']);
+  });
+
   await knex.schema.createTable('complaint_events', (t) => {
     t.bigIncrements('id').primary();
     t.integer('complaint_id').unsigned().notNullable().references('id').inTable('complaints').onDelete('CASCADE');
@@ -43,5 +51,6 @@ export async function up(knex: Knex): Promise<void> {
 
 export async function down(knex: Knex): Promise<void> {
   await knex.schema.dropTableIfExists('complaint_events');
+  await knex.schema.dropTableIfExists('complaint_escalations');
   await knex.schema.dropTableIfExists('complaints');
 }

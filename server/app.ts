@@ -189,7 +189,7 @@ export async function createApp(deps: AppDeps) {
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
-  const escalationSweep = periodic('escalation', () => routing.escalation.runOnce(), logger);
+  const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service } };
 }
 

@@ -49,6 +49,7 @@ describe('the English catalogue', () => {
       ['feedback.visibility.', STAFF_VISIBILITY],
       ['serviceLevels.unitName.', TARGET_UNITS],
       ['complaints.category.', COMPLAINT_CATEGORIES],
+      ['complaints.stage.', ['acknowledge', 'respond']],
       ['serviceLevels.ladder.target.', ESCALATION_TARGETS],
       ['serviceLevels.dueKind.', ['acknowledge', 'respond']],
       ['complaints.status.', COMPLAINT_STATUSES],

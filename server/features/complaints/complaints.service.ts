@@ -16,7 +16,7 @@ export const COMPLAINTS_SERVICE = 'complaints';
 export interface ComplaintsDeps {
   knex: Knex;
   repository: ComplaintsRepository;
-  serviceLevels: Pick<ServiceLevelsService, 'dueTimesFor'>;
+  serviceLevels: Pick<ServiceLevelsService, 'dueTimesFor' | 'escalationSteps'>;
   /** E-mail addresses of the complaints officers, to tell them of a new complaint. */
   officerEmails(db: Knex.Transaction): Promise<string[]>;
   /** The complainant's address, for the e-mails about their complaint. */
@@ -148,6 +148,47 @@ export function createComplaintsService(deps: ComplaintsDeps) {
         const email = await deps.complainantEmail(complaint.accountId, trx);
         if (email) await tellComplainant(complaint, email, 'resolved', trx);
       });
+    },
+
+    /**
+     * The Complaints Office's ladder: every step whose moment has passed for a complaint still
+     * waiting for that stage is taken once (the step's row is the guard against a second sweep or a
+     * second process) and tells the complaints officers. Returns how many steps were taken.
+     */
+    async sweepOverdue(): Promise<number> {
+      const t = now();
+      const steps = await serviceLevels.escalationSteps(COMPLAINTS_SERVICE);
+      const waiting = (await repository.list({})).filter((c) => c.status === 'received' || c.status === 'acknowledged');
+      let taken = 0;
+      for (const complaint of waiting) {
+        for (const step of steps) {
+          const due = step.due === 'acknowledge' ? (complaint.acknowledgedAt === null ? complaint.acknowledgeDueAt : null) : complaint.respondedAt === null ? complaint.respondDueAt : null;
+          if (due === null || due + step.offsetMinutes * 60_000 > t) continue;
+          await knex.transaction(async (trx) => {
+            try {
+              await trx('complaint_escalations').insert({ complaint_id: complaint.id, escalation_step_id: step.id, taken_at: t });
+            } catch (err) {
+              if (isUniqueViolation(err)) return;
+              throw err;
+            }
+            taken++;
+            const overdue = step.offsetMinutes >= 0;
+            for (const officer of await deps.officerEmails(trx)) {
+              await outbox.enqueue(
+                trx,
+                emails.compose('complaint-due', officer, DEFAULT_LOCALE, {
+                  reference: complaint.reference,
+                  stage: step.due,
+                  overdue,
+                  due: new Date(due).toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
+                  link: `${publicUrl}/complaints/office/${complaint.reference}`,
+                }),
+              );
+            }
+          });
+        }
+      }
+      return taken;
     },
 
     /** The public register: no description, no e-mail, and no name where it was withheld. */

@@ -18,7 +18,8 @@ export type EmailTemplate =
   | 'escalation-moved'
   | 'complaint-received'
   | 'complaint-new'
-  | 'complaint-update';
+  | 'complaint-update'
+  | 'complaint-due';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a

@@ -85,4 +85,27 @@ describe('the Complaints Office', () => {
     const stranger = await signedIn(context.app, org.hr);
     await stranger.get('/complaints/mine/C-2026-00001').expect(404);
   });
+
+  it('when a complaint waits past its ladder steps, then the complaints officers are told once per step', async () => {
+    const member = await signedIn(context.app, await factories(knex()).account({ roles: ['member'] }));
+    await postForm(member, '/complaints/new', '/complaints', { category: 'process', summary: 'Waiting complaint', description: 'Nobody has looked at this yet.' });
+    const complaint = await knex()('complaints').where({ summary: 'Waiting complaint' }).first();
+    const sweep = () => context.app.services.complaints.sweepOverdue();
+    await deliverAll(context.app);
+    const officerMails = () => context.smtp.to('officer@org.test').filter((m) => m.subject === `Complaint ${complaint.reference} needs attention`);
+
+    const stepsTaken = async () => (await knex()('complaint_escalations').where({ complaint_id: complaint.id })).length;
+
+    clock.advance(Number(complaint.acknowledge_due_at) - 4 * 3_600_000 + 60_000 - clock.now());
+    await sweep();
+    expect(await stepsTaken()).toBe(1);
+    expect(await sweep()).toBe(0);
+    clock.advance(Number(complaint.respond_due_at) + 60_000 - clock.now());
+    await sweep();
+    expect(await stepsTaken()).toBe(2);
+    expect(await sweep()).toBe(0);
+    await deliverAll(context.app);
+    expect(officerMails()).toHaveLength(2);
+    expect(officerMails().map((m) => m.text).join('\n')).toContain('is now overdue');
+  });
 });
