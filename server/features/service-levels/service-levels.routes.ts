@@ -116,16 +116,7 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
   adminAction('/admin/service-levels/:id/steps', (req) => serviceLevels.addEscalationStep(req.user!, idParam(req.params.id), parseForm(EscalationStepSchema, req.body)), (req) => ({ editId: Number(req.params.id), stepValues: req.body }));
   adminAction('/admin/service-levels/steps/:id/delete', (req) => serviceLevels.removeEscalationStep(req.user!, idParam(req.params.id)), () => ({}));
 
-  router.post('/admin/service-levels/:id/target', access.roles('admin'), async (req, res) => {
-    const id = idParam(req.params.id);
-    try {
-      await serviceLevels.changeTarget(req.user!, id, parseForm(TargetInputSchema, req.body));
-      req.session.flash = { kind: 'success', key: 'serviceLevels.admin.saved' };
-      res.redirect(303, '/admin/service-levels');
-    } catch (err) {
-      await renderCatalogue(req, res, { editId: id, editValues: req.body, ...validationLocals(req, err) }, 422);
-    }
-  });
+  adminAction('/admin/service-levels/:id/target', (req) => serviceLevels.changeTarget(req.user!, idParam(req.params.id), parseForm(TargetInputSchema, req.body)), (req) => ({ editId: Number(req.params.id), editValues: req.body }));
 
   return router;
 }
