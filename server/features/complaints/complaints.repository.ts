@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
-import { toBoolean } from '../../platform/db/json';
+import { toBoolean, toNullableNumber } from '../../platform/db/json';
 import type { Complaint, ComplaintCategory, ComplaintEvent, ComplaintStatus } from './complaints.schema';
 
 type Db = Knex | Knex.Transaction;
-const orNull = (v: unknown) => (v == null ? null : Number(v));
 
 function toComplaint(r: Record<string, unknown>): Complaint {
   return {
@@ -19,11 +18,11 @@ function toComplaint(r: Record<string, unknown>): Complaint {
     redirectedTo: r.redirected_to == null ? null : String(r.redirected_to),
     resolution: r.resolution == null ? null : String(r.resolution),
     receivedAt: Number(r.received_at),
-    acknowledgeDueAt: orNull(r.acknowledge_due_at),
-    respondDueAt: orNull(r.respond_due_at),
-    acknowledgedAt: orNull(r.acknowledged_at),
-    respondedAt: orNull(r.responded_at),
-    resolvedAt: orNull(r.resolved_at),
+    acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
+    respondDueAt: toNullableNumber(r.respond_due_at),
+    acknowledgedAt: toNullableNumber(r.acknowledged_at),
+    respondedAt: toNullableNumber(r.responded_at),
+    resolvedAt: toNullableNumber(r.resolved_at),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { toNullableNumber } from '../../platform/db/json';
 import type { EventActor, RoutedItem, RoutedItemEvent, RoutedItemEventType, RoutedItemStatus } from './routing.schema';
 
 type Db = Knex | Knex.Transaction;
@@ -39,8 +40,6 @@ const ITEM_COLUMNS = [
   'r.committed_respond_at',
 ];
 
-const nullableNumber = (v: unknown) => (v == null ? null : Number(v));
-
 function toRoutedItem(row: Record<string, unknown>): RoutedItem {
   return {
     id: Number(row.id),
@@ -51,13 +50,13 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
     recipientName: String(row.recipient_name ?? ''),
     status: row.status as RoutedItemStatus,
     receivedAt: Number(row.received_at),
-    acknowledgedAt: nullableNumber(row.acknowledged_at),
-    respondedAt: nullableNumber(row.responded_at),
-    closedAt: nullableNumber(row.closed_at),
-    serviceLevelTargetId: nullableNumber(row.service_level_target_id),
-    acknowledgeDueAt: nullableNumber(row.acknowledge_due_at),
-    respondDueAt: nullableNumber(row.respond_due_at),
-    committedRespondAt: nullableNumber(row.committed_respond_at),
+    acknowledgedAt: toNullableNumber(row.acknowledged_at),
+    respondedAt: toNullableNumber(row.responded_at),
+    closedAt: toNullableNumber(row.closed_at),
+    serviceLevelTargetId: toNullableNumber(row.service_level_target_id),
+    acknowledgeDueAt: toNullableNumber(row.acknowledge_due_at),
+    respondDueAt: toNullableNumber(row.respond_due_at),
+    committedRespondAt: toNullableNumber(row.committed_respond_at),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toBoolean } from '../../platform/db/json';
+import { toBoolean, toNullableNumber } from '../../platform/db/json';
 import type { MeasuredItem } from './performance';
 import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
@@ -71,18 +71,17 @@ export function createServiceLevelsRepository(knex: Knex) {
         .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
         .where('r.received_at', '>=', since)
         .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', db.raw('null as timeframe_updated_at'), db.raw('null as committed_respond_at'));
-      const orNull = (v: unknown) => (v == null ? null : Number(v));
       return [...rows, ...complaints].map((r) => ({
         serviceId: Number(r.service_id),
         acknowledgeUnit: r.acknowledge_unit as TargetUnit,
         respondUnit: r.respond_unit as TargetUnit,
         receivedAt: Number(r.received_at),
-        acknowledgedAt: orNull(r.acknowledged_at),
-        respondedAt: orNull(r.responded_at),
+        acknowledgedAt: toNullableNumber(r.acknowledged_at),
+        respondedAt: toNullableNumber(r.responded_at),
         acknowledgeDueAt: Number(r.acknowledge_due_at),
         respondDueAt: Number(r.respond_due_at),
-        timeframeUpdatedAt: orNull(r.timeframe_updated_at),
-        committedRespondAt: orNull(r.committed_respond_at),
+        timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
+        committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
     },
 

@@ -7,3 +7,8 @@ export function parseJsonColumn<T>(value: unknown): T {
 export function toBoolean(value: unknown): boolean {
   return value === true || value === 1 || value === '1';
 }
+
+/** A nullable numeric column (mysql2 may return BIGINT as a string). */
+export function toNullableNumber(value: unknown): number | null {
+  return value == null ? null : Number(value);
+}
