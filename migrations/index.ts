@@ -5,6 +5,7 @@ import * as accounts from './20261122_0003_accounts';
 import * as feedback from './20261122_0004_feedback';
 import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
+import * as surveys from './20261122_0007_surveys';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0004_feedback', feedback],
   ['20261122_0005_service_levels', serviceLevels],
   ['20261122_0006_complaints', complaints],
+  ['20261122_0007_surveys', surveys],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
