@@ -48,7 +48,7 @@ export async function up(knex: Knex): Promise<void> {
     t.increments('id').primary();
     t.integer('working_group_id').unsigned().notNullable().references('id').inTable('working_groups').onDelete('CASCADE');
     t.integer('account_id').unsigned().references('id').inTable('accounts').onDelete('SET NULL');
-    t.string('email', 254).notNullable();
+    t.string('email', 320).notNullable();
     t.string('display_name', 200).notNullable().defaultTo('');
     // member, chair, vice_chair, council_liaison
     t.string('role', 24).notNullable().defaultTo('member');
@@ -101,21 +101,23 @@ export async function up(knex: Knex): Promise<void> {
   // Addresses of a "list" survey, until it opens and they become invitations.
   await knex.schema.createTable('survey_audience_addresses', (t) => {
     t.integer('survey_id').unsigned().notNullable().references('id').inTable('surveys').onDelete('CASCADE');
-    t.string('email', 254).notNullable();
+    t.string('email', 320).notNullable();
     t.primary(['survey_id', 'email']);
   });
 
   await knex.schema.createTable('survey_invitations', (t) => {
     t.increments('id').primary();
     t.integer('survey_id').unsigned().notNullable().references('id').inTable('surveys').onDelete('CASCADE');
-    // SHA-256 of the link's secret; the secret itself exists only in the e-mail.
+    // SHA-256 of the link's secret, to find the invitation; the secret itself is kept only sealed
+    // (AES-GCM under an application key) so reminders can repeat the link.
     t.string('token_hash', 64).notNullable().unique();
+    t.string('token_sealed', 200).notNullable();
     // Kept while the survey is open, for reminders; cleared when it closes.
-    t.string('email', 254);
+    t.string('email', 320);
     t.string('locale', 10).notNullable().defaultTo('en');
     t.boolean('has_responded').notNullable().defaultTo(false);
     t.integer('reminders_sent').notNullable().defaultTo(0);
-    // Saved answers, encrypted with a key derived from the link's secret (unreadable without the link).
+    // Answers saved with "finish later", until the response is submitted or the survey closes.
     t.text('draft', 'mediumtext');
     t.index(['survey_id', 'has_responded']);
   });

@@ -34,6 +34,7 @@ import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
+import { createSurveys } from './features/surveys';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -101,6 +102,21 @@ export async function createApp(deps: AppDeps) {
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
   });
+  const surveys = createSurveys({
+    knex: db.knex,
+    clock,
+    audit,
+    outbox,
+    emails,
+    publicUrl: config.publicUrl,
+    defaultMinimumGroupSize: config.minimumGroupSize,
+    linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
+    workingGroups: TEMPORARY_WORKING_GROUPS(db.knex),
+    communityAudience: (trx) => accounts.repository.communityAudience(trx),
+    staffMember: (id, trx) => directory.service.findStaff(id, trx),
+    peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
+  });
+  await surveys.service.ensureDefaultTemplate();
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
@@ -169,6 +185,8 @@ export async function createApp(deps: AppDeps) {
       oversight: hasAnyRole(req.user, ['hr', 'complaints']),
       team: hasAnyRole(req.user, ['manager', 'executive']),
       accounts: hasAnyRole(req.user, ['admin']),
+      surveys: hasAnyRole(req.user, ['hr', 'admin']),
+      staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -184,13 +202,26 @@ export async function createApp(deps: AppDeps) {
   app.use(routing.routes);
   app.use(serviceLevels.routes);
   app.use(complaints.routes);
+  app.use(surveys.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
-  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service } };
+  const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
+  return { app, outboxSender, escalationSweep, surveySweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, surveys: surveys.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
+
+// TEMPORARY until the working-groups branch lands.
+function TEMPORARY_WORKING_GROUPS(knex: import('knex').Knex) {
+  return {
+    findGroup: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_groups').select('id', 'name').where({ id }).first()) as { id: number; name: string } | undefined,
+    members: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_group_members').select('email').where({ working_group_id: id })) as Array<{ email: string }>,
+    supportStaff: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_group_staff').select('staff_member_id as staffMemberId').where({ working_group_id: id })) as Array<{ staffMemberId: number }>,
+    milestonesDue: async () => [],
+    choices: async () => (await knex('working_groups').select('id', 'name')) as Array<{ id: number; name: string }>,
+  };
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_MINIMUM_GROUP_SIZE, MINIMUM_GROUP_SIZE_FLOOR } from './platform/privacy/aggregates';
 
 // Read and validated once at start; bad configuration stops the process before it listens.
 const EnvSchema = z.object({
@@ -31,6 +32,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  SURVEY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  MINIMUM_GROUP_SIZE: z.coerce.number().int().min(MINIMUM_GROUP_SIZE_FLOOR, `MINIMUM_GROUP_SIZE may not be below ${MINIMUM_GROUP_SIZE_FLOOR}`).default(DEFAULT_MINIMUM_GROUP_SIZE),
   PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
 });
 
@@ -53,6 +56,9 @@ export interface Config {
   readonly logLevel: string;
   readonly outboxIntervalMs: number;
   readonly escalationIntervalMs: number;
+  readonly surveyIntervalMs: number;
+  /** The least number of people behind any figure from non-named input (never below 3). */
+  readonly minimumGroupSize: number;
   readonly passwordHashCost: 'standard' | 'low';
 }
 
@@ -93,6 +99,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
     escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
+    surveyIntervalMs: e.SURVEY_INTERVAL_MS,
+    minimumGroupSize: e.MINIMUM_GROUP_SIZE,
     passwordHashCost: e.PASSWORD_HASH_COST,
   });
 }

@@ -28,13 +28,14 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, escalationSweep, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, escalationSweep, surveySweep, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });
   outboxSender.start(config.outboxIntervalMs);
   escalationSweep.start(config.escalationIntervalMs);
+  surveySweep.start(config.surveyIntervalMs);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
     const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(cutOff);
-    await Promise.all([outboxSender.stop(), escalationSweep.stop()]);
+    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop()]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -197,6 +197,12 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => String(r.email));
     },
 
+    /** Community members who can be surveyed: a verified address, and the member role. */
+    async communityAudience(db: Db = knex): Promise<Array<{ email: string; locale: string }>> {
+      const rows = await db('accounts as a').join('account_roles as r', 'r.account_id', 'a.id').where('r.role', 'member').whereNotNull('a.email_verified_at').orderBy('a.id').select('a.email', 'a.locale');
+      return rows.map((r) => ({ email: String(r.email), locale: String(r.locale) }));
+    },
+
     /** The account linked to a staff member, if they have one. */
     async accountIdForStaffMember(staffMemberId: number, db: Db = knex): Promise<number | undefined> {
       const row = await db('accounts').select('id').where({ staff_member_id: staffMemberId }).first();

@@ -19,7 +19,10 @@ export type EmailTemplate =
   | 'complaint-received'
   | 'complaint-new'
   | 'complaint-update'
-  | 'complaint-due';
+  | 'complaint-due'
+  | 'survey-invitation'
+  | 'survey-reminder'
+  | 'survey-staff-report';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a

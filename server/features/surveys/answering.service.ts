@@ -1,0 +1,77 @@
+import { randomBytes } from 'node:crypto';
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import { NotFoundError } from '../../platform/errors';
+import { pagesOf, parseAll, type RawAnswers, type SurveyPage } from './answers';
+import { hashInvitationToken, isInvitationToken } from './invitation-links';
+import type { SurveysRepository } from './surveys.repository';
+import type { Invitation, Survey } from './surveys.schema';
+
+/** Where a link stands: answerable, already used, or past its survey's close. */
+export type LinkState = 'open' | 'responded' | 'closed';
+
+export interface AnsweringSession {
+  readonly state: LinkState;
+  readonly survey: Survey;
+  readonly pages: readonly SurveyPage[];
+  /** What the member saved with "finish later", if anything. */
+  readonly saved: RawAnswers;
+}
+
+export type SubmitOutcome = { readonly outcome: 'submitted' | 'already_submitted' | 'closed' } | { readonly outcome: 'invalid'; readonly errors: Record<string, string>; readonly page: number };
+
+export function createAnsweringService(deps: { knex: Knex; repository: SurveysRepository; now: () => number }) {
+  const { knex, repository, now } = deps;
+
+  async function find(token: string): Promise<{ invitation: Invitation; session: AnsweringSession }> {
+    // One answer for an unknown link, a malformed one, or a survey that no longer exists.
+    if (!isInvitationToken(token)) throw new NotFoundError();
+    const invitation = await repository.findInvitationByTokenHash(hashInvitationToken(token));
+    const survey = invitation && (await repository.findSurvey(invitation.surveyId));
+    if (!invitation || !survey) throw new NotFoundError();
+    const version = (await repository.findVersion(survey.templateVersionId))!;
+    const pages = pagesOf(version.definition, await repository.staffOf(survey.id));
+    const state: LinkState = invitation.hasResponded ? 'responded' : survey.status !== 'open' || now() >= survey.closesAt ? 'closed' : 'open';
+    const saved = state === 'open' && invitation.draft ? (JSON.parse(invitation.draft) as RawAnswers) : {};
+    return { invitation, session: { state, survey, pages, saved } };
+  }
+
+  return {
+    async open(token: string): Promise<AnsweringSession> {
+      return (await find(token)).session;
+    },
+
+    /** "Finish later": keeps what was typed, valid or not, with the invitation until submit or close. */
+    async save(token: string, raw: RawAnswers): Promise<LinkState> {
+      const { invitation, session } = await find(token);
+      if (session.state === 'open') await repository.saveDraft(invitation.id, JSON.stringify(raw));
+      return session.state;
+    },
+
+    /**
+     * Validates every page, then uses the link: the invitation is marked in the same transaction as
+     * the response is stored, by a conditional update that only one of many concurrent submits can win.
+     * The response keeps no invitation id, a random key, and only the day it arrived.
+     */
+    async submit(token: string, raw: RawAnswers): Promise<SubmitOutcome> {
+      const { invitation, session } = await find(token);
+      if (session.state === 'responded') return { outcome: 'already_submitted' };
+      if (session.state === 'closed') return { outcome: 'closed' };
+      const { answers, errors, firstInvalidPage } = parseAll(session.pages, raw);
+      if (firstInvalidPage !== null) return { outcome: 'invalid', errors, page: firstInvalidPage };
+      return knex.transaction(async (trx): Promise<SubmitOutcome> => {
+        // Read again under lock: a survey that closed since the link was opened takes no more answers.
+        const survey = await repository.findSurvey(session.survey.id, trx, { forUpdate: true });
+        if (survey?.status !== 'open' || now() >= survey.closesAt) return { outcome: 'closed' };
+        if (!(await repository.markResponded(invitation.id, trx))) return { outcome: 'already_submitted' };
+        await repository.insertResponse(
+          { id: randomBytes(16).toString('hex'), surveyId: session.survey.id, submittedOn: DateTime.fromMillis(now(), { zone: 'utc' }).toISODate()!, answers: JSON.stringify(answers) },
+          trx,
+        );
+        return { outcome: 'submitted' };
+      });
+    },
+  };
+}
+
+export type AnsweringService = ReturnType<typeof createAnsweringService>;

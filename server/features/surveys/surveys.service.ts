@@ -1,0 +1,365 @@
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import type { AuditLog } from '../../platform/audit';
+import { hasAnyRole, type Actor } from '../../platform/auth/roles';
+import { isUniqueViolation } from '../../platform/db/errors';
+import { parseJsonColumn } from '../../platform/db/json';
+import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { DEFAULT_LOCALE } from '../../platform/i18n';
+import type { EmailComposer } from '../../platform/mail/composer';
+import type { Outbox } from '../../platform/mail/outbox';
+import type { Answers } from './answers';
+import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_NAME } from './default-template';
+import { newInvitationToken, type TokenSeal } from './invitation-links';
+import { computeResults, type SurveyResults } from './results';
+import type { SurveysRepository } from './surveys.repository';
+import { SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
+import { parseDefinition, type DefinitionProblem, type TemplateDefinition } from './template.schema';
+
+const DAY_MS = 86_400_000;
+/** Reminders and openings are handled a few at a time, so one sweep never holds a long transaction. */
+const SWEEP_BATCH = 20;
+const REMINDER_BATCH = 500;
+// Survey titles are the organisation's own words, like template text (one language).
+const MILESTONE_TITLES: Record<Milestone, string> = { initial_report: 'assessment after the Initial Report', closure: 'closure assessment' };
+
+/** What the survey engine needs of working groups. */
+export interface SurveyWorkingGroups {
+  findGroup(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string } | undefined>;
+  members(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ email: string }>>;
+  supportStaff(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ staffMemberId: number }>>;
+  milestonesDue(today: string, db?: Knex | Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
+}
+
+export interface SurveysDeps {
+  knex: Knex;
+  repository: SurveysRepository;
+  workingGroups: SurveyWorkingGroups;
+  /** Every community account with a verified address. */
+  communityAudience(db: Knex.Transaction): Promise<Array<{ email: string; locale: string }>>;
+  /** A staff member's name and address, and their people manager (first in the chain above). */
+  staffMember(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
+  peopleManagerOf(staffMemberId: number, db?: Knex | Knex.Transaction): Promise<number | undefined>;
+  seal: TokenSeal;
+  outbox: Outbox;
+  emails: EmailComposer;
+  audit: AuditLog;
+  publicUrl: string;
+  defaultMinimumGroupSize: number;
+  now: () => number;
+}
+
+const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
+const startOfDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'utc' }).toMillis();
+
+export function createSurveysService(deps: SurveysDeps) {
+  const { knex, repository, workingGroups, outbox, emails, audit, publicUrl, seal, now } = deps;
+  const canManage = (actor: Actor) => hasAnyRole(actor, ['hr', 'admin']);
+  const requireManager = (actor: Actor) => {
+    if (!canManage(actor)) throw new ForbiddenError();
+  };
+  const link = (token: string) => `${publicUrl}/s/${token}`;
+
+  async function mustFindSurvey(id: number, db: Knex | Knex.Transaction = knex): Promise<Survey> {
+    const survey = await repository.findSurvey(id, db);
+    if (!survey) throw new NotFoundError();
+    return survey;
+  }
+
+  /** Invitations for everyone in the audience, each with its own link, e-mailed in the same transaction. */
+  async function invite(survey: Survey, trx: Knex.Transaction): Promise<number> {
+    let audience: Array<{ email: string; locale: string }>;
+    if (survey.audience === 'working_group') {
+      audience = (await workingGroups.members(survey.workingGroupId!, trx)).map((m) => ({ email: m.email, locale: DEFAULT_LOCALE }));
+      await repository.setStaff(survey.id, (await workingGroups.supportStaff(survey.workingGroupId!, trx)).map((s) => s.staffMemberId), trx);
+    } else if (survey.audience === 'community') {
+      audience = await deps.communityAudience(trx);
+    } else {
+      audience = (await repository.audienceAddresses(survey.id, trx)).map((email) => ({ email, locale: DEFAULT_LOCALE }));
+    }
+    const unique = [...new Map(audience.map((a) => [a.email.toLowerCase(), a])).values()];
+    const invitations = unique.map((a) => ({ ...a, ...newInvitationToken() }));
+    await repository.insertInvitations(
+      invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
+      trx,
+    );
+    const closesOn = dayOf(survey.closesAt - 1);
+    for (const i of invitations) {
+      await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn }));
+    }
+    return invitations.length;
+  }
+
+  async function open(surveyId: number): Promise<boolean> {
+    return knex.transaction(async (trx) => {
+      if (!(await repository.setStatus(surveyId, 'scheduled', 'open', trx))) return false;
+      const survey = await mustFindSurvey(surveyId, trx);
+      const invited = await invite(survey, trx);
+      const closes = DateTime.fromMillis(survey.closesAt, { zone: 'utc' });
+      const reminders = survey.reminderDays.map((d) => closes.minus({ days: d }).toMillis()).filter((at) => at > now());
+      await repository.insertReminders(surveyId, reminders, trx);
+      await audit.record({ actorAccountId: null, action: 'survey.open', subjectType: 'survey', subjectId: surveyId, detail: { invited } }, trx);
+      return true;
+    });
+  }
+
+  async function responses(surveyId: number, db: Knex | Knex.Transaction = knex): Promise<Answers[]> {
+    return (await repository.responseAnswers(surveyId, db)).map((a) => parseJsonColumn<Answers>(a));
+  }
+
+  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number } = {}): Promise<SurveyResults> {
+    const version = (await repository.findVersion(survey.templateVersionId, db))!;
+    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: survey.minimumGroupSize }, options);
+  }
+
+  /** Each support staff member's block goes to their people manager, as routed feedback does. */
+  async function deliverStaffReports(survey: Survey, trx: Knex.Transaction): Promise<void> {
+    for (const staff of await repository.staffOf(survey.id, trx)) {
+      const recipient = await deps.peopleManagerOf(staff.id, trx);
+      const reportId = await repository.insertStaffReport({ surveyId: survey.id, staffMemberId: staff.id, recipientStaffMemberId: recipient ?? null }, trx);
+      const manager = recipient === undefined ? undefined : await deps.staffMember(recipient, trx);
+      if (manager) {
+        await outbox.enqueue(trx, emails.compose('survey-staff-report', manager.email, DEFAULT_LOCALE, { title: survey.title, staffName: staff.name, link: `${publicUrl}/surveys/staff-reports/${reportId}` }));
+      }
+    }
+  }
+
+  async function close(surveyId: number, actor: Actor | null): Promise<boolean> {
+    return knex.transaction(async (trx) => {
+      if (!(await repository.setStatus(surveyId, 'open', 'closed', trx))) return false;
+      const survey = await mustFindSurvey(surveyId, trx);
+      if (survey.closesAt > now()) await repository.setClosesAt(surveyId, now(), trx);
+      await repository.forgetInvitees(surveyId, trx);
+      await deliverStaffReports(survey, trx);
+      if (survey.repeatMonths !== null) await scheduleNextRun(survey, trx);
+      await audit.record({ actorAccountId: actor?.accountId ?? null, action: 'survey.close', subjectType: 'survey', subjectId: surveyId }, trx);
+      return true;
+    });
+  }
+
+  /** A periodic survey: the same audience again, on the template's latest version. */
+  async function scheduleNextRun(survey: Survey, trx: Knex.Transaction): Promise<void> {
+    const version = (await repository.findVersion(survey.templateVersionId, trx))!;
+    const latest = (await repository.latestVersion(version.templateId, trx))!;
+    const opens = DateTime.fromMillis(survey.opensAt, { zone: 'utc' }).plus({ months: survey.repeatMonths! });
+    const id = await repository.insertSurvey(
+      {
+        ...survey,
+        templateVersionId: latest.id,
+        opensAt: opens.toMillis(),
+        closesAt: opens.plus({ milliseconds: survey.closesAt - survey.opensAt }).toMillis(),
+        createdByAccountId: null,
+      },
+      trx,
+    );
+    if (survey.audience === 'list') await repository.setAudienceAddresses(id, await repository.audienceAddresses(survey.id, trx), trx);
+  }
+
+  async function openForMilestones(): Promise<number> {
+    let opened = 0;
+    for (const due of await workingGroups.milestonesDue(dayOf(now()))) {
+      if (await repository.hasMilestoneSurvey(due.groupId, due.milestone)) continue;
+      const group = await workingGroups.findGroup(due.groupId);
+      const version = await repository.latestVersion(due.templateId);
+      if (!group || !version) continue;
+      try {
+        const id = await knex.transaction(async (trx) => {
+          const surveyId = await repository.insertSurvey(
+            {
+              title: `${group.name}: ${MILESTONE_TITLES[due.milestone]}`,
+              templateVersionId: version.id,
+              audience: 'working_group',
+              workingGroupId: group.id,
+              milestone: due.milestone,
+              minimumGroupSize: deps.defaultMinimumGroupSize,
+              opensAt: now(),
+              closesAt: now() + due.days * DAY_MS,
+              reminderDays: [7, 2].filter((d) => d < due.days),
+              repeatMonths: null,
+              createdByAccountId: null,
+            },
+            trx,
+          );
+          await audit.record({ actorAccountId: null, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { workingGroupId: group.id, milestone: due.milestone } }, trx);
+          return surveyId;
+        });
+        if (await open(id)) opened++;
+      } catch (err) {
+        // Another process opened it first: the unique (group, milestone) pair says so.
+        if (!isUniqueViolation(err)) throw err;
+      }
+    }
+    return opened;
+  }
+
+  async function sendDueReminders(): Promise<number> {
+    let sent = 0;
+    for (const reminder of await repository.dueReminders(now(), SWEEP_BATCH)) {
+      const survey = await mustFindSurvey(reminder.surveyId);
+      const closesOn = dayOf(survey.closesAt - 1);
+      // Batches: each invitation records the last reminder it had, so a rerun never sends one twice.
+      for (;;) {
+        const batch = await knex.transaction(async (trx) => {
+          const due = await repository.takeForReminder(survey.id, reminder.sequence, REMINDER_BATCH, trx);
+          for (const invitation of due) {
+            await outbox.enqueue(trx, emails.compose('survey-reminder', invitation.email, invitation.locale, { title: survey.title, link: link(seal.open(invitation.tokenSealed)), closesOn }));
+          }
+          if (due.length < REMINDER_BATCH) await repository.markReminderSent(reminder.id, trx);
+          return due.length;
+        });
+        sent += batch;
+        if (batch < REMINDER_BATCH) break;
+      }
+    }
+    return sent;
+  }
+
+  return {
+    /** Adds the shipped Working Group Self-Assessment once (safe when several processes start together). */
+    async ensureDefaultTemplate(): Promise<void> {
+      if (await repository.templateIdByCode(SELF_ASSESSMENT_CODE)) return;
+      try {
+        await knex.transaction(async (trx) => {
+          const id = await repository.insertTemplate({ code: SELF_ASSESSMENT_CODE, name: SELF_ASSESSMENT_NAME, description: 'GNSO Operating Procedures, section 7: six dimensions on a 1–7 scale, run after the Initial Report and at closure.' }, trx);
+          await repository.insertVersion(id, SELF_ASSESSMENT_DEFINITION, null, trx);
+        });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
+    },
+
+    listTemplates: () => repository.listTemplates(),
+
+    async template(actor: Actor, id: number) {
+      requireManager(actor);
+      const template = await repository.findTemplate(id);
+      if (!template) throw new NotFoundError();
+      return { template, latest: (await repository.latestVersion(id))!, versions: await repository.versions(id) };
+    },
+
+    async version(actor: Actor, id: number) {
+      requireManager(actor);
+      const version = await repository.findVersion(id);
+      if (!version) throw new NotFoundError();
+      return version;
+    },
+
+    /** A new template, or the next version of one: earlier versions, and surveys using them, never change. */
+    async saveTemplate(actor: Actor, input: { name: string; description: string; definition: string }, templateId?: number): Promise<{ templateId: number } | { problems: DefinitionProblem[] }> {
+      requireManager(actor);
+      const parsed = parseDefinition(input.definition);
+      if ('problems' in parsed) return parsed;
+      return knex.transaction(async (trx) => {
+        let id = templateId;
+        if (id === undefined) id = await repository.insertTemplate({ code: null, name: input.name, description: input.description }, trx);
+        else {
+          if (!(await repository.findTemplate(id, trx))) throw new NotFoundError();
+          await repository.updateTemplate(id, { name: input.name, description: input.description }, trx);
+        }
+        const versionId = await repository.insertVersion(id, parsed.definition, actor.accountId, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'survey.template.save', subjectType: 'survey_template', subjectId: id, detail: { versionId } }, trx);
+        return { templateId: id };
+      });
+    },
+
+    async createSurvey(actor: Actor, input: SurveyInput): Promise<number> {
+      requireManager(actor);
+      const version = await repository.latestVersion(input.templateId);
+      if (!version) throw new ValidationError({ templateId: 'surveys.errors.templateRequired' });
+      if (input.audience === 'working_group' && !(await workingGroups.findGroup(input.workingGroupId!))) throw new ValidationError({ workingGroupId: 'surveys.errors.groupRequired' });
+      const today = dayOf(now());
+      if (input.closesOn <= today) throw new ValidationError({ closesOn: 'surveys.errors.closesInPast' });
+      const id = await knex.transaction(async (trx) => {
+        const surveyId = await repository.insertSurvey(
+          {
+            title: input.title,
+            templateVersionId: version.id,
+            audience: input.audience,
+            workingGroupId: input.audience === 'working_group' ? input.workingGroupId : null,
+            milestone: null,
+            minimumGroupSize: input.minimumGroupSize,
+            opensAt: input.opensOn <= today ? now() : startOfDay(input.opensOn),
+            // Open through the whole closing day (UTC).
+            closesAt: startOfDay(input.closesOn) + DAY_MS,
+            reminderDays: input.reminderDays,
+            repeatMonths: input.repeatMonths,
+            createdByAccountId: actor.accountId,
+          },
+          trx,
+        );
+        if (input.audience === 'list') await repository.setAudienceAddresses(surveyId, input.addresses, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { audience: input.audience, templateVersionId: version.id } }, trx);
+        return surveyId;
+      });
+      if (input.opensOn <= today) await open(id);
+      return id;
+    },
+
+    async list(actor: Actor, page: number) {
+      requireManager(actor);
+      return repository.listSurveys(page, SURVEYS_PAGE_SIZE);
+    },
+
+    async survey(actor: Actor, id: number) {
+      requireManager(actor);
+      const survey = await mustFindSurvey(id);
+      const version = (await repository.findVersion(survey.templateVersionId))!;
+      const template = (await repository.findTemplate(version.templateId))!;
+      const group = survey.workingGroupId ? await workingGroups.findGroup(survey.workingGroupId) : undefined;
+      const progress = (await repository.progress([id])).get(id) ?? { invited: 0, responded: 0 };
+      return { survey, version, template, group, progress, staff: await repository.staffOf(id) };
+    },
+
+    async closeNow(actor: Actor, id: number): Promise<void> {
+      requireManager(actor);
+      const survey = await mustFindSurvey(id);
+      if (survey.status !== 'open') throw new ConflictError('surveys.errors.notOpen');
+      await close(id, actor);
+    },
+
+    /** Results exist once a survey has closed: figures that moved while it was open would let anyone difference two views. */
+    async results(actor: Actor, id: number): Promise<{ survey: Survey; results: SurveyResults; definition: TemplateDefinition }> {
+      requireManager(actor);
+      const survey = await mustFindSurvey(id);
+      if (survey.status !== 'closed') throw new ConflictError('surveys.errors.resultsAfterClose');
+      const version = (await repository.findVersion(survey.templateVersionId))!;
+      await audit.record({ actorAccountId: actor.accountId, action: 'survey.results.view', subjectType: 'survey', subjectId: id });
+      return { survey, results: await resultsOf(survey), definition: version.definition };
+    },
+
+    async recordExport(actor: Actor, id: number, format: string): Promise<void> {
+      await audit.record({ actorAccountId: actor.accountId, action: 'survey.results.export', subjectType: 'survey', subjectId: id, detail: { format } });
+    },
+
+    /** The staff reports a manager received (HR sees all of them). */
+    async staffReports(actor: Actor) {
+      if (hasAnyRole(actor, ['hr'])) return repository.staffReports({});
+      if (actor.staffMemberId === null) return [];
+      return repository.staffReports({ recipientStaffMemberId: actor.staffMemberId });
+    },
+
+    async staffReport(actor: Actor, id: number) {
+      const [report] = await repository.staffReports({ id });
+      // Not the recipient (nor HR): the same answer as a report that does not exist.
+      if (!report || !(hasAnyRole(actor, ['hr']) || (actor.staffMemberId !== null && report.recipientStaffMemberId === actor.staffMemberId))) throw new NotFoundError();
+      const survey = await mustFindSurvey(report.surveyId);
+      await audit.record({ actorAccountId: actor.accountId, action: 'survey.staff_report.view', subjectType: 'survey_staff_report', subjectId: id, detail: { staffMemberId: report.staffMemberId } });
+      return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId }) };
+    },
+
+    /** Opens due surveys (scheduled, or for a milestone reached), sends due reminders, closes surveys past their date. */
+    async sweep(): Promise<{ opened: number; reminded: number; closed: number }> {
+      let opened = 0;
+      let closed = 0;
+      for (const id of await repository.due('scheduled', now(), SWEEP_BATCH)) if (await open(id)) opened++;
+      opened += await openForMilestones();
+      const reminded = await sendDueReminders();
+      for (const id of await repository.due('open', now(), SWEEP_BATCH)) if (await close(id, null)) closed++;
+      return { opened, reminded, closed };
+    },
+
+    groupSurveys: (groupId: number) => repository.surveysOfGroup(groupId),
+  };
+}
+
+export type SurveysService = ReturnType<typeof createSurveysService>;
