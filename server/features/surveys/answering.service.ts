@@ -61,7 +61,7 @@ export function createAnsweringService(deps: { knex: Knex; repository: SurveysRe
       if (firstInvalidPage !== null) return { outcome: 'invalid', errors, page: firstInvalidPage };
       return knex.transaction(async (trx): Promise<SubmitOutcome> => {
         // Read again under lock: a survey that closed since the link was opened takes no more answers.
-        const survey = await repository.findSurvey(session.survey.id, trx, { forUpdate: true });
+        const survey = await repository.findSurvey(session.survey.id, trx, { forShare: true });
         if (survey?.status !== 'open' || now() >= survey.closesAt) return { outcome: 'closed' };
         if (!(await repository.markResponded(invitation.id, trx))) return { outcome: 'already_submitted' };
         await repository.insertResponse(

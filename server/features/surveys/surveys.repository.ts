@@ -117,9 +117,10 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return Number(id);
     },
 
-    async findSurvey(id: number, db: Db = knex, options: { forUpdate?: boolean } = {}): Promise<Survey | undefined> {
+    /** `forShare` inside a transaction: many submits read together while a close (an update) waits for them. */
+    async findSurvey(id: number, db: Db = knex, options: { forShare?: boolean } = {}): Promise<Survey | undefined> {
       let query = db('surveys').select(SURVEY_COLUMNS).where({ id });
-      if (options.forUpdate && db !== knex) query = query.forUpdate();
+      if (options.forShare && db !== knex) query = query.forShare();
       const row = await query.first();
       return row ? toSurvey(row) : undefined;
     },

@@ -1,0 +1,63 @@
+import request from 'supertest';
+import { deliverAll, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
+import { openSurvey, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
+import { factories } from '../../factories';
+import type { TemplateDefinition } from '../../../server/features/surveys/template.schema';
+
+describe('survey templates: versions that never change a survey already sent', () => {
+  const context = useTestApp({ smtp: true, clock: manualClock(Date.parse('2026-11-22T09:00:00Z')) });
+  const knex = () => context.database.db.knex;
+
+  it('when the application starts, then the Working Group Self-Assessment is there once, even after a restart', async () => {
+    const admin = await surveyAdmin(context.app, knex());
+    const list = await admin.get('/surveys/templates').expect(200);
+    expect(list.text).toContain('Working Group Self-Assessment');
+    await context.app.services.surveys.ensureDefaultTemplate();
+    expect(await knex()('survey_templates').where({ code: 'wg-self-assessment' })).toHaveLength(1);
+  });
+
+  it('when a template is edited after a survey was sent, then that survey keeps its questions and the next one gets the new ones', async () => {
+    const admin = await surveyAdmin(context.app, knex());
+    const templateId = await saveTemplate(admin, TEST_DEFINITION, 'Versioned');
+    await openSurvey(admin, { title: 'First run', templateId: String(templateId), audience: 'list', addresses: 'first@community.test' });
+
+    const revised: TemplateDefinition = { sections: TEST_DEFINITION.sections.map((s) => ({ ...s, questions: s.questions.map((q) => (q.key === 'overall' ? { ...q, text: 'Overall, how did it go?' } : q)) })) };
+    expect(await saveTemplate(admin, revised, 'Versioned', templateId)).toBe(templateId);
+    await openSurvey(admin, { title: 'Second run', templateId: String(templateId), audience: 'list', addresses: 'second@community.test' });
+    await deliverAll(context.app);
+
+    const firstPage = await request(context.app.app).get(surveyLinks(context.smtp, 'Your assessment: First run').get('first@community.test')!).expect(200);
+    expect(firstPage.text).toContain('How effective was the group overall?');
+    expect(firstPage.text).not.toContain('Overall, how did it go?');
+    const secondPage = await request(context.app.app).get(surveyLinks(context.smtp, 'Your assessment: Second run').get('second@community.test')!).expect(200);
+    expect(secondPage.text).toContain('Overall, how did it go?');
+
+    const versions = await knex()('survey_template_versions').select('id', 'version', 'definition').where({ template_id: templateId }).orderBy('version');
+    expect(versions.map((v) => v.version)).toEqual([1, 2]);
+    expect(JSON.parse(versions[0].definition)).toEqual(JSON.parse(JSON.stringify(TEST_DEFINITION)));
+    const page = await admin.get(`/surveys/templates/${templateId}`).expect(200);
+    expect(page.text).toMatch(/v2[\s\S]*v1/);
+    const preview = await admin.get(`/surveys/templates/versions/${versions[0].id}/preview`).expect(200);
+    expect(preview.text).toContain('How effective was the group overall?');
+  });
+
+  it('when a definition is invalid, then nothing is saved, each problem is named with its place, and what was typed stays', async () => {
+    const admin = await surveyAdmin(context.app, knex());
+    const before = await knex()('survey_template_versions').count({ n: '*' }).first();
+    const broken = JSON.stringify({ sections: [{ key: 's', title: 'S', questions: [{ type: 'likert', key: 'q1', text: 'Q', points: 6, lowLabel: 'L', highLabel: 'H' }] }] });
+    const res = await postForm(admin, '/surveys/templates/new', '/surveys/templates', { name: 'Kept name', description: '', definition: broken });
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('sections.0.questions.0.points');
+    expect(res.text).toContain('value="Kept name"');
+    expect(res.text).toContain('&quot;points&quot;:6');
+    expect(await knex()('survey_template_versions').count({ n: '*' }).first()).toEqual(before);
+  });
+
+  it('when someone without HR or admin rights asks for templates or surveys, then they are refused', async () => {
+    const member = await signedIn(context.app, await factories(knex()).account({ roles: ['member'] }));
+    await member.get('/surveys/templates').expect(403);
+    await member.get('/surveys').expect(403);
+    const staff = await factories(knex()).staffAccount();
+    await (await signedIn(context.app, staff)).get('/surveys/new').expect(403);
+  });
+});
