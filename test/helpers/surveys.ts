@@ -77,6 +77,12 @@ export async function openSurvey(admin: Agent, fields: Record<string, string>): 
   return Number(res.headers.location!.split('/').pop());
 }
 
+/** Closes an open survey through its page, as HR would. */
+export async function closeSurvey(admin: Agent, surveyId: number): Promise<void> {
+  const res = await postForm(admin, `/surveys/${surveyId}`, `/surveys/${surveyId}/close`, {});
+  if (res.status !== 303) throw new Error(`closing the survey failed with ${res.status}`);
+}
+
 /** The path of the survey link each address received, by address. */
 export function surveyLinks(smtp: TestSmtpServer, subject: string): Map<string, string> {
   const links = new Map<string, string>();

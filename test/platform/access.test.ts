@@ -102,6 +102,8 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /surveys/:id', 'hr admin'],
   ['POST /surveys/:id/close', 'hr admin'],
   ['GET /surveys/:id/results', 'hr admin'],
+  ['GET /surveys/:id/results.csv', 'hr admin'],
+  ['GET /surveys/:id/results.xlsx', 'hr admin'],
   ['POST /admin/service-levels', 'admin'],
   ['POST /admin/service-levels/:id/details', 'admin'],
   ['POST /admin/service-levels/calendars/:id/holidays', 'admin'],

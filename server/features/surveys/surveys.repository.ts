@@ -120,7 +120,7 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     /** `forShare` inside a transaction: many submits read together while a close (an update) waits for them. */
     async findSurvey(id: number, db: Db = knex, options: { forShare?: boolean } = {}): Promise<Survey | undefined> {
       let query = db('surveys').select(SURVEY_COLUMNS).where({ id });
-      if (options.forShare && db !== knex) query = query.forShare();
+      if (options.forShare && db.client.config.client === 'mysql2') query = query.forShare();
       const row = await query.first();
       return row ? toSurvey(row) : undefined;
     },
@@ -213,7 +213,7 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     /** Who still has not answered and has not yet had reminder `sequence` (at most `limit` at once). */
     async takeForReminder(surveyId: number, sequence: number, limit: number, db: Knex.Transaction): Promise<Array<{ id: number; email: string; locale: string; tokenSealed: string }>> {
       let query = db('survey_invitations').select('id', 'email', 'locale', 'token_sealed').where({ survey_id: surveyId, has_responded: false }).andWhere('reminders_sent', '<', sequence).whereNotNull('email').orderBy('id').limit(limit);
-      if (db.client.config.client !== 'better-sqlite3') query = query.forUpdate().skipLocked();
+      if (db.client.config.client === 'mysql2') query = query.forUpdate().skipLocked();
       const rows = await query;
       if (rows.length > 0) await db('survey_invitations').whereIn('id', rows.map((r) => Number(r.id))).andWhere('reminders_sent', '<', sequence).update({ reminders_sent: sequence });
       return rows.map((r) => ({ id: Number(r.id), email: String(r.email), locale: String(r.locale), tokenSealed: String(r.token_sealed) }));

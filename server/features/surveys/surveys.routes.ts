@@ -1,5 +1,6 @@
 import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
+import { sendExport, type ExportRow, type ExportSheet } from '../../platform/exports';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
 import { isMessageKey } from '../../platform/http/forms';
 import { DEFAULT_MINIMUM_GROUP_SIZE, MINIMUM_GROUP_SIZE_FLOOR } from '../../platform/privacy/aggregates';
@@ -104,6 +105,33 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
     const pages = pagesOf(version.definition, [{ id: 0, name: req.t('surveys.templates.exampleStaff') }]);
     res.render('surveys/preview', { title: req.t('surveys.templates.previewTitle', { version: version.version }), pages: pages.map((p) => answerPageView(pages, p, {}, {}, req.t)) });
   });
+
+  // The same rows as the page: a summary row per question, one row per answer value, one per comment.
+  const resultsSheet = (req: Request, results: SurveyResults): ExportSheet => {
+    const columns = ['kind', 'section', 'question', 'value', 'respondents', 'mean', 'median', 'skipped'] as const;
+    const rows: ExportRow[] = [];
+    const kind = (k: 'summary' | 'distribution' | 'comment' | 'suppressed') => req.t(`surveys.results.kind.${k}`);
+    if (!results.shown) rows.push({ kind: kind('suppressed'), question: req.t('surveys.results.tooFew', { minimum: results.minimumGroupSize }) });
+    for (const row of resultsView(req, results)) {
+      const base = { section: row.section, question: row.question };
+      if (row.suppressed) rows.push({ ...base, kind: kind('suppressed') });
+      else if (row.comments) for (const comment of row.comments) rows.push({ ...base, kind: kind('comment'), value: comment });
+      else {
+        rows.push({ ...base, kind: kind('summary'), respondents: row.count, mean: row.mean, median: row.median, skipped: row.skipped });
+        for (const d of row.distribution) rows.push({ ...base, kind: kind('distribution'), value: d.label, respondents: d.count });
+      }
+    }
+    return { name: req.t('surveys.results.sheet'), columns: columns.map((key) => ({ key, header: req.t(`surveys.results.column.${key}`) })), rows };
+  };
+
+  for (const format of ['csv', 'xlsx'] as const) {
+    router.get(`/surveys/:id/results.${format}`, manage(), async (req, res) => {
+      const { survey, results } = await surveys.results(req.user!, idParam(req.params.id), { exporting: format });
+      const sheet = resultsSheet(req, results);
+      const filename = `survey-${survey.id}-results`;
+      await (format === 'csv' ? sendExport(res, { format, filename, sheet }) : sendExport(res, { format, filename, sheets: [sheet] }));
+    });
+  }
 
   // Staff reports: a support staff member's block, for their people manager (before /surveys/:id).
   router.get('/surveys/staff-reports', access.roles('manager', 'executive', 'hr'), async (req, res) => {

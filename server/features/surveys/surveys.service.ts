@@ -14,7 +14,7 @@ import { newInvitationToken, type TokenSeal } from './invitation-links';
 import { computeResults, type SurveyResults } from './results';
 import type { SurveysRepository } from './surveys.repository';
 import { SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
-import { parseDefinition, type DefinitionProblem, type TemplateDefinition } from './template.schema';
+import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
 /** Reminders and openings are handled a few at a time, so one sweep never holds a long transaction. */
@@ -318,17 +318,18 @@ export function createSurveysService(deps: SurveysDeps) {
     },
 
     /** Results exist once a survey has closed: figures that moved while it was open would let anyone difference two views. */
-    async results(actor: Actor, id: number): Promise<{ survey: Survey; results: SurveyResults; definition: TemplateDefinition }> {
+    async results(actor: Actor, id: number, options: { exporting?: 'csv' | 'xlsx' } = {}): Promise<{ survey: Survey; results: SurveyResults }> {
       requireManager(actor);
       const survey = await mustFindSurvey(id);
       if (survey.status !== 'closed') throw new ConflictError('surveys.errors.resultsAfterClose');
-      const version = (await repository.findVersion(survey.templateVersionId))!;
-      await audit.record({ actorAccountId: actor.accountId, action: 'survey.results.view', subjectType: 'survey', subjectId: id });
-      return { survey, results: await resultsOf(survey), definition: version.definition };
-    },
-
-    async recordExport(actor: Actor, id: number, format: string): Promise<void> {
-      await audit.record({ actorAccountId: actor.accountId, action: 'survey.results.export', subjectType: 'survey', subjectId: id, detail: { format } });
+      await audit.record({
+        actorAccountId: actor.accountId,
+        action: options.exporting ? 'survey.results.export' : 'survey.results.view',
+        subjectType: 'survey',
+        subjectId: id,
+        ...(options.exporting ? { detail: { format: options.exporting } } : {}),
+      });
+      return { survey, results: await resultsOf(survey) };
     },
 
     /** The staff reports a manager received (HR sees all of them). */
