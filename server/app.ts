@@ -34,6 +34,7 @@ import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
+import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -52,7 +53,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
-  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH] });
+  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
   const outbox = createOutbox(db.knex, db.dialect, clock);
@@ -100,6 +101,20 @@ export async function createApp(deps: AppDeps) {
     officerEmails: (trx) => accounts.repository.emailsWithRole('complaints', trx),
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
+  });
+  const workingGroups = createWorkingGroups({
+    knex: db.knex,
+    audit,
+    clock,
+    acceptUpload: csrf.acceptUpload,
+    directory: {
+      findStaff: (id, trx) => directory.service.findStaff(id, trx),
+      listStaffForPicking: async () => (await directory.service.listStaff({ page: 1, pageSize: 2000 })).items,
+    },
+    accountIdByEmail: async (email, trx) => {
+      const account = await accounts.repository.findByEmail(email, trx);
+      return account && account.emailVerifiedAt !== null ? account.id : undefined;
+    },
   });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
@@ -169,6 +184,7 @@ export async function createApp(deps: AppDeps) {
       oversight: hasAnyRole(req.user, ['hr', 'complaints']),
       team: hasAnyRole(req.user, ['manager', 'executive']),
       accounts: hasAnyRole(req.user, ['admin']),
+      workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -184,13 +200,14 @@ export async function createApp(deps: AppDeps) {
   app.use(routing.routes);
   app.use(serviceLevels.routes);
   app.use(complaints.routes);
+  app.use(workingGroups.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
-  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service } };
+  return { app, outboxSender, escalationSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
