@@ -35,6 +35,7 @@ import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
 import { createSurveys } from './features/surveys';
+import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -53,7 +54,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
-  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH] });
+  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
   const outbox = createOutbox(db.knex, db.dialect, clock);
@@ -102,6 +103,20 @@ export async function createApp(deps: AppDeps) {
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
   });
+  const workingGroups = createWorkingGroups({
+    knex: db.knex,
+    audit,
+    clock,
+    acceptUpload: csrf.acceptUpload,
+    directory: {
+      findStaff: (id, trx) => directory.service.findStaff(id, trx),
+      listStaffForPicking: async () => (await directory.service.listStaff({ page: 1, pageSize: 2000 })).items,
+    },
+    accountIdByEmail: async (email, trx) => {
+      const account = await accounts.repository.findByEmail(email, trx);
+      return account && account.emailVerifiedAt !== null ? account.id : undefined;
+    },
+  });
   const surveys = createSurveys({
     knex: db.knex,
     clock,
@@ -111,7 +126,7 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
     defaultMinimumGroupSize: config.minimumGroupSize,
     linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
-    workingGroups: TEMPORARY_WORKING_GROUPS(db.knex),
+    workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),
     staffMember: (id, trx) => directory.service.findStaff(id, trx),
     peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
@@ -187,6 +202,7 @@ export async function createApp(deps: AppDeps) {
       accounts: hasAnyRole(req.user, ['admin']),
       surveys: hasAnyRole(req.user, ['hr', 'admin']),
       staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
+      workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -203,6 +219,7 @@ export async function createApp(deps: AppDeps) {
   app.use(serviceLevels.routes);
   app.use(complaints.routes);
   app.use(surveys.routes);
+  app.use(workingGroups.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -210,18 +227,8 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, surveys: surveys.service } };
+  return { app, outboxSender, escalationSweep, surveySweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
 
-// TEMPORARY until the working-groups branch lands.
-function TEMPORARY_WORKING_GROUPS(knex: import('knex').Knex) {
-  return {
-    findGroup: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_groups').select('id', 'name').where({ id }).first()) as { id: number; name: string } | undefined,
-    members: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_group_members').select('email').where({ working_group_id: id })) as Array<{ email: string }>,
-    supportStaff: async (id: number, db: import('knex').Knex | import('knex').Knex.Transaction = knex) => (await db('working_group_staff').select('staff_member_id as staffMemberId').where({ working_group_id: id })) as Array<{ staffMemberId: number }>,
-    milestonesDue: async () => [],
-    choices: async () => (await knex('working_groups').select('id', 'name')) as Array<{ id: number; name: string }>,
-  };
-}

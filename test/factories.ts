@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { createAccountsRepository } from '../server/features/accounts/accounts.repository';
 import { createDirectoryRepository } from '../server/features/directory/directory.repository';
+import { createWorkingGroupsRepository } from '../server/features/surveys/working-groups.repository';
+import type { WorkingGroupInput } from '../server/features/surveys/working-groups.schema';
 import { createPasswordHasher } from '../server/platform/auth/passwords';
 import type { Role } from '../server/platform/auth/roles';
 
@@ -14,6 +16,7 @@ export function factories(knex: Knex) {
   const now = () => Date.now();
   const directory = createDirectoryRepository(knex, now);
   const accounts = createAccountsRepository(knex, now);
+  const workingGroups = createWorkingGroupsRepository(knex, now);
   return {
     async department(name = `Department ${next()}`) {
       return { id: await directory.insertDepartment(name), name };
@@ -48,6 +51,24 @@ export function factories(knex: Knex) {
       });
       await accounts.replaceStoredRoles(id, fields.roles ?? []);
       return { id, email, password: fields.password ?? TEST_PASSWORD };
+    },
+
+    /** A working group with no members, dates or assessment unless given. */
+    async workingGroup(fields: Partial<WorkingGroupInput> = {}) {
+      const group: WorkingGroupInput = {
+        name: `Working Group ${next()}`,
+        type: 'pdp',
+        charteringOrganisation: 'GNSO',
+        description: '',
+        startedOn: null,
+        initialReportOn: null,
+        finalReportOn: null,
+        closedOn: null,
+        assessmentTemplateId: null,
+        assessmentDays: 21,
+        ...fields,
+      };
+      return { ...group, id: await workingGroups.insertGroup(group) };
     },
 
     /** A staff member with an account: the usual way to get a manager or an executive. */

@@ -111,6 +111,18 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /admin/service-levels/:id/steps', 'admin'],
   ['POST /admin/service-levels/steps/:id/delete', 'admin'],
   ['POST /admin/service-levels/:id/target', 'admin'],
+  ['GET /working-groups', 'hr admin'],
+  ['GET /working-groups/new', 'hr admin'],
+  ['POST /working-groups', 'hr admin'],
+  ['GET /working-groups/:id', 'hr admin'],
+  ['GET /working-groups/:id/edit', 'hr admin'],
+  ['POST /working-groups/:id', 'hr admin'],
+  ['POST /working-groups/:id/members', 'hr admin'],
+  ['POST /working-groups/:id/members/:memberId/delete', 'hr admin'],
+  ['POST /working-groups/:id/staff', 'hr admin'],
+  ['POST /working-groups/:id/staff/:staffMemberId/delete', 'hr admin'],
+  ['GET /working-groups/:id/members/import', 'hr admin'],
+  ['POST /working-groups/:id/members/import', 'hr admin'],
 ]);
 
 function describeRule(rule: AccessRule): string {
@@ -142,7 +154,9 @@ describe('route access', () => {
     for (const role of ['member', 'hr', 'complaints', 'admin'] as const) credentials.set(role, await f.account({ roles: [role] }));
     const target = await f.account({ roles: ['member'] });
     const department = await f.department();
+    const group = await f.workingGroup();
     Object.assign(params, {
+      '/working-groups/': String(group.id),
       '/directory/staff/': String(report.staffMemberId),
       '/team/': String(report.staffMemberId),
       '/admin/accounts/': String(target.id),

@@ -8,6 +8,7 @@ import { ATTRIBUTIONS, EVENT_TYPES, FEEDBACK_KINDS, ROUTED_ITEM_STATUSES, ROUTIN
 import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema';
 import { ESCALATION_TARGETS, TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECTS } from '../../server/features/complaints/complaints.schema';
+import { MEMBER_ROLES, WORKING_GROUP_TYPES } from '../../server/features/surveys/working-groups.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -36,7 +37,7 @@ describe('the English catalogue', () => {
       for (const m of source.matchAll(/\b(?:t|translate)\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
       // Message keys handed to errors, schemas and flashes.
       // Audit action names look like keys but are not shown to anyone.
-      for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
+      for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails|workingGroups)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
     }
     // Keys built from a prefix and a value: every value of each set needs its entry.
     const families: Array<[string, readonly string[]]> = [
@@ -57,6 +58,9 @@ describe('the English catalogue', () => {
       ['complaints.decision.', ['in_scope', ...REDIRECTS]],
       ['complaints.event.', ['received', 'acknowledged', 'in_scope', 'resolved', ...REDIRECTS.map((r) => `redirected_${r}`)]],
       ['serviceLevels.unit.', TARGET_UNITS.flatMap((u) => [`${u}_one`, `${u}_other`])],
+      ['workingGroups.type.', WORKING_GROUP_TYPES],
+      ['workingGroups.role.', MEMBER_ROLES],
+      ['workingGroups.import.status.', ['added', 'updated', 'unchanged', 'error']],
       ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
     ];
     for (const [prefix, values] of families) for (const value of values) used.add(prefix + value);

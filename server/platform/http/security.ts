@@ -33,7 +33,7 @@ export function securityHeaders(options: { secure: boolean }): RequestHandler {
  * after their access check, so those routes run `protect` themselves once the body is read; every
  * other request is checked here.
  */
-export function createCsrf(options: { secret: string; secure: boolean; uploadPaths: readonly string[] }) {
+export function createCsrf(options: { secret: string; secure: boolean; uploadPaths: ReadonlyArray<string | RegExp> }) {
   const { doubleCsrfProtection, generateCsrfToken } = doubleCsrf({
     getSecret: () => options.secret,
     getSessionIdentifier: (req) => req.session?.id ?? '',
@@ -41,7 +41,9 @@ export function createCsrf(options: { secret: string; secure: boolean; uploadPat
     cookieOptions: { sameSite: 'lax', secure: options.secure, httpOnly: true, path: '/' },
     getCsrfTokenFromRequest: (req) => (req.body as { _csrf?: string } | undefined)?._csrf ?? req.headers['x-csrf-token'],
   });
-  const isUpload = (req: Request) => !!req.is('multipart/form-data') && options.uploadPaths.includes(req.path);
+  // A pattern stands for a path with an id in it (/working-groups/7/members/import).
+  const isUploadPath = (path: string) => options.uploadPaths.some((p) => (typeof p === 'string' ? p === path : p.test(path)));
+  const isUpload = (req: Request) => !!req.is('multipart/form-data') && isUploadPath(req.path);
   const protectUnlessUpload: RequestHandler = (req, res, next) => (isUpload(req) ? next() : doubleCsrfProtection(req, res, next));
   /** For an upload route: reads at most one file (5 MB) into memory, then checks the token. */
   const acceptUpload: RequestHandler[] = [multer({ storage: multer.memoryStorage(), limits: { fileSize: 5 * 1024 * 1024, files: 1, fields: 20 } }).single('file'), doubleCsrfProtection];
