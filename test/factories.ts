@@ -71,6 +71,16 @@ export function factories(knex: Knex) {
       return { ...group, id: await workingGroups.insertGroup(group) };
     },
 
+    async groupMember(groupId: number, fields: Partial<{ email: string; displayName: string; role: 'member' | 'chair' | 'vice_chair' | 'council_liaison'; accountId: number | null }> = {}) {
+      const n = next();
+      const member = { email: `member${n}@community.test`, displayName: `Member ${n}`, role: 'member' as const, accountId: null, ...fields };
+      return { ...member, id: await workingGroups.insertMember(groupId, member) };
+    },
+
+    async supportStaff(groupId: number, staffMemberId: number, role = 'Policy support') {
+      await workingGroups.insertStaff(groupId, staffMemberId, role);
+    },
+
     /** A staff member with an account: the usual way to get a manager or an executive. */
     async staffAccount(fields: Partial<{ managerId: number | null; isExecutive: boolean; roles: Role[]; departmentId: number | null }> = {}) {
       const member = await this.staff({ managerId: fields.managerId ?? null, isExecutive: fields.isExecutive ?? false, departmentId: fields.departmentId ?? null });
