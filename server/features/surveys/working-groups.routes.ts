@@ -1,5 +1,5 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { ValidationError } from '../../platform/errors';
+import { NotFoundError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, validationLocals } from '../../platform/http/forms';
 import { MEMBER_IMPORT_COLUMNS } from './member-import';
@@ -48,6 +48,11 @@ function uploadedText(req: Request): string | undefined {
 export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpload: RequestHandler[]): Router {
   const router = Router();
 
+  const requireGroup = async (req: Request): Promise<WorkingGroup> => {
+    const group = await groups.findGroup(idParam(req.params.id));
+    if (!group) throw new NotFoundError();
+    return group;
+  };
   const typeLabel = (req: Request, type: string) => req.t(`workingGroups.type.${type}`);
   const roleOptions = (req: Request, selected: unknown) => MEMBER_ROLES.map((r) => ({ value: r, label: req.t(`workingGroups.role.${r}`), selected: r === (selected || 'member') }));
 
@@ -109,7 +114,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
   });
 
   router.get('/working-groups/:id/edit', canManage(), async (req, res) => {
-    const { group } = await groups.groupPage(idParam(req.params.id));
+    const group = await requireGroup(req);
     await renderForm(req, res, { title: req.t('workingGroups.editTitle', { name: group.name }), action: `/working-groups/${group.id}`, values: formValues(group), extra: { groupId: group.id } });
   });
 
@@ -121,7 +126,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
       res.redirect(303, `/working-groups/${id}`);
     } catch (err) {
       const messages = validationLocals(req, err);
-      const { group } = await groups.groupPage(id);
+      const group = await requireGroup(req);
       await renderForm(req, res, { title: req.t('workingGroups.editTitle', { name: group.name }), action: `/working-groups/${id}`, values: req.body ?? {}, status: 422, extra: { ...messages, groupId: id } });
     }
   });
@@ -172,20 +177,19 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
   });
 
   router.get(WORKING_GROUP_IMPORT_ROUTE, canManage(), async (req, res) => {
-    const { group } = await groups.groupPage(idParam(req.params.id));
+    const group = await requireGroup(req);
     res.render('working-groups/import', importLocals(req, group));
   });
 
   router.post(WORKING_GROUP_IMPORT_ROUTE, canManage(), ...acceptUpload, async (req, res) => {
-    const id = idParam(req.params.id);
-    const { group } = await groups.groupPage(id);
+    const group = await requireGroup(req);
     const locals = importLocals(req, group);
     const csv = uploadedText(req);
     if (!csv) {
       renderFormErrors(req, res, 'working-groups/import', locals, new ValidationError({ file: 'workingGroups.import.noFile' }));
       return;
     }
-    const outcome = await groups.importMembers(req.user!, id, csv);
+    const outcome = await groups.importMembers(req.user!, group.id, csv);
     if (!outcome.ok) {
       res.status(422).render('working-groups/import', {
         ...locals,
