@@ -1,8 +1,9 @@
-import { agentFor, csrfToken, useTestApp } from '../../helpers/app';
+import { agentFor, csrfToken, useTestApp, manualClock } from '../../helpers/app';
 import { MAX_EMAIL_REQUESTS_PER_ADDRESS } from '../../../server/platform/auth/throttles';
 
 describe('forms that send e-mail', () => {
-  const context = useTestApp();
+  // A still clock: address pseudonyms change on the hour, which would reset throttle counters mid-test.
+  const context = useTestApp({ clock: manualClock() });
 
   it('when one client asks for too many e-mails in an hour, then further sign-ups and resets are refused with 429', async () => {
     const agent = agentFor(context.app);

@@ -1,11 +1,12 @@
-import { type Agent, agentFor, csrfTokenFrom, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
+import { type Agent, agentFor, csrfTokenFrom, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
 describe('feedback: validation, visibility, reveal and abuse limits', () => {
-  const context = useTestApp();
+  // A still clock: address pseudonyms change on the hour, which would reset the flood counter mid-test.
+  const context = useTestApp({ clock: manualClock() });
   let org: Organisation;
   const knex = () => context.database.db.knex;
   const as = (who: { email: string; password: string }) => signedIn(context.app, who);
