@@ -108,6 +108,8 @@ export async function createApp(deps: AppDeps) {
     audit,
     clock,
     acceptUpload: csrf.acceptUpload,
+    // Read at request time: the survey engine is built after the groups it surveys.
+    surveysOf: (groupId) => surveys.service.groupSurveys(groupId),
     directory: {
       findStaff: (id, trx) => directory.service.findStaff(id, trx),
       listStaffForPicking: async () => (await directory.service.listStaff({ page: 1, pageSize: 2000 })).items,

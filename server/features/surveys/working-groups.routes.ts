@@ -45,7 +45,10 @@ function uploadedText(req: Request): string | undefined {
   return typeof pasted === 'string' && pasted.trim() ? pasted : undefined;
 }
 
-export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpload: RequestHandler[]): Router {
+/** A group's surveys as its page lists them (from the survey engine, which depends on groups, not the reverse). */
+export type GroupSurveys = (groupId: number) => Promise<Array<{ id: number; title: string; status: string; opensAt: number; closesAt: number }>>;
+
+export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpload: RequestHandler[], surveysOf: GroupSurveys): Router {
   const router = Router();
 
   const requireGroup = async (req: Request): Promise<WorkingGroup> => {
@@ -76,6 +79,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
       title: page.group.name,
       ...page,
       typeLabel: typeLabel(req, page.group.type),
+      surveys: (await surveysOf(id)).map((s) => ({ ...s, statusLabel: req.t(`surveys.status.${s.status}`), opensOn: new Date(s.opensAt).toISOString().slice(0, 10), closesOn: new Date(s.closesAt - 1).toISOString().slice(0, 10) })),
       members: page.members.map((m) => ({ ...m, roleLabel: req.t(`workingGroups.role.${m.role}`) })),
       leadership: page.leadership.map((m) => ({ ...m, roleLabel: req.t(`workingGroups.role.${m.role}`) })),
       roles: roleOptions(req, memberValues.role),

@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
 import { createWorkingGroupsRepository } from './working-groups.repository';
-import { createWorkingGroupRoutes } from './working-groups.routes';
+import { createWorkingGroupRoutes, type GroupSurveys } from './working-groups.routes';
 import { createWorkingGroupsService, type WorkingGroupsDirectory } from './working-groups.service';
 
 export type { WorkingGroupsService, WorkingGroupsDirectory, MemberImportOutcome } from './working-groups.service';
@@ -21,8 +21,9 @@ export function createWorkingGroups(deps: {
   accountIdByEmail(email: string, db: Knex | Knex.Transaction): Promise<number | undefined>;
   /** For the members import: reads the uploaded file, then checks the CSRF token (see createCsrf). */
   acceptUpload: RequestHandler[];
+  surveysOf: GroupSurveys;
 }) {
   const repository = createWorkingGroupsRepository(deps.knex, () => deps.clock.now());
   const service = createWorkingGroupsService({ knex: deps.knex, repository, audit: deps.audit, directory: deps.directory, accountIdByEmail: deps.accountIdByEmail });
-  return { service, routes: createWorkingGroupRoutes(service, deps.acceptUpload) };
+  return { service, routes: createWorkingGroupRoutes(service, deps.acceptUpload, deps.surveysOf) };
 }

@@ -49,6 +49,8 @@ describe('working-group assessments: the group as audience, staff blocks to mana
     }
     await closeSurvey(admin, surveyId);
     await deliverAll(context.app);
+    const groupPage = await admin.get(`/working-groups/${group.id}`).expect(200);
+    expect(groupPage.text).toContain(`href="/surveys/${surveyId}">Transfer PDP assessment</a> — Closed`);
 
     expect(context.smtp.to(managerOne.email).map((m) => m.subject)).toEqual(['Survey results about Sam Support']);
     expect(context.smtp.to(managerTwo.email).map((m) => m.subject)).toEqual(['Survey results about Pat Policy']);
