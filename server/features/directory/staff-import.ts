@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../platform/csv-import';
 import { isMessageKey } from '../../platform/http/forms';
 import { StaffInputSchema, type StaffInput } from './directory.schema';
 import { membersOfCycles, type ManagementLinks } from './management-chain';
@@ -39,22 +39,9 @@ export function checkStaffCsv(
   existingLinks: ReadonlyArray<{ email: string; managerEmail: string | null }>,
 ): { rows: ImportRow[]; problems: ImportProblem[] } {
   const problems: ImportProblem[] = [];
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    records = parse(csv, {
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: false,
-    }) as unknown as typeof records;
-  } catch (err) {
-    const line = Number((err as { lines?: number }).lines ?? 1);
-    return { rows: [], problems: [{ line, field: '-', messageKey: 'directory.import.unreadable' }] };
-  }
-
-  const header = csvHeader(csv);
+  const read = readCsv(csv);
+  if ('unreadableAt' in read) return { rows: [], problems: [{ line: read.unreadableAt, field: '-', messageKey: 'directory.import.unreadable' }] };
+  const { header, records } = read;
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
   const unknown = header.filter((c) => !(IMPORT_COLUMNS as readonly string[]).includes(c));
   for (const column of missing) problems.push({ line: 1, field: column, messageKey: 'directory.import.missingColumn' });
@@ -67,8 +54,7 @@ export function checkStaffCsv(
 
   const rows: ImportRow[] = [];
   const lineOfEmail = new Map<string, number>();
-  for (const { record, info } of records) {
-    const line = info.lines;
+  for (const { record, line } of records) {
     const parsed = StaffInputSchema.safeParse({
       email: record.email ?? '',
       name: record.name ?? '',
@@ -119,7 +105,3 @@ export function checkStaffCsv(
   return { rows, problems };
 }
 
-function csvHeader(csv: string): string[] {
-  const [first] = parse(csv, { bom: true, to_line: 1, trim: true, relax_column_count: true }) as string[][];
-  return (first ?? []).map((h) => h.toLowerCase());
-}

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import { readCsv } from '../../platform/csv-import';
 import { isMessageKey } from '../../platform/http/forms';
 import { MemberRowSchema, type MemberRow } from './working-groups.schema';
 
@@ -25,22 +25,9 @@ const COLUMN_OF_FIELD: Record<string, string> = { email: 'email', name: 'name', 
  * usable row or with its problem, so the service can apply the good lines and report the bad ones.
  */
 export function checkMemberCsv(csv: string): { ok: false; problems: FileProblem[] } | { ok: true; lines: MemberLine[] } {
-  let records: Array<{ record: Record<string, string>; info: { lines: number } }>;
-  try {
-    records = parse(csv, {
-      bom: true,
-      columns: (header: string[]) => header.map((h) => h.trim().toLowerCase()),
-      skip_empty_lines: true,
-      trim: true,
-      info: true,
-      relax_column_count: false,
-    }) as unknown as typeof records;
-  } catch (err) {
-    const line = Number((err as { lines?: number }).lines ?? 1);
-    return { ok: false, problems: [{ line, field: '-', messageKey: 'workingGroups.import.unreadable' }] };
-  }
-
-  const header = csvHeader(csv);
+  const read = readCsv(csv);
+  if ('unreadableAt' in read) return { ok: false, problems: [{ line: read.unreadableAt, field: '-', messageKey: 'workingGroups.import.unreadable' }] };
+  const { header, records } = read;
   const problems: FileProblem[] = [];
   if (!header.includes('email')) problems.push({ line: 1, field: 'email', messageKey: 'workingGroups.import.missingColumn' });
   for (const column of header.filter((c) => !(MEMBER_IMPORT_COLUMNS as readonly string[]).includes(c))) {
@@ -54,8 +41,7 @@ export function checkMemberCsv(csv: string): { ok: false; problems: FileProblem[
 
   const lines: MemberLine[] = [];
   const lineOfEmail = new Map<string, number>();
-  for (const { record, info } of records) {
-    const line = info.lines;
+  for (const { record, line } of records) {
     const typedEmail = (record.email ?? '').trim();
     const parsed = MemberRowSchema.safeParse({ email: record.email ?? '', name: record.name ?? '', role: record.role ?? '' });
     if (!parsed.success) {
@@ -80,7 +66,3 @@ export function checkMemberCsv(csv: string): { ok: false; problems: FileProblem[
   return { ok: true, lines };
 }
 
-function csvHeader(csv: string): string[] {
-  const [first] = parse(csv, { bom: true, to_line: 1, trim: true, relax_column_count: true }) as string[][];
-  return (first ?? []).map((h) => h.toLowerCase());
-}
