@@ -6,6 +6,7 @@ import { systemClock } from './platform/clock';
 import { createLogger } from './platform/logger';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoOrganisation } from './demo/seed';
 import { seedDemoFeedback } from './demo/feedback';
+import { seedDemoSurveys } from './demo/surveys';
 
 // The only file that opens a port: start, serve, and stop cleanly on SIGTERM/SIGINT.
 async function main(): Promise<void> {
@@ -29,7 +30,10 @@ async function main(): Promise<void> {
   }
 
   const { app, outboxSender, escalationSweep, surveySweep, services } = await createApp({ config, db, logger, clock: systemClock });
-  if (process.argv.includes('--demo')) logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
+  if (process.argv.includes('--demo')) {
+    logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
+    logger.info({ seeded: await seedDemoSurveys(db.knex, services, new Date().toISOString().slice(0, 10)) }, 'demo surveys ready');
+  }
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));
   });

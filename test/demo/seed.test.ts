@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { agentFor, createTestApp, signIn } from '../helpers/app';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, DemoRefusedError, seedDemoOrganisation } from '../../server/demo/seed';
 import { seedDemoFeedback } from '../../server/demo/feedback';
+import { seedDemoSurveys } from '../../server/demo/surveys';
 
 describe('demo organisation', () => {
   let database: TestDatabase;
@@ -60,6 +61,19 @@ describe('demo organisation', () => {
     // The escalated item went one level above the usual recipient.
     expect((await executive.get('/inbox.json')).body.total).toBe(1);
     expect(await database.db.knex('feedback_items').count({ n: '*' }).first()).toEqual({ n: 4 });
+  });
+
+  it('when demo surveys are seeded, then the demo member has an invitation to a working group\'s open assessment, once', async () => {
+    const app = await createTestApp({ db: database.db });
+    expect(await seedDemoSurveys(database.db.knex, app.services, '2026-11-22')).toBe('created');
+    expect(await seedDemoSurveys(database.db.knex, app.services, '2026-11-22')).toBe('already-present');
+    const [survey] = await database.db.knex('surveys').select('status', 'working_group_id');
+    expect(survey.status).toBe('open');
+    const invitation = await database.db.knex('outbox_messages').select('body_text').where({ to_address: 'member@demo.example', template: 'survey-invitation' }).first();
+    const path = (invitation.body_text as string).match(/\/s\/[A-Za-z0-9_-]{43}/)![0];
+    const page = await agentFor(app).get(path).expect(200);
+    expect(page.text).toContain('Transfer Policy Review PDP');
+    expect(await database.db.knex('survey_staff').where({ survey_id: (await database.db.knex('surveys').first()).id })).toHaveLength(2);
   });
 
   it('when seeded twice, then the second run changes nothing', async () => {
