@@ -6,6 +6,7 @@ import * as feedback from './20261122_0004_feedback';
 import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
+import * as reviews from './20261122_0008_reviews';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -22,6 +23,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0005_service_levels', serviceLevels],
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
+  ['20261122_0008_reviews', reviews],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
