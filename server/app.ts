@@ -35,6 +35,8 @@ import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
 import { createSurveys } from './features/surveys';
+import { createReviews } from './features/reviews';
+import { DEFAULT_LOCALE } from './platform/i18n';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
 
 // Per client address. Generous, because many community members share one address at a meeting.
@@ -134,6 +136,18 @@ export async function createApp(deps: AppDeps) {
     peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
   });
   await surveys.service.ensureDefaultTemplate();
+  const reviews = createReviews({
+    knex: db.knex,
+    dialect: db.dialect,
+    clock,
+    audit,
+    cycles: TEMPORARY_CYCLES(db.knex),
+    directory: directory.service,
+    feedback: feedbackStore.source,
+    staffSurveyResults: (staffMemberId, period) => surveys.service.staffResultsBetween(staffMemberId, period),
+    minimumGroupSize: config.minimumGroupSize,
+    translate: translator.forLocale(DEFAULT_LOCALE),
+  });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
@@ -204,6 +218,7 @@ export async function createApp(deps: AppDeps) {
       accounts: hasAnyRole(req.user, ['admin']),
       surveys: hasAnyRole(req.user, ['hr', 'admin']),
       staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
+      reviews: hasAnyRole(req.user, ['staff', 'manager', 'executive', 'hr']),
       workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
     };
     if (req.session.flash) {
@@ -221,6 +236,7 @@ export async function createApp(deps: AppDeps) {
   app.use(serviceLevels.routes);
   app.use(complaints.routes);
   app.use(surveys.routes);
+  app.use(reviews.routes);
   app.use(workingGroups.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
@@ -229,8 +245,19 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service } };
+  const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
+  return { app, outboxSender, escalationSweep, surveySweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, packets: reviews.packets, exports: reviews.exports } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
 
+
+// TEMPORARY until the review-cycles branch lands.
+function TEMPORARY_CYCLES(knex: import('knex').Knex) {
+  const toCycle = (r: Record<string, unknown>) => ({ id: Number(r.id), code: String(r.code), startsOn: String(r.starts_on), endsOn: String(r.ends_on), reviewOpensOn: String(r.review_opens_on), reviewClosesOn: String(r.review_closes_on), status: r.status as 'open', staffSeeUnreviewed: Boolean(r.staff_see_unreviewed), guidance: String(r.guidance) });
+  return {
+    findCycle: async (id: number) => { const r = await knex('review_cycles').where({ id }).first(); return r ? toCycle(r) : undefined; },
+    previousCycle: async (c: { startsOn: string }) => { const r = await knex('review_cycles').where('ends_on', '<', c.startsOn).orderBy('ends_on', 'desc').first(); return r ? toCycle(r) : undefined; },
+    listCycles: async () => (await knex('review_cycles').select('*')).map(toCycle),
+  };
+}

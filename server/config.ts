@@ -33,6 +33,7 @@ const EnvSchema = z.object({
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   SURVEY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
+  EXPORT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
   MINIMUM_GROUP_SIZE: z.coerce.number().int().min(MINIMUM_GROUP_SIZE_FLOOR, `MINIMUM_GROUP_SIZE may not be below ${MINIMUM_GROUP_SIZE_FLOOR}`).default(DEFAULT_MINIMUM_GROUP_SIZE),
   PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
 });
@@ -57,6 +58,7 @@ export interface Config {
   readonly outboxIntervalMs: number;
   readonly escalationIntervalMs: number;
   readonly surveyIntervalMs: number;
+  readonly exportIntervalMs: number;
   /** The least number of people behind any figure from non-named input (never below 3). */
   readonly minimumGroupSize: number;
   readonly passwordHashCost: 'standard' | 'low';
@@ -100,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
     escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
     surveyIntervalMs: e.SURVEY_INTERVAL_MS,
+    exportIntervalMs: e.EXPORT_INTERVAL_MS,
     minimumGroupSize: e.MINIMUM_GROUP_SIZE,
     passwordHashCost: e.PASSWORD_HASH_COST,
   });

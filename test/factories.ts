@@ -82,8 +82,8 @@ export function factories(knex: Knex) {
     },
 
     /** A staff member with an account: the usual way to get a manager or an executive. */
-    async staffAccount(fields: Partial<{ managerId: number | null; isExecutive: boolean; roles: Role[]; departmentId: number | null }> = {}) {
-      const member = await this.staff({ managerId: fields.managerId ?? null, isExecutive: fields.isExecutive ?? false, departmentId: fields.departmentId ?? null });
+    async staffAccount(fields: Partial<{ name: string; managerId: number | null; isExecutive: boolean; roles: Role[]; departmentId: number | null }> = {}) {
+      const member = await this.staff({ managerId: fields.managerId ?? null, isExecutive: fields.isExecutive ?? false, departmentId: fields.departmentId ?? null, ...(fields.name ? { name: fields.name } : {}) });
       const account = await this.account({ email: member.email, staffMemberId: member.id, roles: fields.roles ?? [] });
       return { ...account, staffMemberId: member.id, member };
     },

@@ -360,6 +360,24 @@ export function createSurveysService(deps: SurveysDeps) {
     },
 
     groupSurveys: (groupId: number) => repository.surveysOfGroup(groupId),
+
+    /** A staff member's blocks in the surveys that closed in a period, as their input packet shows them. */
+    async staffResultsBetween(staffMemberId: number, period: { from: number; to: number }) {
+      const found = [];
+      for (const report of await repository.staffReports({ staffMemberId })) {
+        const survey = await mustFindSurvey(report.surveyId);
+        if (survey.closedAt === null || survey.closedAt < period.from || survey.closedAt >= period.to) continue;
+        const results = await resultsOf(survey, knex, { onlyStaff: staffMemberId });
+        found.push({
+          title: survey.title,
+          closedAt: survey.closedAt,
+          questions: results.questions
+            .filter((q) => q.scale !== null)
+            .map((q) => ({ question: q.statement ? `${q.question}: ${q.statement}` : q.question, count: q.scale && !q.scale.suppressed ? q.scale.count : null, mean: q.scale && !q.scale.suppressed ? q.scale.mean : null, suppressed: !results.shown || (q.scale?.suppressed ?? true) })),
+        });
+      }
+      return found;
+    },
   };
 }
 

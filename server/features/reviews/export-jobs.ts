@@ -1,0 +1,149 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Actor } from '../../platform/auth/roles';
+import type { Dialect } from '../../platform/db';
+import { claimRows } from '../../platform/db/claims';
+import { toNullableNumber } from '../../platform/db/json';
+import { NotFoundError } from '../../platform/errors';
+import { writeCsv, writeXlsx, type ExportSheet } from '../../platform/exports';
+
+export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export type ExportStatus = 'pending' | 'running' | 'done' | 'failed';
+
+export interface ExportJob {
+  readonly id: number;
+  readonly cycleId: number | null;
+  readonly format: ExportFormat;
+  readonly status: ExportStatus;
+  readonly progressDone: number;
+  readonly progressTotal: number;
+  readonly filename: string;
+  readonly requestedByAccountId: number | null;
+  readonly createdAt: number;
+  readonly finishedAt: number | null;
+}
+
+/** Files are kept in the database in pieces small enough for any MySQL packet limit. */
+const CHUNK_BYTES = 256 * 1024;
+const LEASE_MS = 10 * 60_000;
+
+/** Gathers written bytes into chunks and stores each one as it fills. */
+class ChunkWriter extends Writable {
+  private pending: Buffer[] = [];
+  private size = 0;
+  private sequence = 0;
+  constructor(private readonly store: (sequence: number, data: Buffer) => Promise<void>) {
+    super();
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
+    this.pending.push(chunk);
+    this.size += chunk.length;
+    if (this.size < CHUNK_BYTES) return callback();
+    this.flush().then(() => callback(), callback);
+  }
+  override _final(callback: (error?: Error | null) => void): void {
+    this.flush().then(() => callback(), callback);
+  }
+  private async flush(): Promise<void> {
+    if (this.size === 0) return;
+    const data = Buffer.concat(this.pending);
+    this.pending = [];
+    this.size = 0;
+    await this.store(this.sequence++, data);
+  }
+}
+
+function toJob(r: Record<string, unknown>): ExportJob {
+  return {
+    id: Number(r.id),
+    cycleId: toNullableNumber(r.cycle_id),
+    format: r.format as ExportFormat,
+    status: r.status as ExportStatus,
+    progressDone: Number(r.progress_done),
+    progressTotal: Number(r.progress_total),
+    filename: String(r.filename),
+    requestedByAccountId: toNullableNumber(r.requested_by_account_id),
+    createdAt: Number(r.created_at),
+    finishedAt: toNullableNumber(r.finished_at),
+  };
+}
+
+const JOB_COLUMNS = ['id', 'cycle_id', 'format', 'status', 'progress_done', 'progress_total', 'filename', 'requested_by_account_id', 'created_at', 'finished_at'];
+
+/**
+ * Exports built in the background: a request becomes a job row, any process claims and builds it,
+ * writing the file into the database as it streams out, with progress after each step; any
+ * process then serves the download.
+ */
+export function createExportJobs(deps: {
+  knex: Knex;
+  dialect: Dialect;
+  audit: AuditLog;
+  now: () => number;
+  /** The sheets of a cycle's export; `onProgress` is told after each staff member of each sheet. */
+  cycleSheets(cycleId: number, format: ExportFormat, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]>;
+}) {
+  const { knex, dialect, audit, now } = deps;
+
+  async function build(job: ExportJob): Promise<void> {
+    await knex('export_chunks').where({ export_job_id: job.id }).delete();
+    await knex('export_jobs').where({ id: job.id }).update({ status: 'running', progress_done: 0 });
+    const output = new ChunkWriter((sequence, data) => knex('export_chunks').insert({ export_job_id: job.id, sequence, data }).then(() => undefined));
+    const sheets = await deps.cycleSheets(job.cycleId!, job.format, (done, total) => knex('export_jobs').where({ id: job.id }).update({ progress_done: done, progress_total: total }).then(() => undefined));
+    if (job.format === 'csv') await writeCsv(sheets[0]!, output);
+    else await writeXlsx(sheets, output);
+    await knex('export_jobs').where({ id: job.id }).update({ status: 'done', finished_at: now(), claim_token: null, claimed_until: null });
+  }
+
+  return {
+    async request(actor: Actor, cycleId: number, format: ExportFormat, filename: string): Promise<number> {
+      return knex.transaction(async (trx) => {
+        const [id] = await trx('export_jobs').insert({ kind: 'cycle_packets', cycle_id: cycleId, format, requested_by_account_id: actor.accountId, status: 'pending', filename, created_at: now() });
+        await audit.record({ actorAccountId: actor.accountId, action: 'packets.export', subjectType: 'review_cycle', subjectId: cycleId, detail: { format, exportJobId: Number(id) } }, trx);
+        return Number(id);
+      });
+    },
+
+    /** A job as its requester (or HR) sees it. */
+    async find(id: number): Promise<ExportJob> {
+      const row = await knex('export_jobs').select(JOB_COLUMNS).where({ id }).first();
+      if (!row) throw new NotFoundError();
+      return toJob(row);
+    },
+
+    async list(cycleId: number): Promise<ExportJob[]> {
+      return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId }).orderBy('id', 'desc').limit(20)).map(toJob);
+    },
+
+    /** Streams a finished file, chunk by chunk, so serving it holds one chunk at a time. */
+    async download(id: number, output: Writable): Promise<void> {
+      for (let sequence = 0; ; sequence++) {
+        const chunk = await knex('export_chunks').select('data').where({ export_job_id: id, sequence }).first();
+        if (!chunk) break;
+        if (!output.write(chunk.data as Buffer)) await new Promise((resolve) => output.once('drain', resolve));
+      }
+      output.end();
+    },
+
+    /** Claims and builds pending exports; a crashed build's lease runs out and another process takes it. */
+    async runOnce(): Promise<number> {
+      const claimToken = randomUUID();
+      await claimRows(knex, dialect, { table: 'export_jobs', due: (q) => q.whereIn('status', ['pending', 'running']), limit: 2, claimToken, now: now(), leaseMs: LEASE_MS });
+      const jobs = (await knex('export_jobs').select(JOB_COLUMNS).where({ claim_token: claimToken }).whereIn('status', ['pending', 'running'])).map(toJob);
+      for (const job of jobs) {
+        try {
+          await build(job);
+        } catch (err) {
+          await knex('export_jobs').where({ id: job.id }).update({ status: 'failed', finished_at: now() });
+          throw err;
+        }
+      }
+      return jobs.length;
+    },
+  };
+}
+
+export type ExportJobs = ReturnType<typeof createExportJobs>;

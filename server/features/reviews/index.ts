@@ -1,0 +1,35 @@
+import type { Knex } from 'knex';
+import type { AuditLog } from '../../platform/audit';
+import type { Clock } from '../../platform/clock';
+import type { Dialect } from '../../platform/db';
+import type { Translate } from '../../platform/i18n';
+import type { FeedbackSource } from '../routing/routing.schema';
+import { createExportJobs } from './export-jobs';
+import { cycleSheets } from './packet-sheets';
+import { createPacketsRepository } from './packets.repository';
+import { createPacketsRoutes } from './packets.routes';
+import { createPacketsService, type CycleLookup, type PacketDirectory, type StaffSurveyResult } from './packets.service';
+import type { Period } from './packets.repository';
+
+export type { PacketsService, InputPacket, CycleLookup } from './packets.service';
+export type { ReviewCycle } from './cycles.schema';
+
+/** Input packets, the manager's review of them, HR's progress, trends and exports. */
+export function createReviews(deps: {
+  knex: Knex;
+  dialect: Dialect;
+  clock: Clock;
+  audit: AuditLog;
+  cycles: CycleLookup;
+  directory: PacketDirectory;
+  feedback: FeedbackSource;
+  staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
+  minimumGroupSize: number;
+  /** Export headers are written in the organisation's default language. */
+  translate: Translate;
+}) {
+  const now = () => deps.clock.now();
+  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now) });
+  const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, cycleSheets: cycleSheets(packets, deps.translate) });
+  return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
+}

@@ -1,0 +1,74 @@
+import type { ExportRow, ExportSheet } from '../../platform/exports';
+import type { Translate } from '../../platform/i18n';
+import type { ExportFormat } from './export-jobs';
+import type { InputPacket, PacketsService } from './packets.service';
+
+type Column = { key: string; header: string };
+
+/**
+ * A cycle's packets as sheets: one row per staff member and dimension (the CSV), and in XLSX also
+ * a summary per staff member and the comments. Every figure is the packet's own, so withheld
+ * figures stay withheld. Each sheet walks the packets again rather than keeping them all in memory.
+ */
+export function cycleSheets(packets: PacketsService, t: Translate) {
+  return async (cycleId: number, format: ExportFormat, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]> => {
+    const passes = format === 'csv' ? 1 : 3;
+    const columns = (keys: string[]): Column[] => keys.map((key) => ({ key, header: t(`reviews.export.column.${key}`) }));
+    const walk = (pass: number, rowsOf: (packet: InputPacket) => ExportRow[]): AsyncIterable<ExportRow> => ({
+      async *[Symbol.asyncIterator]() {
+        for await (const packet of packets.cycleRows(cycleId, (done, total) => onProgress(pass * total + done, passes * total))) yield* rowsOf(packet);
+      },
+    });
+    const withheld = t('reviews.export.withheld');
+
+    const dimensions: ExportSheet = {
+      name: t('reviews.export.sheet.dimensions'),
+      columns: columns(['staff', 'department', 'dimension', 'count', 'mean', 'median', 'previousCount', 'previousMean']),
+      rows: walk(0, (p) =>
+        p.dimensions.map((d) => ({
+          staff: p.staff.name,
+          department: p.staff.departmentName ?? '',
+          dimension: d.label,
+          count: d.current.suppressed ? withheld : d.current.count,
+          mean: d.current.suppressed ? null : d.current.mean,
+          median: d.current.suppressed ? null : d.current.median,
+          previousCount: d.previous === null ? null : d.previous.suppressed ? withheld : d.previous.count,
+          previousMean: d.previous === null || d.previous.suppressed ? null : d.previous.mean,
+        })),
+      ),
+    };
+    if (format === 'csv') return [dimensions];
+
+    const summary: ExportSheet = {
+      name: t('reviews.export.sheet.summary'),
+      columns: columns(['staff', 'department', 'reviewed', 'items', 'appreciation', 'suggestion', 'concern', 'solicited', 'acknowledgedWithinTarget', 'respondedWithinTarget']),
+      rows: walk(1, (p) => [
+        {
+          staff: p.staff.name,
+          department: p.staff.departmentName ?? '',
+          reviewed: p.review ? new Date(p.review.reviewedAt).toISOString().slice(0, 10) : '',
+          ...(p.kinds.suppressed
+            ? { items: withheld }
+            : { items: p.kinds.total, appreciation: p.kinds.appreciation, suggestion: p.kinds.suggestion, concern: p.kinds.concern, solicited: p.kinds.solicited }),
+          ...(p.handling.suppressed ? {} : { acknowledgedWithinTarget: p.handling.acknowledgedWithinTarget, respondedWithinTarget: p.handling.respondedWithinTarget }),
+        },
+      ]),
+    };
+    const comments: ExportSheet = {
+      name: t('reviews.export.sheet.comments'),
+      columns: columns(['staff', 'receivedOn', 'kind', 'attribution', 'submitter', 'comment', 'context']),
+      rows: walk(2, (p) =>
+        p.comments.map((c) => ({
+          staff: p.staff.name,
+          receivedOn: c.receivedOn,
+          kind: t(`feedback.kind.${c.kind}`),
+          attribution: t(`feedback.attribution.${c.attribution}.label`),
+          submitter: c.submitterName ?? '',
+          comment: c.comment,
+          context: c.context,
+        })),
+      ),
+    };
+    return [dimensions, summary, comments];
+  };
+}

@@ -1,0 +1,122 @@
+import type { Knex } from 'knex';
+import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import type { RatingFact } from './aggregation';
+
+type Db = Knex | Knex.Transaction;
+
+/** A period in epoch milliseconds: from included, to excluded. */
+export interface Period {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A feedback item in a packet, without content or identity (those come from the feedback feature). */
+export interface PacketItem {
+  readonly id: number;
+  readonly kind: string;
+  readonly attribution: string;
+  readonly solicited: boolean;
+  readonly createdAt: number;
+}
+
+/** How the recipient handled the routed item an input created. */
+export interface HandledItem {
+  readonly acknowledgedAt: number | null;
+  readonly acknowledgeDueAt: number | null;
+  readonly respondedAt: number | null;
+  readonly respondDueAt: number | null;
+  readonly committedRespondAt: number | null;
+}
+
+export interface PacketReview {
+  readonly staffMemberId: number;
+  readonly reviewedAt: number;
+  readonly reviewedByAccountId: number | null;
+  readonly notes: string;
+}
+
+export function createPacketsRepository(knex: Knex, now: () => number) {
+  return {
+    /** Every rating given in a period, with the staff member's department, labelled with `cycleId`. */
+    async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
+      const rows = await db('feedback_ratings as r')
+        .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
+        .join('staff_members as s', 's.id', 'f.staff_member_id')
+        .where('f.created_at', '>=', period.from)
+        .andWhere('f.created_at', '<', period.to)
+        .select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
+      return rows.map((r) => ({
+        feedbackItemId: Number(r.feedback_item_id),
+        staffMemberId: Number(r.staff_member_id),
+        departmentId: toNullableNumber(r.department_id),
+        dimensionId: Number(r.dimension_id),
+        cycleId,
+        score: Number(r.score),
+      }));
+    },
+
+    async items(staffMemberId: number, period: Period, db: Db = knex): Promise<PacketItem[]> {
+      const rows = await db('feedback_items')
+        .select('id', 'kind', 'attribution', 'solicited', 'created_at')
+        .where({ staff_member_id: staffMemberId })
+        .andWhere('created_at', '>=', period.from)
+        .andWhere('created_at', '<', period.to)
+        .orderBy('created_at')
+        .orderBy('id');
+      return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
+    },
+
+    async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandledItem[]> {
+      if (feedbackItemIds.length === 0) return [];
+      const rows = await db('routed_items').select('acknowledged_at', 'acknowledge_due_at', 'responded_at', 'respond_due_at', 'committed_respond_at').whereIn('feedback_item_id', feedbackItemIds);
+      return rows.map((r) => ({
+        acknowledgedAt: toNullableNumber(r.acknowledged_at),
+        acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
+        respondedAt: toNullableNumber(r.responded_at),
+        respondDueAt: toNullableNumber(r.respond_due_at),
+        committedRespondAt: toNullableNumber(r.committed_respond_at),
+      }));
+    },
+
+    async dimensions(db: Db = knex): Promise<Array<{ id: number; label: string }>> {
+      return (await db('behaviour_dimensions').select('id', 'label').where({ active: true }).orderBy('position').orderBy('id')).map((r) => ({ id: Number(r.id), label: String(r.label) }));
+    },
+
+    async reviews(cycleId: number, staffMemberIds: readonly number[] | null, db: Db = knex): Promise<PacketReview[]> {
+      let query = db('packet_reviews').select('staff_member_id', 'reviewed_at', 'reviewed_by_account_id', 'notes').where({ cycle_id: cycleId });
+      if (staffMemberIds) query = query.whereIn('staff_member_id', staffMemberIds);
+      return (await query).map((r) => ({ staffMemberId: Number(r.staff_member_id), reviewedAt: Number(r.reviewed_at), reviewedByAccountId: toNullableNumber(r.reviewed_by_account_id), notes: String(r.notes) }));
+    },
+
+    async saveReview(cycleId: number, staffMemberId: number, accountId: number, notes: string, db: Db): Promise<void> {
+      await db('packet_reviews').insert({ cycle_id: cycleId, staff_member_id: staffMemberId, reviewed_by_account_id: accountId, reviewed_at: now(), notes }).onConflict(['cycle_id', 'staff_member_id']).merge(['reviewed_by_account_id', 'reviewed_at', 'notes']);
+    },
+
+    async flags(cycleId: number, feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, string>> {
+      if (feedbackItemIds.length === 0) return new Map();
+      const rows = await db('packet_flags').select('feedback_item_id', 'note').where({ cycle_id: cycleId }).whereIn('feedback_item_id', feedbackItemIds);
+      return new Map(rows.map((r) => [Number(r.feedback_item_id), String(r.note)]));
+    },
+
+    async setFlag(cycleId: number, feedbackItemId: number, accountId: number, note: string | null, db: Db): Promise<void> {
+      if (note === null) {
+        await db('packet_flags').where({ cycle_id: cycleId, feedback_item_id: feedbackItemId }).delete();
+        return;
+      }
+      await db('packet_flags').insert({ cycle_id: cycleId, feedback_item_id: feedbackItemId, flagged_by_account_id: accountId, note, created_at: now() }).onConflict(['cycle_id', 'feedback_item_id']).merge(['flagged_by_account_id', 'note', 'created_at']);
+    },
+
+    /** Community-facing staff: the people packets are made for. */
+    async communityFacingStaff(db: Db = knex): Promise<Array<{ id: number; name: string; departmentId: number | null; departmentName: string | null; managerId: number | null }>> {
+      const rows = await db('staff_members as s')
+        .leftJoin('departments as d', 'd.id', 's.department_id')
+        .where('s.community_facing', true)
+        .select('s.id', 's.name', 's.department_id', 'd.name as department_name', 's.manager_id')
+        .orderBy('s.name')
+        .orderBy('s.id');
+      return rows.map((r) => ({ id: Number(r.id), name: String(r.name), departmentId: toNullableNumber(r.department_id), departmentName: r.department_name == null ? null : String(r.department_name), managerId: toNullableNumber(r.manager_id) }));
+    },
+  };
+}
+
+export type PacketsRepository = ReturnType<typeof createPacketsRepository>;

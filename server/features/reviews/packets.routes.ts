@@ -1,0 +1,169 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { access } from '../../platform/http/access';
+import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
+import { ForbiddenError, ValidationError } from '../../platform/errors';
+import type { Guarded, ScaleFigures } from '../../platform/privacy/aggregates';
+import { RATING_POINTS } from './aggregation';
+import { EXPORT_FORMATS, type ExportJobs } from './export-jobs';
+import type { InputPacket, PacketsService } from './packets.service';
+
+const NOTES_MAX = 5000;
+const ReviewSchema = z.object({ notes: z.string().trim().max(NOTES_MAX, 'reviews.errors.notesTooLong').default('') });
+const FlagSchema = z.object({
+  note: z.string().trim().max(500, 'reviews.errors.flagTooLong').default(''),
+  clear: z.union([z.literal('yes'), z.literal('')]).optional(),
+});
+const ExportSchema = z.object({ format: z.enum(EXPORT_FORMATS, 'validation.invalid') });
+
+const ids = (value: unknown): number[] =>
+  (Array.isArray(value) ? value : value === undefined || value === '' ? [] : [value])
+    .map(Number)
+    .filter((n) => Number.isSafeInteger(n) && n > 0);
+
+/** Figures for a page: the numbers, or null when withheld. */
+function shown(figure: Guarded<ScaleFigures> | null) {
+  return figure && !figure.suppressed ? { count: figure.count, mean: figure.mean, median: figure.median, distribution: figure.distribution } : null;
+}
+
+export function packetView(req: Request, packet: InputPacket) {
+  return {
+    ...packet,
+    kinds: packet.kinds.suppressed ? null : packet.kinds,
+    handling: packet.handling.suppressed ? null : packet.handling,
+    themes: packet.themes.suppressed ? null : packet.themes.themes,
+    dimensions: packet.dimensions.map((d) => {
+      const current = shown(d.current);
+      return {
+        label: d.label,
+        current,
+        previous: shown(d.previous),
+        // Read by public/js/packet-charts.js: this cycle's distribution beside the previous one.
+        chart: current
+          ? JSON.stringify({
+              labels: RATING_POINTS.map(String),
+              datasets: [
+                { label: packet.cycle.code, data: current.distribution.map((x) => x.count) },
+                ...(shown(d.previous) ? [{ label: packet.previousCycle!.code, data: shown(d.previous)!.distribution.map((x) => x.count) }] : []),
+              ],
+            })
+          : null,
+      };
+    }),
+    comments: packet.comments.map((c) => ({ ...c, kindLabel: req.t(`feedback.kind.${c.kind}`), attributionLabel: req.t(`feedback.attribution.${c.attribution}.label`) })),
+    reviewedOn: packet.review ? new Date(packet.review.reviewedAt).toISOString().slice(0, 10) : null,
+    isManager: packet.viewer === 'manager',
+    isSelf: packet.viewer === 'self',
+  };
+}
+
+export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { packets: PacketsService; exports: ExportJobs; minimumGroupSize: number }): Router {
+  const router = Router();
+  const base = (req: Request) => `/reviews/${idParam(req.params.cycleId)}/packets`;
+
+  // Everyone who works with packets starts here: the cycles, and what each of them may open.
+  router.get('/reviews', access.roles('staff', 'manager', 'executive', 'hr'), async (req, res) => {
+    const actor = req.user!;
+    const roles = { team: actor.roles.some((r) => ['manager', 'executive', 'hr'].includes(r)), hr: actor.roles.includes('hr'), trends: actor.roles.some((r) => ['hr', 'executive'].includes(r)) };
+    res.render('reviews/index', {
+      title: req.t('reviews.index.title'),
+      roles,
+      ownId: actor.staffMemberId,
+      cycles: (await packets.cycles()).map((c) => ({ ...c, statusLabel: req.t(`reviews.cycleStatus.${c.status}`) })),
+    });
+  });
+
+  router.get('/reviews/:cycleId/packets', access.roles('manager', 'executive', 'hr'), async (req, res) => {
+    const { cycle, packets: list } = await packets.team(req.user!, idParam(req.params.cycleId));
+    res.render('reviews/packets', {
+      title: req.t('reviews.packets.title', { cycle: cycle.code }),
+      cycle,
+      isHr: req.user!.roles.includes('hr'),
+      packets: list.map((p) => ({ ...p, reviewedOn: p.reviewedAt === null ? null : new Date(p.reviewedAt).toISOString().slice(0, 10) })),
+    });
+  });
+
+  const renderPacket = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
+    const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId));
+    res.status(status).render('reviews/packet', { title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }), packet: packetView(req, packet), minimum: minimumGroupSize, action: `${base(req)}/${packet.staff.id}`, ...extra });
+  };
+
+  // Signed in: the service decides (HR, the manager, an executive above, or the staff member themself).
+  router.get('/reviews/:cycleId/packets/:staffId', access.signedIn(), (req, res) => renderPacket(req, res));
+
+  router.post('/reviews/:cycleId/packets/:staffId/review', access.roles('manager', 'executive'), async (req, res) => {
+    try {
+      await packets.markReviewed(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), parseForm(ReviewSchema, req.body).notes);
+      req.session.flash = { kind: 'success', key: 'reviews.flash.reviewed' };
+      res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      await renderPacket(req, res, { reviewValues: req.body, ...validationLocals(req, err) }, 422);
+    }
+  });
+
+  router.post('/reviews/:cycleId/packets/:staffId/flags/:itemId', access.roles('manager', 'executive'), async (req, res) => {
+    const { note, clear } = parseForm(FlagSchema, req.body);
+    await packets.flag(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), idParam(req.params.itemId), clear === 'yes' ? null : note);
+    res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}#item-${idParam(req.params.itemId)}`);
+  });
+
+  router.get('/reviews/:cycleId/progress', access.roles('hr'), async (req, res) => {
+    const progress = await packets.progress(idParam(req.params.cycleId));
+    res.render('reviews/progress', { title: req.t('reviews.progress.title', { cycle: progress.cycle.code }), progress, exports: (await exports.list(progress.cycle.id)).map((j) => ({ ...j, percent: j.progressTotal ? Math.round((j.progressDone / j.progressTotal) * 100) : 0 })) });
+  });
+
+  router.post('/reviews/:cycleId/exports', access.roles('hr'), async (req, res) => {
+    const cycle = await packets.mustFindCycle(idParam(req.params.cycleId));
+    const { format } = parseForm(ExportSchema, req.body);
+    const id = await exports.request(req.user!, cycle.id, format, `packets-${cycle.code}`);
+    res.redirect(303, `/reviews/exports/${id}`);
+  });
+
+  router.get('/reviews/exports/:id', access.roles('hr'), async (req, res) => {
+    const job = await exports.find(idParam(req.params.id));
+    const percent = job.progressTotal ? Math.round((job.progressDone / job.progressTotal) * 100) : 0;
+    if (req.accepts(['html', 'json']) === 'json') return void res.json({ status: job.status, done: job.progressDone, total: job.progressTotal, percent });
+    res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done' });
+  });
+
+  router.get('/reviews/exports/:id/download', access.roles('hr'), async (req, res) => {
+    const job = await exports.find(idParam(req.params.id));
+    if (job.status !== 'done') throw new ForbiddenError('reviews.export.notReady');
+    res.attachment(`${job.filename}.${job.format}`);
+    res.set('Content-Type', job.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    res.set('Cache-Control', 'no-store');
+    await exports.download(job.id, res);
+  });
+
+  router.get('/reviews/trends', access.roles('hr', 'executive'), async (req, res) => {
+    const filter = { departmentIds: ids(req.query.department), dimensionIds: ids(req.query.dimension), cycleIds: ids(req.query.cycle) };
+    const trends = await packets.trends(filter);
+    const figure = (departmentId: number, dimensionId: number, cycleId: number) => trends.figures.find((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId)!.figure;
+    const departments = filter.departmentIds.length ? trends.departments.filter((d) => filter.departmentIds.includes(d.id)) : trends.departments;
+    const dimensions = filter.dimensionIds.length ? trends.dimensions.filter((d) => filter.dimensionIds.includes(d.id)) : trends.dimensions;
+    res.status(trends.refused ? 422 : 200).render('reviews/trends', {
+      title: req.t('reviews.trends.title'),
+      refused: trends.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null,
+      cycles: trends.cycles,
+      filters: {
+        departments: trends.departments.map((d) => ({ ...d, selected: filter.departmentIds.includes(d.id) })),
+        dimensions: trends.dimensions.map((d) => ({ ...d, selected: filter.dimensionIds.includes(d.id) })),
+      },
+      rows: trends.refused
+        ? []
+        : departments.flatMap((department) =>
+            dimensions.map((dimension) => ({
+              department: department.name,
+              dimension: dimension.label,
+              cells: trends.cycles.map((c) => {
+                const f = figure(department.id, dimension.id, c.id);
+                return f.suppressed ? { withheld: true } : { mean: f.mean, count: f.count };
+              }),
+            })),
+          ),
+    });
+  });
+
+  return router;
+}

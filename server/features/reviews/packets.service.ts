@@ -1,0 +1,289 @@
+import type { Knex } from 'knex';
+import { DateTime } from 'luxon';
+import type { AuditLog } from '../../platform/audit';
+import { hasAnyRole, type Actor } from '../../platform/auth/roles';
+import { ConflictError, NotFoundError } from '../../platform/errors';
+import { guarded, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
+import type { FeedbackSource } from '../routing/routing.schema';
+import type { StaffMember } from '../directory';
+import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
+import type { ReviewCycle } from './cycles.schema';
+import type { PacketReview, PacketsRepository, Period } from './packets.repository';
+
+/** What packets need to know of cycles (kept by the cycles part of this feature). */
+export interface CycleLookup {
+  findCycle(id: number): Promise<ReviewCycle | undefined>;
+  previousCycle(cycle: ReviewCycle): Promise<ReviewCycle | undefined>;
+  listCycles(): Promise<ReviewCycle[]>;
+}
+
+/** A working-group survey's results for one staff member's block (from the survey engine). */
+export interface StaffSurveyResult {
+  readonly title: string;
+  readonly closedAt: number;
+  readonly questions: ReadonlyArray<{ readonly question: string; readonly count: number | null; readonly mean: number | null; readonly suppressed: boolean }>;
+}
+
+export interface PacketDirectory {
+  findStaff(id: number): Promise<StaffMember | undefined>;
+  isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean>;
+  listTeam(managerStaffId: number): Promise<StaffMember[]>;
+  listDepartments(): Promise<Array<{ id: number; name: string }>>;
+}
+
+export interface PacketComment {
+  readonly feedbackItemId: number;
+  readonly reference: string;
+  readonly kind: string;
+  readonly attribution: string;
+  /** Only for named items. */
+  readonly submitterName: string | null;
+  readonly receivedOn: string;
+  readonly comment: string;
+  readonly context: string;
+  readonly solicited: boolean;
+  readonly flag: string | null;
+}
+
+/** Everything one staff member received in one cycle, aggregated for their manager. */
+export interface InputPacket {
+  readonly cycle: ReviewCycle;
+  readonly previousCycle: ReviewCycle | null;
+  readonly staff: StaffMember;
+  /** Who is reading: the staff member sees figures only, never comments or the manager's notes. */
+  readonly viewer: 'manager' | 'hr' | 'self';
+  readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number }>;
+  readonly dimensions: ReadonlyArray<DimensionFigure & { readonly label: string }>;
+  readonly surveys: readonly StaffSurveyResult[];
+  readonly comments: readonly PacketComment[];
+  readonly themes: ReturnType<typeof frequentThemes>;
+  readonly handling: Guarded<{ readonly items: number; readonly acknowledged: number; readonly acknowledgedWithinTarget: number; readonly responded: number; readonly respondedWithinTarget: number; readonly timeframesGiven: number }>;
+  readonly review: PacketReview | null;
+}
+
+export interface PacketsDeps {
+  knex: Knex;
+  repository: PacketsRepository;
+  cycles: CycleLookup;
+  directory: PacketDirectory;
+  feedback: FeedbackSource;
+  staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
+  audit: AuditLog;
+  minimumGroupSize: number;
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
+
+/** A cycle's period: its first day to the end of its last day (UTC). */
+export function periodOf(cycle: ReviewCycle): Period {
+  return { from: DateTime.fromISO(cycle.startsOn, { zone: 'utc' }).toMillis(), to: DateTime.fromISO(cycle.endsOn, { zone: 'utc' }).toMillis() + DAY_MS };
+}
+
+export function createPacketsService(deps: PacketsDeps) {
+  const { knex, repository, cycles, directory, feedback, audit } = deps;
+  const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
+
+  async function mustFindCycle(id: number): Promise<ReviewCycle> {
+    const cycle = await cycles.findCycle(id);
+    if (!cycle) throw new NotFoundError();
+    return cycle;
+  }
+
+  /**
+   * Who may read a packet, and as what: HR; the staff member's own manager; an executive above them;
+   * the staff member once it is reviewed (or before, when the cycle allows). Anyone else: not found,
+   * the same answer as a packet that does not exist.
+   */
+  async function viewerOf(actor: Actor, cycle: ReviewCycle, staff: StaffMember): Promise<InputPacket['viewer']> {
+    if (hasAnyRole(actor, ['hr'])) return 'hr';
+    const me = actor.staffMemberId;
+    if (me !== null && me !== staff.id) {
+      if (staff.managerId === me) return 'manager';
+      if (hasAnyRole(actor, ['executive']) && (await directory.isInChainBelow(me, staff.id))) return 'manager';
+    }
+    if (me === staff.id) {
+      const [review] = await repository.reviews(cycle.id, [staff.id]);
+      if (review || cycle.staffSeeUnreviewed) return 'self';
+    }
+    throw new NotFoundError();
+  }
+
+  /** What every packet of a cycle shares: read once for an export of all of them. */
+  async function cycleContext(cycle: ReviewCycle) {
+    const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
+    const facts = [...(await repository.ratingFacts(periodOf(cycle), cycle.id)), ...(previousCycle ? await repository.ratingFacts(periodOf(previousCycle), previousCycle.id) : [])];
+    return { previousCycle, facts, dimensions: await repository.dimensions() };
+  }
+
+  async function assemble(cycle: ReviewCycle, staff: StaffMember, viewer: InputPacket['viewer'], shared?: Awaited<ReturnType<typeof cycleContext>>): Promise<InputPacket> {
+    const { previousCycle, facts, dimensions } = shared ?? (await cycleContext(cycle));
+    const period = periodOf(cycle);
+    const labels = new Map(dimensions.map((d) => [d.id, d.label]));
+    const items = await repository.items(staff.id, period);
+    const ids = items.map((i) => i.id);
+    const content = await feedback.contentFor(ids);
+    const flags = await repository.flags(cycle.id, ids);
+    const comments: PacketComment[] = [];
+    if (viewer !== 'self') {
+      for (const item of items) {
+        const c = content.get(item.id);
+        if (!c) continue;
+        // Identity only as the item allows: a name for named items, nothing else for the rest.
+        const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
+        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
+      }
+    }
+    const handled = await repository.handling(ids);
+    const [review] = await repository.reviews(cycle.id, [staff.id]);
+    return {
+      cycle,
+      previousCycle,
+      staff,
+      viewer,
+      kinds: guarded(items.length, rule, () => ({
+        total: items.length,
+        appreciation: items.filter((i) => i.kind === 'appreciation').length,
+        suggestion: items.filter((i) => i.kind === 'suggestion').length,
+        concern: items.filter((i) => i.kind === 'concern').length,
+        solicited: items.filter((i) => i.solicited).length,
+      })),
+      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({ ...f, label: labels.get(f.dimensionId) ?? '' })),
+      surveys: await deps.staffSurveyResults(staff.id, period),
+      comments,
+      themes: frequentThemes(
+        [...content.values()].map((c) => c.comment),
+        rule,
+      ),
+      handling: guarded(handled.length, rule, () => ({
+        items: handled.length,
+        acknowledged: handled.filter((h) => h.acknowledgedAt !== null).length,
+        acknowledgedWithinTarget: handled.filter((h) => h.acknowledgedAt !== null && h.acknowledgeDueAt !== null && h.acknowledgedAt <= h.acknowledgeDueAt).length,
+        responded: handled.filter((h) => h.respondedAt !== null).length,
+        respondedWithinTarget: handled.filter((h) => h.respondedAt !== null && h.respondDueAt !== null && h.respondedAt <= h.respondDueAt).length,
+        timeframesGiven: handled.filter((h) => h.committedRespondAt !== null).length,
+      })),
+      review: viewer === 'self' ? null : (review ?? null),
+    };
+  }
+
+  async function readablePacket(actor: Actor, cycleId: number, staffMemberId: number): Promise<{ cycle: ReviewCycle; staff: StaffMember; viewer: InputPacket['viewer'] }> {
+    const cycle = await mustFindCycle(cycleId);
+    const staff = await directory.findStaff(staffMemberId);
+    if (!staff) throw new NotFoundError();
+    return { cycle, staff, viewer: await viewerOf(actor, cycle, staff) };
+  }
+
+  return {
+    /** One packet; every view is audited (only after access is granted, so a refusal leaves no trace of a view). */
+    async packet(actor: Actor, cycleId: number, staffMemberId: number, purpose: 'view' | 'pdf' = 'view'): Promise<InputPacket> {
+      const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
+      await audit.record({ actorAccountId: actor.accountId, action: purpose === 'pdf' ? 'packet.export' : 'packet.view', subjectType: 'input_packet', subjectId: `${cycle.id}:${staff.id}`, detail: { cycleId: cycle.id, staffMemberId: staff.id, ...(purpose === 'pdf' ? { format: 'pdf' } : {}) } });
+      return assemble(cycle, staff, viewer);
+    },
+
+    /** The packets an actor may open in a cycle: HR all, an executive their organisation, a manager their direct reports. */
+    async team(actor: Actor, cycleId: number) {
+      const cycle = await mustFindCycle(cycleId);
+      const facing = await repository.communityFacingStaff();
+      let visible = facing;
+      if (!hasAnyRole(actor, ['hr'])) {
+        const me = actor.staffMemberId;
+        if (me === null) return { cycle, packets: [] };
+        const below = hasAnyRole(actor, ['executive']) ? new Set((await directory.listTeam(me)).map((s) => s.id)) : new Set<number>();
+        visible = facing.filter((s) => s.managerId === me || below.has(s.id));
+      }
+      const reviews = new Map((await repository.reviews(cycle.id, visible.map((s) => s.id))).map((r) => [r.staffMemberId, r]));
+      return { cycle, packets: visible.map((s) => ({ ...s, reviewedAt: reviews.get(s.id)?.reviewedAt ?? null })) };
+    },
+
+    async markReviewed(actor: Actor, cycleId: number, staffMemberId: number, notes: string): Promise<void> {
+      const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
+      if (viewer !== 'manager') throw new NotFoundError();
+      if (cycle.status !== 'open') throw new ConflictError('reviews.errors.cycleNotOpen');
+      await knex.transaction(async (trx) => {
+        await repository.saveReview(cycle.id, staff.id, actor.accountId, notes, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'packet.review', subjectType: 'input_packet', subjectId: `${cycle.id}:${staff.id}` }, trx);
+      });
+    },
+
+    /** Flags an item of the packet for follow-up (note given) or clears the flag (null). */
+    async flag(actor: Actor, cycleId: number, staffMemberId: number, feedbackItemId: number, note: string | null): Promise<void> {
+      const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
+      if (viewer !== 'manager') throw new NotFoundError();
+      if (!(await repository.items(staff.id, periodOf(cycle))).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
+      await knex.transaction(async (trx) => {
+        await repository.setFlag(cycle.id, feedbackItemId, actor.accountId, note, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: note === null ? 'packet.unflag' : 'packet.flag', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { cycleId: cycle.id } }, trx);
+      });
+    },
+
+    /** HR's view of a cycle: packets reviewed per department and per manager. */
+    async progress(cycleId: number) {
+      const cycle = await mustFindCycle(cycleId);
+      const facing = await repository.communityFacingStaff();
+      const reviewed = new Set((await repository.reviews(cycle.id, null)).map((r) => r.staffMemberId));
+      const managers = new Map((await Promise.all([...new Set(facing.map((s) => s.managerId).filter((id): id is number => id !== null))].map((id) => directory.findStaff(id)))).filter((m): m is StaffMember => !!m).map((m) => [m.id, m.name]));
+      const tally = (key: (s: (typeof facing)[number]) => string) => {
+        const groups = new Map<string, { name: string; total: number; reviewed: number }>();
+        for (const s of facing) {
+          const name = key(s);
+          const g = groups.get(name) ?? { name, total: 0, reviewed: 0 };
+          g.total++;
+          if (reviewed.has(s.id)) g.reviewed++;
+          groups.set(name, g);
+        }
+        return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+      };
+      return {
+        cycle,
+        total: facing.length,
+        reviewed: facing.filter((s) => reviewed.has(s.id)).length,
+        byDepartment: tally((s) => s.departmentName ?? ''),
+        byManager: tally((s) => (s.managerId === null ? '' : (managers.get(s.managerId) ?? ''))),
+      };
+    },
+
+    /** Department × dimension figures across cycles; a filter that would single out a few people is refused. */
+    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
+      const allCycles = (await cycles.listCycles()).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
+      const departments = await directory.listDepartments();
+      const dimensions = await repository.dimensions();
+      const chosen: TrendFilter = {
+        departmentIds: (filter.departmentIds ?? []).filter((id) => departments.some((d) => d.id === id)),
+        dimensionIds: filter.dimensionIds?.length ? filter.dimensionIds : dimensions.map((d) => d.id),
+        cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
+      };
+      const facts = (await Promise.all(allCycles.filter((c) => chosen.cycleIds.includes(c.id)).map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
+      const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
+      if (filterIsolatesTooFew(facts, chosen, rule)) return { refused: true, figures: [], cycles: shownCycles, departments, dimensions };
+      return { refused: false, figures: departmentTrends(facts, departments.map((d) => d.id), chosen, rule), cycles: shownCycles, departments, dimensions };
+    },
+
+    /**
+     * A cycle's packets as export rows, staff member by staff member (so a large organisation streams
+     * without holding every packet in memory). `onProgress` hears after each staff member.
+     */
+    async *cycleRows(cycleId: number, onProgress?: (done: number, total: number) => Promise<void>) {
+      const cycle = await mustFindCycle(cycleId);
+      const facing = await repository.communityFacingStaff();
+      const shared = await cycleContext(cycle);
+      let done = 0;
+      for (const s of facing) {
+        const staff = await directory.findStaff(s.id);
+        if (staff) yield await assemble(cycle, staff, 'hr', shared);
+        done++;
+        await onProgress?.(done, facing.length);
+      }
+    },
+
+    mustFindCycle,
+
+    /** Cycles that have opened, newest first. */
+    async cycles(): Promise<ReviewCycle[]> {
+      return (await cycles.listCycles()).filter((c) => c.status !== 'planned').sort((a, b) => b.startsOn.localeCompare(a.startsOn));
+    },
+  };
+}
+
+export type PacketsService = ReturnType<typeof createPacketsService>;

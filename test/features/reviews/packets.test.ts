@@ -1,0 +1,203 @@
+import ExcelJS from 'exceljs';
+import { parse } from 'csv-parse/sync';
+import { manualClock, postForm, signedIn, useTestApp, type Agent } from '../../helpers/app';
+import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
+
+// The seeded data set: scores per staff member, cycle and dimension. The test works out every
+// expected figure from these arrays on its own.
+const DATA = {
+  H1: {
+    s1: { listening: [5, 4, 4, 3, 5, 2, 4, 5], consensus: [3, 3, 4, 5, 2, 4] },
+    s2: { listening: [2, 3, 3, 4, 1, 5], consensus: [4, 4, 4, 3, 3, 5] },
+    s3: { listening: [5, 5, 4, 4, 3, 5, 4], consensus: [3, 4] },
+    s4: { listening: [1, 2], consensus: [] },
+    s5: { listening: [2, 3], consensus: [] },
+  },
+  H2: {
+    s1: { listening: [4, 5, 5, 4, 3], consensus: [] },
+    s2: { listening: [3, 3, 4, 2, 5], consensus: [] },
+    s3: { listening: [], consensus: [] },
+    s4: { listening: [], consensus: [] },
+    s5: { listening: [], consensus: [] },
+  },
+} as const;
+type StaffKey = keyof (typeof DATA)['H1'];
+
+function expected(scores: readonly number[]) {
+  const sorted = [...scores].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return {
+    count: scores.length,
+    mean: Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100,
+    median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2,
+    distribution: [1, 2, 3, 4, 5].map((v) => `${v}: ${scores.filter((s) => s === v).length}`).join(' · '),
+  };
+}
+
+/** The figures of one dimension's row in a packet page. */
+function rowOf(html: string, dimension: string) {
+  const start = html.indexOf(`data-dimension="${dimension}"`);
+  const row = html.slice(start, html.indexOf('</tr>', start));
+  const figure = (name: string) => row.match(new RegExp(`data-figure="${name}">([^<]*)<`))?.[1] ?? null;
+  return { count: figure('count'), mean: figure('mean'), median: figure('median'), distribution: figure('distribution'), withheld: row.includes('data-figure="withheld"'), previous: figure('previous') };
+}
+
+const binary = (res: { on(e: string, f: (c: Buffer) => void): void }, callback: (err: Error | null, body: Buffer) => void) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c) => chunks.push(c));
+  res.on('end', () => callback(null, Buffer.concat(chunks)));
+};
+
+describe('input packets: figures, suppression, permissions and exports', () => {
+  const clock = manualClock(Date.parse('2026-02-01T10:00:00Z'));
+  const context = useTestApp({ clock });
+  const knex = () => context.database.db.knex;
+  let org: Awaited<ReturnType<typeof reviewOrganisation>>;
+  let h1: number;
+  let h2: number;
+  const agents: Record<string, Agent> = {};
+
+  beforeAll(async () => {
+    org = await reviewOrganisation(knex());
+    h1 = await reviewCycle(knex(), '2026-H1', { status: 'closed' });
+    h2 = await reviewCycle(knex(), '2026-H2');
+    const member = (await context.app.services.accounts.findActor(org.member.id))!;
+    for (const [half, at] of [['H1', '2026-03-02T10:00:00Z'], ['H2', '2026-09-01T10:00:00Z']] as const) {
+      clock.advance(Date.parse(at) - clock.now());
+      for (const key of ['s1', 's2', 's3', 's4', 's5'] as const) {
+        const scores = DATA[half][key];
+        for (let i = 0; i < scores.listening.length; i++) {
+          clock.advance(60_000);
+          const ratings: Record<string, number> = { listening: scores.listening[i]! };
+          if (i < scores.consensus.length) ratings.consensus = scores.consensus[i]!;
+          // One named item per person per cycle; the rest anonymous.
+          await giveFeedback(context.app, knex(), org[key].staffMemberId, { ratings, comment: `${half} ${key} comment ${i} about agendas and drafts`, ...(i === 0 ? { member } : {}) });
+        }
+      }
+    }
+    // A comment made to look like a formula, for the exports.
+    await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: '=HYPERLINK("http://evil.test")', kind: 'concern' });
+    clock.advance(Date.parse('2027-01-05T10:00:00Z') - clock.now());
+    for (const who of ['m1', 'm2', 'executive', 's1', 'hr'] as const) agents[who] = await signedIn(context.app, org[who]);
+  });
+
+  it('when the manager opens a packet, then each dimension shows count, mean, median and distribution with the previous cycle beside it', async () => {
+    const page = await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(200);
+    const listening = rowOf(page.text, 'Listens to all stakeholders');
+    const now = expected(DATA.H2.s1.listening);
+    const before = expected(DATA.H1.s1.listening);
+    expect(listening).toMatchObject({ count: String(now.count), mean: String(now.mean), median: String(now.median), distribution: now.distribution, previous: `${before.mean} (${before.count})` });
+    // Six items including the formula-like one: counts by kind are shown.
+    expect(page.text).toContain(`data-figure="total">${DATA.H2.s1.listening.length + 1}<`);
+    expect(page.text).toContain('data-figure="concern">1<');
+    // The named item carries its submitter's name; anonymous ones say so.
+    expect(page.text).toContain('Named Member');
+    expect(page.text).toContain('Anonymous');
+    expect(page.text).toMatch(/<li>agendas \(in \d+ comments\)<\/li>/);
+  });
+
+  it('when a group is small, or the rest of its department is, then its figures are withheld', async () => {
+    const h1Packet = (key: StaffKey) => agents.hr!.get(`/reviews/${h1}/packets/${org[key].staffMemberId}`).expect(200);
+    // S1 and S2 in Policy: each other's remainder is large enough.
+    const s1 = rowOf((await h1Packet('s1')).text, 'Builds consensus');
+    expect(s1).toMatchObject({ count: String(expected(DATA.H1.s1.consensus).count), mean: String(expected(DATA.H1.s1.consensus).mean) });
+    // S4 has two ratings: withheld. S3 has seven, but Engagement minus S3 is S4's two: withheld too.
+    expect(rowOf((await h1Packet('s4')).text, 'Listens to all stakeholders').withheld).toBe(true);
+    expect(rowOf((await h1Packet('s3')).text, 'Listens to all stakeholders').withheld).toBe(true);
+  });
+
+  it('when HR and executives read trends, then each department figure is computed per cycle, and differencing and narrow filters are refused', async () => {
+    const page = await agents.hr!.get('/reviews/trends').expect(200);
+    const policyH1 = expected([...DATA.H1.s1.listening, ...DATA.H1.s2.listening]);
+    const policyH2 = expected([...DATA.H2.s1.listening, ...DATA.H2.s2.listening]);
+    const engagementH1 = expected([...DATA.H1.s3.listening, ...DATA.H1.s4.listening]);
+    const row = (department: string, dimension: string) => {
+      const start = page.text.indexOf(`<th scope="row">${department}</th><td>${dimension}</td>`);
+      return page.text.slice(start, page.text.indexOf('</tr>', start));
+    };
+    expect(row('Policy', 'Listens to all stakeholders')).toContain(`<td>${policyH1.mean} (${policyH1.count})</td><td>${policyH2.mean} (${policyH2.count})</td>`);
+    expect(row('Engagement', 'Listens to all stakeholders')).toContain(`<td>${engagementH1.mean} (${engagementH1.count})</td>`);
+    // Consensus in H1: Engagement has two ratings, so Policy's figure would give theirs away.
+    expect(row('Policy', 'Builds consensus')).toMatch(/^[^]*<td><span class="empty">withheld<\/span><\/td>/);
+    expect(row('Legal', 'Listens to all stakeholders')).toContain('withheld');
+
+    const narrow = await agents.executive!.get(`/reviews/trends?department=${org.departments.legal.id}`);
+    expect(narrow.status).toBe(422);
+    expect(narrow.text).toContain('This filter would describe fewer than 5 items');
+    await agents.m1!.get('/reviews/trends').expect(403);
+  });
+
+  it('when someone outside the chain asks for a packet, then it is not found and nothing records a view', async () => {
+    await agents.m2!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(404);
+    const views = await knex()('audit_events').select('actor_account_id').where({ action: 'packet.view' });
+    expect(views.map((v) => v.actor_account_id)).not.toContain(org.m2.id);
+    // HR may; so may the executive above; each view is recorded.
+    await agents.hr!.get(`/reviews/${h2}/packets/${org.s2.staffMemberId}`).expect(200);
+    await agents.executive!.get(`/reviews/${h2}/packets/${org.s2.staffMemberId}`).expect(200);
+    const recorded = await knex()('audit_events').select('actor_account_id', 'subject_id').where({ action: 'packet.view', subject_id: `${h2}:${org.s2.staffMemberId}` });
+    expect(recorded.map((r) => r.actor_account_id).sort()).toEqual([org.hr.id, org.executive.id].sort());
+  });
+
+  it('when the staff member asks for their own packet, then it waits for the review, and then shows figures without comments or notes', async () => {
+    await agents.s1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(404);
+    const reviewed = await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/review`, { notes: 'Private: discuss drafting timelines.' });
+    expect(reviewed.status).toBe(303);
+    const own = await agents.s1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(200);
+    expect(rowOf(own.text, 'Listens to all stakeholders').mean).toBe(String(expected(DATA.H2.s1.listening).mean));
+    expect(own.text).not.toContain('Private: discuss drafting timelines.');
+    expect(own.text).not.toContain('comment 1 about agendas');
+    expect(own.text).not.toContain('Named Member');
+    const progress = await agents.hr!.get(`/reviews/${h2}/progress`).expect(200);
+    // Everyone in this organisation is community-facing, managers included: eight packets.
+    expect(progress.text).toContain('1 of 8 packets reviewed.');
+  });
+
+  it('when a manager flags an item, then it shows as flagged; items of other packets cannot be flagged through this one', async () => {
+    const [item] = await knex()('feedback_items').select('id').where({ staff_member_id: org.s1.staffMemberId }).andWhere('created_at', '>=', Date.parse('2026-07-01')).orderBy('id').limit(1);
+    await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${item.id}`, { note: 'Ask about agendas' });
+    expect((await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`)).text).toContain('Flagged for follow-up: Ask about agendas');
+    const [other] = await knex()('feedback_items').select('id').where({ staff_member_id: org.s2.staffMemberId }).limit(1);
+    const refused = await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${other.id}`, { note: 'x' });
+    expect(refused.status).toBe(404);
+  });
+
+  it('when HR exports the cycle, then it is built in the background with progress, and the CSV and XLSX give the page\'s numbers with formulas neutralised', async () => {
+    const page = await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(200);
+    const listening = rowOf(page.text, 'Listens to all stakeholders');
+
+    const files: Record<string, Buffer> = {};
+    for (const format of ['csv', 'xlsx']) {
+      const requested = await postForm(agents.hr!, `/reviews/${h2}/progress`, `/reviews/${h2}/exports`, { format });
+      expect(requested.status).toBe(303);
+      const jobUrl = requested.headers.location!;
+      expect((await agents.hr!.get(jobUrl).set('Accept', 'application/json')).body.status).toBe('pending');
+      await context.app.services.exports.runOnce();
+      const job = (await agents.hr!.get(jobUrl).set('Accept', 'application/json')).body;
+      expect(job).toMatchObject({ status: 'done', percent: 100 });
+      expect(job.total).toBe(format === 'csv' ? 8 : 24);
+      files[format] = (await agents.hr!.get(`${jobUrl}/download`).buffer(true).parse(binary).expect(200)).body as Buffer;
+    }
+
+    const csv = parse(files.csv!.toString('utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;
+    const csvRow = csv.find((r) => r['Staff member'] === 'Sam One' && r.Dimension === 'Listens to all stakeholders')!;
+    expect([csvRow.Ratings, csvRow.Mean, csvRow.Median]).toEqual([listening.count, listening.mean, listening.median]);
+    expect(csv.find((r) => r['Staff member'] === 'Sid Three' && r.Dimension === 'Listens to all stakeholders')!.Ratings).toBe('withheld');
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(files.xlsx as unknown as ExcelJS.Buffer);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Dimensions', 'Summary', 'Comments']);
+    const rows = (sheet: ExcelJS.Worksheet) => {
+      const header = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+      const out: Array<Record<string, unknown>> = [];
+      for (let n = 2; n <= sheet.rowCount; n++) out.push(Object.fromEntries(header.map((h, i) => [h, (sheet.getRow(n).values as unknown[])[i + 1] ?? null])));
+      return out;
+    };
+    const xlsxRow = rows(workbook.getWorksheet('Dimensions')!).find((r) => r['Staff member'] === 'Sam One' && r.Dimension === 'Listens to all stakeholders')!;
+    expect([xlsxRow.Ratings, xlsxRow.Mean, xlsxRow.Median]).toEqual([Number(listening.count), Number(listening.mean), Number(listening.median)]);
+    const comments = rows(workbook.getWorksheet('Comments')!).map((r) => r.Comment);
+    expect(comments).toContain('\'=HYPERLINK("http://evil.test")');
+    expect(comments.some((c) => typeof c === 'string' && c.startsWith('='))).toBe(false);
+    const exportsAudited = await knex()('audit_events').where({ action: 'packets.export' });
+    expect(exportsAudited).toHaveLength(2);
+  });
+});
