@@ -1,20 +1,30 @@
 #!/usr/bin/env bash
 # The test command's own set-up (run by `npm test` as its pretest step).
-# The browser test drives Debian's chromium through playwright-core; install it when missing.
-# When it cannot be installed this script fails: the browser test must fail, never skip.
+# The browser test drives Debian's chromium through playwright-core; the PDF tests read text back
+# with poppler's pdftotext and need the fonts the PDF writer embeds (DejaVu; Droid Sans Fallback
+# for Chinese). Install whichever is missing.
+# When they cannot be installed this script fails: those tests must fail, never skip.
 set -euo pipefail
 
 CHROMIUM=/usr/bin/chromium
+PDFTOTEXT=/usr/bin/pdftotext
+FONTS=(/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf /usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf)
 
-if [ -x "$CHROMIUM" ]; then
+packages=()
+[ -x "$CHROMIUM" ] || packages+=(chromium)
+[ -x "$PDFTOTEXT" ] || packages+=(poppler-utils)
+[ -f "${FONTS[0]}" ] || packages+=(fonts-dejavu-core)
+[ -f "${FONTS[1]}" ] || packages+=(fonts-droid-fallback)
+
+if [ "${#packages[@]}" -eq 0 ]; then
   exit 0
 fi
 
-echo "test set-up: $CHROMIUM is missing; installing Debian's chromium for the browser test..." >&2
+echo "test set-up: installing Debian's ${packages[*]} for the browser and PDF tests..." >&2
 
 fail() {
   echo "test set-up: ERROR: $*" >&2
-  echo "test set-up: the browser test needs $CHROMIUM. Install it with 'apt-get install -y chromium' (as root) and run the tests again." >&2
+  echo "test set-up: the tests need ${packages[*]}. Install them with 'apt-get install -y ${packages[*]}' (as root) and run the tests again." >&2
   exit 1
 }
 
@@ -27,7 +37,7 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   SUDO=(sudo -n)
 else
-  fail "installing chromium needs root (or password-less sudo)."
+  fail "installing ${packages[*]} needs root (or password-less sudo)."
 fi
 
 export DEBIAN_FRONTEND=noninteractive
@@ -38,10 +48,17 @@ if ! "${SUDO[@]}" apt-get update -q >"$log" 2>&1; then
   cat "$log" >&2
   fail "'apt-get update' failed."
 fi
-if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends chromium >"$log" 2>&1; then
+if ! "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${packages[@]}" >"$log" 2>&1; then
   cat "$log" >&2
-  fail "'apt-get install chromium' failed."
+  fail "'apt-get install ${packages[*]}' failed."
 fi
+
+if [ ! -x "$PDFTOTEXT" ]; then
+  fail "poppler-utils was installed but $PDFTOTEXT is still missing."
+fi
+for font in "${FONTS[@]}"; do
+  [ -f "$font" ] || fail "the font packages were installed but $font is still missing."
+done
 
 if [ ! -x "$CHROMIUM" ]; then
   fail "chromium was installed but $CHROMIUM is still missing."
@@ -51,4 +68,4 @@ if ! version=$("$CHROMIUM" --version 2>"$log"); then
   cat "$log" >&2
   fail "$CHROMIUM was installed but does not run."
 fi
-echo "test set-up: installed $version" >&2
+echo "test set-up: installed ${packages[*]} ($version)" >&2

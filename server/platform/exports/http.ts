@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import { writeCsv } from './csv';
+import { writePdf, type PdfDocument } from './pdf';
 import type { ExportSheet } from './sheet';
 import { writeXlsx } from './xlsx';
 
@@ -25,6 +26,14 @@ export async function sendExport(res: Response, request: ExportRequest): Promise
   res.set('Cache-Control', 'no-store');
   if (request.format === 'csv') await writeCsv(request.sheet, res);
   else await writeXlsx(request.sheets, res);
+}
+
+/** Streams a PDF as a download, with the same headers and filename rules as sendExport. */
+export async function sendPdf(res: Response, filename: string, document: PdfDocument): Promise<void> {
+  res.attachment(`${downloadName(filename)}.pdf`);
+  res.set('Content-Type', 'application/pdf');
+  res.set('Cache-Control', 'no-store');
+  await writePdf(document, res);
 }
 
 // Plain ASCII so every browser and mail client saves the same name; accents fold to their letter.
