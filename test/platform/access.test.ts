@@ -106,6 +106,7 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /surveys/:id/results.xlsx', 'hr admin'],
   ['GET /reviews', 'staff manager executive hr'],
   ['GET /reviews/:cycleId/packets', 'manager executive hr'],
+  ['GET /reviews/:cycleId/packets/:staffId.pdf', 'manager executive hr'],
   ['GET /reviews/:cycleId/packets/:staffId', 'signed-in'],
   ['POST /reviews/:cycleId/packets/:staffId/review', 'manager executive'],
   ['POST /reviews/:cycleId/packets/:staffId/flags/:itemId', 'manager executive'],

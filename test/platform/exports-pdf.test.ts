@@ -3,19 +3,7 @@ import { Writable } from 'node:stream';
 import express from 'express';
 import request from 'supertest';
 import { sendPdf, writePdf, type PdfDocument } from '../../server/platform/exports';
-
-// Text is read back with poppler's pdftotext (Debian's poppler-utils, installed by
-// test/setup/prepare.sh). Without it these tests fail: they must never pass by skipping.
-function pdfToText(pdf: Buffer): string {
-  try {
-    return execFileSync('pdftotext', ['-q', '-enc', 'UTF-8', '-', '-'], { input: pdf }).toString('utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new Error('pdftotext is missing: install poppler-utils (apt-get install -y poppler-utils) or run test/setup/prepare.sh');
-    }
-    throw error;
-  }
-}
+import { pdfToText } from '../helpers/pdf';
 
 class Collector extends Writable {
   chunks: Buffer[] = [];

@@ -6,6 +6,8 @@ import { ForbiddenError, ValidationError } from '../../platform/errors';
 import type { Guarded, ScaleFigures } from '../../platform/privacy/aggregates';
 import { RATING_POINTS } from './aggregation';
 import { EXPORT_FORMATS, type ExportJobs } from './export-jobs';
+import { sendPdf } from '../../platform/exports';
+import { packetDocument } from './packet-document';
 import type { InputPacket, PacketsService } from './packets.service';
 
 const NOTES_MAX = 5000;
@@ -87,6 +89,12 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId));
     res.status(status).render('reviews/packet', { title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }), packet: packetView(req, packet), minimum: minimumGroupSize, action: `${base(req)}/${packet.staff.id}`, ...extra });
   };
+
+  // Before the page's route, whose :staffId would otherwise take "12.pdf" (and refuse it).
+  router.get('/reviews/:cycleId/packets/:staffId.pdf', access.roles('manager', 'executive', 'hr'), async (req, res) => {
+    const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), 'pdf');
+    await sendPdf(res, `packet-${packet.cycle.code}-${packet.staff.name}`, packetDocument(packet, req.t, minimumGroupSize));
+  });
 
   // Signed in: the service decides (HR, the manager, an executive above, or the staff member themself).
   router.get('/reviews/:cycleId/packets/:staffId', access.signedIn(), (req, res) => renderPacket(req, res));

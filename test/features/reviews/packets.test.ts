@@ -2,6 +2,7 @@ import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { manualClock, postForm, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
+import { pdfToText } from '../../helpers/pdf';
 
 // The seeded data set: scores per staff member, cycle and dimension. The test works out every
 // expected figure from these arrays on its own.
@@ -150,6 +151,21 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     const progress = await agents.hr!.get(`/reviews/${h2}/progress`).expect(200);
     // Everyone in this organisation is community-facing, managers included: eight packets.
     expect(progress.text).toContain('1 of 8 packets reviewed.');
+  });
+
+  it('when the manager downloads a packet as PDF, then it is a valid PDF with the staff member\'s name and figures, and the download is audited', async () => {
+    const res = await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binary).expect(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    const pdf = res.body as Buffer;
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.subarray(-6).toString()).toContain('%%EOF');
+    const text = pdfToText(pdf).replace(/\s+/g, ' ');
+    expect(text).toContain('Sam One');
+    const listening = expected(DATA.H2.s1.listening);
+    // pdftotext may set a repeated column header between a row's cells: the numbers, in order, on the row.
+    expect(text).toMatch(new RegExp(`Listens to all stakeholders ${listening.count}\\b.{0,20}\\b${listening.mean}\\b.{0,20}\\b${listening.median}\\b`));
+    expect(await knex()('audit_events').where({ action: 'packet.export', actor_account_id: org.m1.id })).toHaveLength(1);
+    await agents.m2!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}.pdf`).expect(404);
   });
 
   it('when a manager flags an item, then it shows as flagged; items of other packets cannot be flagged through this one', async () => {

@@ -1,0 +1,82 @@
+import type { PdfBlock, PdfDocument } from '../../platform/exports';
+import type { Translate } from '../../platform/i18n';
+import type { InputPacket } from './packets.service';
+
+/** One staff member's packet as a PDF document: the same figures and withholdings as the page. */
+export function packetDocument(packet: InputPacket, t: Translate, minimum: number): PdfDocument {
+  const withheld = t('reviews.packet.withheld', { minimum });
+  const blocks: PdfBlock[] = [{ paragraph: t('reviews.packet.minimumNote', { minimum }) }, { heading: t('reviews.packet.kinds') }];
+  const k = packet.kinds;
+  blocks.push(
+    k.suppressed
+      ? { paragraph: withheld }
+      : {
+          table: {
+            columns: [{ header: '' }, { header: t('reviews.packet.number'), width: 80, align: 'right' }],
+            rows: [
+              [t('reviews.packet.total'), k.total],
+              [t('feedback.kind.appreciation'), k.appreciation],
+              [t('feedback.kind.suggestion'), k.suggestion],
+              [t('feedback.kind.concern'), k.concern],
+              [t('reviews.packet.solicited'), k.solicited],
+            ],
+          },
+        },
+  );
+  blocks.push(
+    { heading: t('reviews.packet.dimensions') },
+    {
+      table: {
+        columns: [
+          { header: t('reviews.packet.dimension') },
+          { header: t('reviews.packet.count'), width: 50, align: 'right' },
+          { header: t('reviews.packet.mean'), width: 50, align: 'right' },
+          { header: t('reviews.packet.median'), width: 50, align: 'right' },
+          { header: packet.previousCycle ? t('reviews.packet.previous', { cycle: packet.previousCycle.code }) : t('reviews.packet.noPrevious'), width: 110, align: 'right' },
+        ],
+        rows: packet.dimensions.map((d) => [
+          d.label,
+          d.current.suppressed ? withheld : d.current.count,
+          d.current.suppressed ? null : d.current.mean,
+          d.current.suppressed ? null : d.current.median,
+          d.previous && !d.previous.suppressed ? `${d.previous.mean} (${d.previous.count})` : '—',
+        ]),
+      },
+    },
+  );
+  blocks.push({ heading: t('reviews.packet.surveys') });
+  if (packet.surveys.length === 0) blocks.push({ paragraph: t('reviews.packet.noSurveys') });
+  for (const survey of packet.surveys) {
+    blocks.push({ paragraph: survey.title }, { table: { columns: [{ header: t('surveys.results.question') }, { header: t('reviews.packet.count'), width: 60, align: 'right' }, { header: t('reviews.packet.mean'), width: 60, align: 'right' }], rows: survey.questions.map((q) => [q.question, q.suppressed ? withheld : q.count, q.suppressed ? null : q.mean]) } });
+  }
+  const h = packet.handling;
+  blocks.push({ heading: t('reviews.packet.handling') });
+  blocks.push(
+    h.suppressed
+      ? { paragraph: withheld }
+      : {
+          table: {
+            columns: [{ header: '' }, { header: t('reviews.packet.number'), width: 80, align: 'right' }],
+            rows: [
+              [t('reviews.packet.routedItems'), h.items],
+              [t('reviews.packet.acknowledgedWithinTarget'), `${h.acknowledgedWithinTarget} / ${h.acknowledged}`],
+              [t('reviews.packet.respondedWithinTarget'), `${h.respondedWithinTarget} / ${h.responded}`],
+              [t('reviews.packet.timeframesGiven'), h.timeframesGiven],
+            ],
+          },
+        },
+  );
+  if (packet.viewer !== 'self') {
+    blocks.push({ heading: t('reviews.packet.comments') });
+    if (packet.comments.length === 0) blocks.push({ paragraph: t('reviews.packet.noComments') });
+    for (const c of packet.comments) {
+      const who = c.submitterName ?? t(`feedback.attribution.${c.attribution}.label`);
+      blocks.push({ paragraph: `${c.receivedOn} · ${t(`feedback.kind.${c.kind}`)} · ${who}${c.flag !== null ? ` · ${t('reviews.packet.flagged')}` : ''}\n${c.comment}` });
+    }
+  }
+  return {
+    title: t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }),
+    subtitle: t('reviews.packets.period', { from: packet.cycle.startsOn, to: packet.cycle.endsOn }),
+    blocks,
+  };
+}
