@@ -36,6 +36,7 @@ import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
 import { createSurveys } from './features/surveys';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
+import { createAuditLogViewer } from './features/audit-log';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -134,6 +135,7 @@ export async function createApp(deps: AppDeps) {
     peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
   });
   await surveys.service.ensureDefaultTemplate();
+  const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
@@ -205,6 +207,7 @@ export async function createApp(deps: AppDeps) {
       surveys: hasAnyRole(req.user, ['hr', 'admin']),
       staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
       workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
+      audit: hasAnyRole(req.user, ['hr', 'admin']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -222,6 +225,7 @@ export async function createApp(deps: AppDeps) {
   app.use(complaints.routes);
   app.use(surveys.routes);
   app.use(workingGroups.routes);
+  app.use(auditLogViewer.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
