@@ -38,6 +38,7 @@ import { createSurveys } from './features/surveys';
 import { createReviews } from './features/reviews';
 import { DEFAULT_LOCALE } from './platform/i18n';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
+import { createAuditLogViewer } from './features/audit-log';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -148,6 +149,7 @@ export async function createApp(deps: AppDeps) {
     minimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
   });
+  const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
@@ -220,6 +222,7 @@ export async function createApp(deps: AppDeps) {
       staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
       reviews: hasAnyRole(req.user, ['staff', 'manager', 'executive', 'hr']),
       workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
+      audit: hasAnyRole(req.user, ['hr', 'admin']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -238,6 +241,7 @@ export async function createApp(deps: AppDeps) {
   app.use(surveys.routes);
   app.use(reviews.routes);
   app.use(workingGroups.routes);
+  app.use(auditLogViewer.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));

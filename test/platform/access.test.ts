@@ -134,6 +134,9 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /working-groups/:id/staff/:staffMemberId/delete', 'hr admin'],
   ['GET /working-groups/:id/members/import', 'hr admin'],
   ['POST /working-groups/:id/members/import', 'hr admin'],
+  ['GET /audit', 'hr admin'],
+  ['GET /audit.csv', 'hr admin'],
+  ['GET /audit.xlsx', 'hr admin'],
 ]);
 
 function describeRule(rule: AccessRule): string {
