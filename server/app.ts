@@ -36,6 +36,8 @@ import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
 import { createSurveys } from './features/surveys';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
+import { createReviewCycles } from './features/reviews/cycles';
+import { createSolicitations } from './features/reviews/solicitation';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -134,6 +136,28 @@ export async function createApp(deps: AppDeps) {
     peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
   });
   await surveys.service.ensureDefaultTemplate();
+  const reviewCycles = createReviewCycles({ knex: db.knex, clock, audit });
+  const solicitations = createSolicitations({
+    knex: db.knex,
+    clock,
+    audit,
+    outbox,
+    emails,
+    publicUrl: config.publicUrl,
+    cycles: reviewCycles.service,
+    linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
+    directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
+    suggestions: {
+      groupMembers: async (staffMemberId) => {
+        const members = [];
+        for (const { group } of await workingGroups.service.groupsSupportedBy(staffMemberId)) {
+          for (const m of await workingGroups.service.members(group.id)) members.push({ email: m.email, displayName: m.displayName, groupName: group.name });
+        }
+        return members;
+      },
+      namedSubmitters: (staffMemberId) => feedbackStore.namedSubmittersAbout(staffMemberId),
+    },
+  });
   const passport = createPassport(accounts.service);
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
@@ -149,6 +173,7 @@ export async function createApp(deps: AppDeps) {
     receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
+    solicitations: solicitations.service,
   });
 
   const app: Application = express();
@@ -205,6 +230,7 @@ export async function createApp(deps: AppDeps) {
       surveys: hasAnyRole(req.user, ['hr', 'admin']),
       staffReports: hasAnyRole(req.user, ['manager', 'executive', 'hr']),
       workingGroups: hasAnyRole(req.user, ['hr', 'admin']),
+      reviewCycles: hasAnyRole(req.user, ['hr']),
     };
     if (req.session.flash) {
       res.locals.flash = req.session.flash;
@@ -222,6 +248,8 @@ export async function createApp(deps: AppDeps) {
   app.use(complaints.routes);
   app.use(surveys.routes);
   app.use(workingGroups.routes);
+  app.use(reviewCycles.routes);
+  app.use(solicitations.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -229,7 +257,8 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service } };
+  const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
