@@ -39,6 +39,8 @@ import { createReviews } from './features/reviews';
 import { DEFAULT_LOCALE } from './platform/i18n';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
 import { createAuditLogViewer } from './features/audit-log';
+import { createReviewCycles } from './features/reviews/cycles';
+import { createSolicitations } from './features/reviews/solicitation';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
@@ -137,12 +139,34 @@ export async function createApp(deps: AppDeps) {
     peopleManagerOf: async (id, trx) => (await directory.service.routingFacts(id, trx))?.chain[0]?.id,
   });
   await surveys.service.ensureDefaultTemplate();
+  const reviewCycles = createReviewCycles({ knex: db.knex, clock, audit });
+  const solicitations = createSolicitations({
+    knex: db.knex,
+    clock,
+    audit,
+    outbox,
+    emails,
+    publicUrl: config.publicUrl,
+    cycles: reviewCycles.service,
+    linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
+    directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
+    suggestions: {
+      groupMembers: async (staffMemberId) => {
+        const members = [];
+        for (const { group } of await workingGroups.service.groupsSupportedBy(staffMemberId)) {
+          for (const m of await workingGroups.service.members(group.id)) members.push({ email: m.email, displayName: m.displayName, groupName: group.name });
+        }
+        return members;
+      },
+      namedSubmitters: (staffMemberId) => feedbackStore.namedSubmittersAbout(staffMemberId),
+    },
+  });
   const reviews = createReviews({
     knex: db.knex,
     dialect: db.dialect,
     clock,
     audit,
-    cycles: TEMPORARY_CYCLES(db.knex),
+    cycles: reviewCycles.service,
     directory: directory.service,
     feedback: feedbackStore.source,
     staffSurveyResults: (staffMemberId, period) => surveys.service.staffResultsBetween(staffMemberId, period),
@@ -165,6 +189,7 @@ export async function createApp(deps: AppDeps) {
     receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
+    solicitations: solicitations.service,
   });
 
   const app: Application = express();
@@ -242,6 +267,8 @@ export async function createApp(deps: AppDeps) {
   app.use(reviews.routes);
   app.use(workingGroups.routes);
   app.use(auditLogViewer.routes);
+  app.use(reviewCycles.routes);
+  app.use(solicitations.routes);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -249,19 +276,11 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
+  const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
   const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, packets: reviews.packets, exports: reviews.exports } };
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;
 
 
-// TEMPORARY until the review-cycles branch lands.
-function TEMPORARY_CYCLES(knex: import('knex').Knex) {
-  const toCycle = (r: Record<string, unknown>) => ({ id: Number(r.id), code: String(r.code), startsOn: String(r.starts_on), endsOn: String(r.ends_on), reviewOpensOn: String(r.review_opens_on), reviewClosesOn: String(r.review_closes_on), status: r.status as 'open', staffSeeUnreviewed: Boolean(r.staff_see_unreviewed), guidance: String(r.guidance) });
-  return {
-    findCycle: async (id: number) => { const r = await knex('review_cycles').where({ id }).first(); return r ? toCycle(r) : undefined; },
-    previousCycle: async (c: { startsOn: string }) => { const r = await knex('review_cycles').where('ends_on', '<', c.startsOn).orderBy('ends_on', 'desc').first(); return r ? toCycle(r) : undefined; },
-    listCycles: async () => (await knex('review_cycles').select('*')).map(toCycle),
-  };
-}

@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, escalationSweep, surveySweep, exportWorker, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
     logger.info({ seeded: await seedDemoSurveys(db.knex, services, new Date().toISOString().slice(0, 10)) }, 'demo surveys ready');
@@ -40,6 +40,8 @@ async function main(): Promise<void> {
   outboxSender.start(config.outboxIntervalMs);
   escalationSweep.start(config.escalationIntervalMs);
   surveySweep.start(config.surveyIntervalMs);
+  // Request reminders and erasure are due by the day: the survey sweep's interval is plenty.
+  reviewSweep.start(config.surveyIntervalMs);
   exportWorker.start(config.exportIntervalMs);
 
   const address = server.address();
@@ -62,7 +64,7 @@ async function main(): Promise<void> {
     const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(cutOff);
-    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), exportWorker.stop()]);
+    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop()]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,26 +1,20 @@
 import type { Knex } from 'knex';
 import { newSubmissionKey } from '../../server/features/feedback/receipt-codes';
 import type { Actor } from '../../server/platform/auth/roles';
+import { createCyclesRepository } from '../../server/features/reviews/cycles.repository';
+import { periodOfCode } from '../../server/features/reviews/cycles.schema';
 import { factories } from '../factories';
-import type { TestApp } from './app';
+import { csrfTokenFrom, postForm, type Agent, type TestApp } from './app';
 
-/** A review cycle for a half-year code: 2026-H1 runs January to June. */
-export async function reviewCycle(knex: Knex, code: string, fields: Partial<{ status: string; staffSeeUnreviewed: boolean }> = {}): Promise<number> {
-  const [year, half] = code.split('-H');
-  const [startsOn, endsOn] = half === '1' ? [`${year}-01-01`, `${year}-06-30`] : [`${year}-07-01`, `${year}-12-31`];
-  const [id] = await knex('review_cycles').insert({
-    code,
-    starts_on: startsOn,
-    ends_on: endsOn,
-    review_opens_on: endsOn,
-    review_closes_on: endsOn,
-    status: fields.status ?? 'open',
-    staff_see_unreviewed: fields.staffSeeUnreviewed ?? false,
-    guidance: 'Ask a balanced set of community members.',
-    created_at: Date.now(),
-    updated_at: Date.now(),
-  });
-  return Number(id);
+/** A review cycle for a half-year code (2026-H1 runs January to June), made through the cycles repository. */
+export async function reviewCycle(knex: Knex, code: string, fields: Partial<{ status: 'planned' | 'open' | 'closed'; staffSeeUnreviewed: boolean }> = {}): Promise<number> {
+  const cycles = createCyclesRepository(knex, () => Date.now());
+  const period = periodOfCode(code)!;
+  const id = await cycles.insertCycle({ code, ...period, reviewOpensOn: period.endsOn, reviewClosesOn: period.endsOn, staffSeeUnreviewed: fields.staffSeeUnreviewed ?? false, guidance: 'Ask a balanced set of community members.' }, knex);
+  const status = fields.status ?? 'open';
+  if (status !== 'planned') await cycles.setStatus(id, 'planned', 'open', knex);
+  if (status === 'closed') await cycles.setStatus(id, 'open', 'closed', knex);
+  return id;
 }
 
 /** Ratings per dimension code, for one feedback item. */
@@ -67,4 +61,36 @@ export async function reviewOrganisation(knex: Knex) {
   const hr = await make.account({ roles: ['hr'] });
   const member = await make.account({ roles: ['member'], displayName: 'Named Member' });
   return { departments: { policy, engagement, legal }, executive, m1, m2, s1, s2, s3, s4, s5, hr, member };
+}
+
+/** Creates a review cycle through HR's form (period from the code, a January review window); returns its id. */
+export async function createCycle(hr: Agent, fields: Record<string, string> = {}): Promise<number> {
+  const res = await postForm(hr, '/reviews/cycles/new', '/reviews/cycles', {
+    code: '2026-H2',
+    startsOn: '',
+    endsOn: '',
+    reviewOpensOn: '2027-01-01',
+    reviewClosesOn: '2027-01-31',
+    guidance: 'Ask a balanced set of community members.',
+    ...fields,
+  });
+  if (res.status !== 303) throw new Error(`creating the cycle failed with ${res.status}: ${res.text.match(/class="error"[^>]*>([^<]+)/g)?.join(' ')}`);
+  return Number(res.headers.location!.split('/').pop());
+}
+
+export async function openCycle(hr: Agent, cycleId: number): Promise<void> {
+  const res = await postForm(hr, `/reviews/cycles/${cycleId}`, `/reviews/cycles/${cycleId}/open`, {});
+  if (res.status !== 303) throw new Error(`opening the cycle failed with ${res.status}`);
+}
+
+export const solicitPath = (cycleId: number, staffMemberId: number) => `/reviews/cycles/${cycleId}/staff/${staffMemberId}/solicit`;
+
+/** Opens a request link (a path) and sends the feedback form it shows; returns the response and a resend. */
+export async function answerRequest(agent: Agent, linkPath: string, fields: Record<string, string>) {
+  const form = await agent.get(linkPath);
+  if (form.status !== 200) throw new Error(`the request link answered ${form.status}`);
+  const value = (name: string) => form.text.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1] ?? '';
+  const body = { _csrf: csrfTokenFrom(form.text), staffMemberId: value('staffMemberId'), submissionKey: value('submissionKey'), solicitation: value('solicitation'), kind: 'suggestion', comment: 'A comment.', ...fields };
+  const send = (extra: Record<string, string> = {}) => agent.post('/feedback').type('form').send({ ...body, ...extra });
+  return { form, res: await send(), send };
 }

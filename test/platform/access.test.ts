@@ -43,6 +43,7 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /team', 'manager executive'],
   ['GET /team/:id', 'manager executive'],
   ['GET /feedback/new', 'public'],
+  ['GET /feedback/requested/:token', 'public'],
   ['POST /feedback', 'public'],
   ['GET /feedback/mine', 'signed-in'],
   ['GET /feedback/mine/:id', 'signed-in'],
@@ -137,6 +138,15 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /audit', 'hr admin'],
   ['GET /audit.csv', 'hr admin'],
   ['GET /audit.xlsx', 'hr admin'],
+  ['GET /reviews/cycles', 'hr'],
+  ['GET /reviews/cycles/new', 'hr'],
+  ['POST /reviews/cycles', 'hr'],
+  ['GET /reviews/cycles/:id', 'hr'],
+  ['POST /reviews/cycles/:id', 'hr'],
+  ['POST /reviews/cycles/:id/open', 'hr'],
+  ['POST /reviews/cycles/:id/close', 'hr'],
+  ['GET /reviews/cycles/:cycleId/staff/:staffId/solicit', 'manager executive hr'],
+  ['POST /reviews/cycles/:cycleId/staff/:staffId/solicit', 'manager executive hr'],
 ]);
 
 function describeRule(rule: AccessRule): string {

@@ -9,6 +9,7 @@ import { STAFF_VISIBILITY } from '../../server/features/feedback/feedback.schema
 import { ESCALATION_TARGETS, TARGET_UNITS } from '../../server/features/service-levels/service-levels.schema';
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECTS } from '../../server/features/complaints/complaints.schema';
 import { MEMBER_ROLES, WORKING_GROUP_TYPES } from '../../server/features/surveys/working-groups.schema';
+import { CYCLE_STATUSES } from '../../server/features/reviews/cycles.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -37,7 +38,7 @@ describe('the English catalogue', () => {
       for (const m of source.matchAll(/\b(?:t|translate)\('([a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
       // Message keys handed to errors, schemas and flashes.
       // Audit action names look like keys but are not shown to anyone.
-      for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails|workingGroups)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
+      for (const m of source.matchAll(/(?<!action: )'((?:validation|errors|directory|accounts|emails|workingGroups|reviews)\.[a-zA-Z0-9_.-]+)'/g)) used.add(m[1]!);
     }
     // Keys built from a prefix and a value: every value of each set needs its entry.
     const families: Array<[string, readonly string[]]> = [
@@ -61,6 +62,9 @@ describe('the English catalogue', () => {
       ['workingGroups.type.', WORKING_GROUP_TYPES],
       ['workingGroups.role.', MEMBER_ROLES],
       ['workingGroups.import.status.', ['added', 'updated', 'unchanged', 'error']],
+      ['reviews.status.', CYCLE_STATUSES],
+      ['feedback.requested.', ['answered', 'expired']],
+      ...(['solicitation-request', 'solicitation-reminder'] as const).map((e): [string, readonly string[]] => [`emails.${e}.`, ['subject']]),
       ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
     ];
     for (const [prefix, values] of families) for (const value of values) used.add(prefix + value);

@@ -14,6 +14,8 @@ export interface NewFeedbackItem {
   readonly escalationRequested: boolean;
   readonly submissionKeyHash: string;
   readonly receiptCodeHash: string | null;
+  /** Sent through a request for input; which request is never kept. */
+  readonly solicited?: boolean;
   readonly ratings: ReadonlyArray<{ dimensionId: number; label: string; score: number }>;
 }
 
@@ -65,6 +67,7 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
         escalation_requested: item.escalationRequested,
         submission_key_hash: item.submissionKeyHash,
         receipt_code_hash: item.receiptCodeHash,
+        solicited: item.solicited ?? false,
         created_at: createdAt,
       };
       const [id] = await db('feedback_items').insert(row);

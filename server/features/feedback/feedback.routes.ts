@@ -35,6 +35,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     if (!staff) return res.redirect(303, '/feedback/new');
     const dimensions = await feedback.listDimensions();
     const ratings = ratingsFromForm(values);
+    const solicitation = typeof values.solicitation === 'string' && values.solicitation !== '' ? values.solicitation : undefined;
     res.status(status).render('feedback/form', {
       title: req.t('feedback.form.title', { name: staff.name }),
       staff,
@@ -50,6 +51,8 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       values,
       submissionKey: typeof values.submissionKey === 'string' ? values.submissionKey : newSubmissionKey(),
       signedIn: !!req.user,
+      solicitation,
+      signInUrl: `/sign-in?next=${encodeURIComponent(solicitation ? `/feedback/requested/${solicitation}` : `/feedback/new?staff=${staff.id}`)}`,
       ...extra,
     });
   }
@@ -59,6 +62,16 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     if (Number.isInteger(staffMemberId) && staffMemberId > 0) return renderForm(req, res, staffMemberId, {});
     const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
     res.render('feedback/pick', { title: req.t('feedback.pick.title'), query, staff: query ? await feedback.searchStaff(query) : [] });
+  });
+
+  // A community member's link from a request for input: the usual form, about the staff member asked about.
+  router.get('/feedback/requested/:token', access.public(), async (req, res) => {
+    const token = String(req.params.token);
+    const link = await feedback.requestedLink(token);
+    if (link.state !== 'open') {
+      return res.status(link.state === 'expired' ? 410 : 200).render('feedback/requested-state', { title: req.t('feedback.requested.title'), message: req.t(`feedback.requested.${link.state}`) });
+    }
+    await renderForm(req, res, link.staffMemberId, { solicitation: token }, { requested: { deadlineOn: link.deadlineOn } });
   });
 
   router.post('/feedback', access.public(), async (req, res) => {
@@ -77,7 +90,9 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
         const { errors, formError } = validationLocals(req, err);
         // The schema reports a rating as "ratings.<id>"; the form's field is "rating_<id>".
         const fieldErrors = Object.fromEntries(Object.entries(errors).map(([field, message]) => [field.replace(/^ratings\.(\d+)$/, 'rating_$1'), message]));
-        return renderForm(req, res, Number(body.staffMemberId), body, { errors: fieldErrors, formError }, 422);
+        // A used or expired request link: what was typed stays, and can be sent as ordinary feedback.
+        const values = errors.solicitation ? { ...body, solicitation: '' } : body;
+        return renderForm(req, res, Number(body.staffMemberId), values, { errors: fieldErrors, formError }, 422);
       }
       if (err instanceof ConflictError && Number(body.staffMemberId) > 0) {
         return renderForm(req, res, Number(body.staffMemberId), body, { formError: req.t(err.messageKey) }, 409);

@@ -34,6 +34,9 @@ export const FeedbackInputSchema = z.object({
     .transform((v) => v === 'yes'),
   ratings: z.record(z.string(), z.coerce.number().int('feedback.errors.ratingInvalid').min(1, 'feedback.errors.ratingInvalid').max(5, 'feedback.errors.ratingInvalid')).default({}),
   submissionKey: z.string().refine(isSubmissionKey, 'feedback.errors.formExpired'),
+  /** The secret of a request for input (solicited feedback); used once, and never stored with the item. */
+  /** Empty when the form was not opened from a request. */
+  solicitation: z.string().trim().max(100, 'feedback.errors.solicitationUsed').optional(),
 });
 export type FeedbackInput = z.infer<typeof FeedbackInputSchema>;
 

@@ -18,6 +18,13 @@ export interface FeedbackDirectory {
   searchCommunityFacing(query: string, limit: number): Promise<Array<{ id: number; name: string; title: string; departmentName: string | null }>>;
 }
 
+/** Requests for input (reviews): the form opened from a request's link, and the link used by the answer. */
+export interface SolicitedRequests {
+  linkState(token: string): Promise<{ state: 'open' | 'answered' | 'expired'; staffMemberId: number; deadlineOn: string } | undefined>;
+  /** Marks the request answered in the transaction storing the item; false when used, expired, or about someone else. */
+  claim(token: string, staffMemberId: number, trx: Knex.Transaction): Promise<boolean>;
+}
+
 export interface SubmissionOutcome {
   readonly feedbackItemId: number;
   readonly reference: string;
@@ -45,10 +52,12 @@ export interface FeedbackServiceDeps {
   audit: AuditLog;
   receiptSecret: string;
   publicUrl: string;
+  solicitations?: SolicitedRequests;
 }
 
 export function createFeedbackService(deps: FeedbackServiceDeps) {
-  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl } = deps;
+  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl, solicitations } = deps;
+  const usedLink = () => new ValidationError({ solicitation: 'feedback.errors.solicitationUsed' }, 'feedback.errors.solicitationUsed');
 
   async function contentOf(feedbackItemId: number): Promise<FeedbackContent> {
     const content = (await repository.contentFor([feedbackItemId])).get(feedbackItemId);
@@ -85,6 +94,13 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       return !!(await repository.findBySubmissionKeyHash(sha256Hex(submissionKey)));
     },
 
+    /** A request link's state and the staff member it is about; not found for an unknown link. */
+    async requestedLink(token: string) {
+      const found = await solicitations?.linkState(token);
+      if (!found) throw new NotFoundError();
+      return found;
+    },
+
     async staffForForm(staffMemberId: number) {
       const member = await directory.findStaff(staffMemberId);
       return member?.communityFacing ? member : undefined;
@@ -107,6 +123,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const activeDimensions = new Map((await repository.listDimensions({ activeOnly: true })).map((d) => [d.id, d.label]));
       const unknown = Object.keys(input.ratings).find((id) => !activeDimensions.has(Number(id)));
       if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
+      if (input.solicitation && !solicitations) throw usedLink();
       const ratings = Object.entries(input.ratings).map(([id, score]) => ({ dimensionId: Number(id), label: activeDimensions.get(Number(id))!, score }));
 
       const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
@@ -123,10 +140,14 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
               escalationRequested: input.escalate,
               submissionKeyHash,
               receiptCodeHash: receiptCode ? hashReceiptCode(receiptCode)! : null,
+              solicited: !!input.solicitation,
               ratings,
             },
             trx,
           );
+          // After the insert: a double submit of one form meets the unique key above and answers as
+          // the first did. The request learns only that it was answered; the item, only "solicited".
+          if (input.solicitation && !(await solicitations!.claim(input.solicitation, subject.id, trx))) throw usedLink();
           // Anonymous items store no account, address or agent: nothing below runs for them.
           if (input.attribution !== 'anonymous' && actor) {
             await identities.insert(id, { accountId: actor.accountId, displayName: actor.displayName, email: actor.email }, trx);

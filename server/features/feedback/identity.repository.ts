@@ -37,6 +37,20 @@ export function createIdentityRepository(knex: Knex) {
       return !!(await db('feedback_identities').select('feedback_item_id').where({ account_id: accountId, feedback_item_id: feedbackItemId }).first());
     },
 
+    /**
+     * The accounts that gave named feedback about a staff member (for a manager choosing whom to ask
+     * for input). Confidential and anonymous items are never read here.
+     */
+    async namedSubmittersAbout(staffMemberId: number, db: Db = knex): Promise<Array<{ email: string; displayName: string }>> {
+      const rows = await db('feedback_identities as i')
+        .join('feedback_items as f', 'f.id', 'i.feedback_item_id')
+        .join('accounts as a', 'a.id', 'i.account_id')
+        .where({ 'f.staff_member_id': staffMemberId, 'f.attribution': 'named' })
+        .distinct('a.email', 'a.display_name')
+        .orderBy('a.display_name');
+      return rows.map((r) => ({ email: String(r.email), displayName: String(r.display_name) }));
+    },
+
     /** A confidential item's submitter, for HR or the complaints officer after a recorded reason. */
     async reveal(feedbackItemId: number, db: Db = knex): Promise<{ displayName: string; email: string } | undefined> {
       const row = await db('feedback_identities as i')

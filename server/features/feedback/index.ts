@@ -6,7 +6,7 @@ import { createFeedbackRoutes, type FeedbackRouteDeps } from './feedback.routes'
 import { createFeedbackService, type FeedbackServiceDeps } from './feedback.service';
 import { createIdentityRepository } from './identity.repository';
 
-export type { FeedbackService } from './feedback.service';
+export type { FeedbackService, SolicitedRequests } from './feedback.service';
 
 /**
  * Built in two steps because routing reads feedback content (through FeedbackSource) and feedback
@@ -22,6 +22,8 @@ export function createFeedbackStore(knex: Knex, clock: Clock) {
   };
   return {
     source,
+    /** Who gave named feedback about a staff member: suggestions for solicited input. */
+    namedSubmittersAbout: (staffMemberId: number) => identities.namedSubmittersAbout(staffMemberId),
     create(deps: Omit<FeedbackServiceDeps, 'knex' | 'repository' | 'identities'> & Omit<FeedbackRouteDeps, 'feedback'>) {
       const service = createFeedbackService({ ...deps, knex, repository, identities });
       return { service, routes: createFeedbackRoutes({ ...deps, feedback: service }) };

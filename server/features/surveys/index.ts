@@ -12,6 +12,8 @@ import { createSurveysService, type SurveysDeps, type SurveyWorkingGroups } from
 
 export type { SurveysService, SurveyWorkingGroups } from './surveys.service';
 export type { AnsweringService } from './answering.service';
+// Single-use links, for other features that send them (solicited input for reviews).
+export { createTokenSeal, hashInvitationToken, isInvitationToken, newInvitationToken, type TokenSeal } from './invitation-links';
 
 export function createSurveys(
   deps: Pick<SurveysDeps, 'communityAudience' | 'staffMember' | 'peopleManagerOf' | 'outbox' | 'emails' | 'audit' | 'publicUrl' | 'defaultMinimumGroupSize'> & {

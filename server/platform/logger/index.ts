@@ -41,6 +41,9 @@ export function pathWithoutQuery(url: string | undefined): string {
   if (!url) return '';
   const end = url.indexOf('?');
   const path = end === -1 ? url : url.slice(0, end);
-  // Token-bearing paths (verification, reset, survey links) keep their shape but lose the secret.
-  return path.replace(/\/(verify|reset)\/[^/]+/, '/$1/[token]').replace(/^\/s\/[^/]+/, '/s/[token]');
+  // Token-bearing paths (verification, reset, survey and request links) keep their shape but lose the secret.
+  return path
+    .replace(/\/(verify|reset)\/[^/]+/, '/$1/[token]')
+    .replace(/^\/s\/[^/]+/, '/s/[token]')
+    .replace(/^\/feedback\/requested\/[^/]+/, '/feedback/requested/[token]');
 }

@@ -22,7 +22,9 @@ export type EmailTemplate =
   | 'complaint-due'
   | 'survey-invitation'
   | 'survey-reminder'
-  | 'survey-staff-report';
+  | 'survey-staff-report'
+  | 'solicitation-request'
+  | 'solicitation-reminder';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a

@@ -1,0 +1,59 @@
+import { Router, type Request, type Response } from 'express';
+import { access } from '../../platform/http/access';
+import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
+import { MAX_ADDRESSES_PER_REQUEST, SolicitationInputSchema } from './solicitation.schema';
+import { deadlineDay, type SolicitationService } from './solicitation.service';
+
+/** A form value that may arrive once or repeated (checkboxes). */
+const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
+
+// Managers above the staff member and HR; the service refuses everyone else with a 404.
+export function createSolicitationRoutes({ solicitations }: { solicitations: SolicitationService }): Router {
+  const router = Router();
+  const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
+  const who = () => access.roles('manager', 'executive', 'hr');
+  const ids = (req: Request) => ({ cycleId: idParam(req.params.cycleId), staffId: idParam(req.params.staffId) });
+
+  const renderPage = async (req: Request, res: Response, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) => {
+    const { cycleId, staffId } = ids(req);
+    const page = await solicitations.solicitPage(req.user!, cycleId, staffId);
+    const ticked = new Set(many(values.suggested));
+    res.status(status).render('reviews/solicit', {
+      title: req.t('reviews.solicit.title', { name: page.staff.name, code: page.cycle.code }),
+      action: `/reviews/cycles/${page.cycle.id}/staff/${page.staff.id}/solicit`,
+      cycle: page.cycle,
+      staff: page.staff,
+      suggestions: page.suggestions.map((s) => ({
+        ...s,
+        checked: ticked.has(s.email),
+        reason: [...s.groups, ...(s.gaveNamedFeedback ? [req.t('reviews.solicit.gaveNamedFeedback')] : [])].join(', '),
+      })),
+      requests: page.requests.map((r) => ({
+        who: r.displayName || r.email || req.t('reviews.solicit.addressErased'),
+        email: r.displayName ? r.email : null,
+        deadlineOn: deadlineDay(r.deadlineAt),
+        status: req.t(r.hasAnswered ? 'reviews.solicit.answered' : 'reviews.solicit.notAnswered'),
+        hasAnswered: r.hasAnswered,
+      })),
+      values: { deadlineOn: page.defaultDeadline, ...values },
+      latestDeadline: page.latestDeadline,
+      maxAddresses: MAX_ADDRESSES_PER_REQUEST,
+      ...extra,
+    });
+  };
+
+  router.get(path, who(), (req, res) => renderPage(req, res, {}));
+
+  router.post(path, who(), async (req, res) => {
+    const { cycleId, staffId } = ids(req);
+    try {
+      const { requested } = await solicitations.request(req.user!, cycleId, staffId, parseForm(SolicitationInputSchema, req.body));
+      req.session.flash = { kind: 'success', key: requested > 0 ? 'reviews.solicit.sent' : 'reviews.solicit.nothingNew' };
+      res.redirect(303, `/reviews/cycles/${cycleId}/staff/${staffId}/solicit`);
+    } catch (err) {
+      await renderPage(req, res, req.body ?? {}, validationLocals(req, err), 422);
+    }
+  });
+
+  return router;
+}

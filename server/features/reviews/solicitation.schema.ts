@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { emailAddress } from '../../platform/http/fields';
+
+/** Days before the deadline when those who have not answered get their one reminder. */
+export const REMINDER_DAYS_BEFORE = 3;
+export const DEFAULT_DEADLINE_DAYS = 14;
+export const MAX_ADDRESSES_PER_REQUEST = 200;
+
+/** Where a request link stands: answerable, already used, or past its deadline. */
+export type RequestLinkState = 'open' | 'answered' | 'expired';
+
+/** A request as the manager's page shows it: the address only until the deadline erases it. */
+export interface SolicitationRequest {
+  readonly id: number;
+  readonly email: string | null;
+  readonly displayName: string;
+  readonly deadlineAt: number;
+  readonly hasAnswered: boolean;
+  readonly remindersSent: number;
+}
+
+/** Someone the manager might ask: a member of a group the staff member supports, or a named submitter. */
+export interface Suggestion {
+  readonly email: string;
+  readonly displayName: string;
+  /** Why they are suggested: working group names, and/or that they gave named feedback. */
+  readonly groups: string[];
+  readonly gaveNamedFeedback: boolean;
+}
+
+const addresses = (max: number) =>
+  z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (Array.isArray(v) ? v : [v ?? ''])
+        .flatMap((s) => s.split(/[\s,;]+/))
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean);
+      if (entries.some((e) => !emailAddress.safeParse(e).success)) {
+        ctx.addIssue({ code: 'custom', message: 'reviews.errors.addressInvalid' });
+        return z.NEVER;
+      }
+      if (entries.length > max) {
+        ctx.addIssue({ code: 'custom', message: 'reviews.errors.tooManyAddresses' });
+        return z.NEVER;
+      }
+      return entries;
+    });
+
+/** The solicit form: ticked suggestions, addresses typed one per line, and the deadline day. */
+export const SolicitationInputSchema = z
+  .object({
+    suggested: addresses(MAX_ADDRESSES_PER_REQUEST),
+    addresses: addresses(MAX_ADDRESSES_PER_REQUEST),
+    deadlineOn: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'reviews.errors.dateInvalid'),
+  })
+  .superRefine((input, ctx) => {
+    const all = new Set([...input.suggested, ...input.addresses]);
+    if (all.size === 0) ctx.addIssue({ code: 'custom', path: ['addresses'], message: 'reviews.errors.nobodyChosen' });
+    if (all.size > MAX_ADDRESSES_PER_REQUEST) ctx.addIssue({ code: 'custom', path: ['addresses'], message: 'reviews.errors.tooManyAddresses' });
+  });
+export type SolicitationInput = z.infer<typeof SolicitationInputSchema>;
