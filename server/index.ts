@@ -7,6 +7,7 @@ import { createLogger } from './platform/logger';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoOrganisation } from './demo/seed';
 import { seedDemoFeedback } from './demo/feedback';
 import { seedDemoSurveys } from './demo/surveys';
+import { seedDemoReviews } from './demo/reviews';
 
 // The only file that opens a port: start, serve, and stop cleanly on SIGTERM/SIGINT.
 async function main(): Promise<void> {
@@ -32,7 +33,9 @@ async function main(): Promise<void> {
   const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
-    logger.info({ seeded: await seedDemoSurveys(db.knex, services, new Date().toISOString().slice(0, 10)) }, 'demo surveys ready');
+    const today = new Date().toISOString().slice(0, 10);
+    logger.info({ seeded: await seedDemoSurveys(db.knex, services, today) }, 'demo surveys ready');
+    logger.info({ seeded: await seedDemoReviews(db.knex, services, today) }, 'demo reviews ready');
   }
   const server: Server = await new Promise((resolve) => {
     const s = app.listen(config.port, config.host, () => resolve(s));

@@ -3,6 +3,7 @@ import { agentFor, createTestApp, signIn } from '../helpers/app';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, DemoRefusedError, seedDemoOrganisation } from '../../server/demo/seed';
 import { seedDemoFeedback } from '../../server/demo/feedback';
 import { seedDemoSurveys } from '../../server/demo/surveys';
+import { seedDemoReviews } from '../../server/demo/reviews';
 
 describe('demo organisation', () => {
   let database: TestDatabase;
@@ -74,6 +75,22 @@ describe('demo organisation', () => {
     const page = await agentFor(app).get(path).expect(200);
     expect(page.text).toContain('Transfer Policy Review PDP');
     expect(await database.db.knex('survey_staff').where({ survey_id: (await database.db.knex('surveys').first()).id })).toHaveLength(2);
+  });
+
+  it('when demo reviews are seeded, then the demo manager opens a packet with figures for the current half-year, once', async () => {
+    const app = await createTestApp({ db: database.db });
+    expect(await seedDemoReviews(database.db.knex, app.services, '2026-11-22')).toBe('created');
+    expect(await seedDemoReviews(database.db.knex, app.services, '2026-11-22')).toBe('already-present');
+    const cycles = await database.db.knex('review_cycles').select('id', 'code', 'status').orderBy('code');
+    expect(cycles.map((c) => [c.code, c.status])).toEqual([
+      ['2026-H1', 'closed'],
+      ['2026-H2', 'open'],
+    ]);
+    const staffId = Number((await database.db.knex('staff_members').where({ email: 'staff@demo.example' }).first()).id);
+    const manager = agentFor(app);
+    await signIn(manager, 'manager@demo.example', DEMO_PASSWORD);
+    const packet = await manager.get(`/reviews/${cycles[1].id}/packets/${staffId}`).expect(200);
+    expect(packet.text).toMatch(/data-dimension="Listens to all stakeholders">\s*<th scope="row">[^<]+<\/th>\s*<td data-figure="count">\d+<\/td>/);
   });
 
   it('when seeded twice, then the second run changes nothing', async () => {

@@ -55,6 +55,8 @@ export function packetView(req: Request, packet: InputPacket) {
     comments: packet.comments.map((c) => ({ ...c, kindLabel: req.t(`feedback.kind.${c.kind}`), attributionLabel: req.t(`feedback.attribution.${c.attribution}.label`) })),
     reviewedOn: packet.review ? new Date(packet.review.reviewedAt).toISOString().slice(0, 10) : null,
     isManager: packet.viewer === 'manager',
+    // Input is sought before a review, for community-facing staff, while the cycle is open.
+    canSolicit: packet.viewer === 'manager' && packet.cycle.status === 'open' && packet.staff.communityFacing,
     isSelf: packet.viewer === 'self',
   };
 }

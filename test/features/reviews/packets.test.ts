@@ -95,6 +95,7 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     expect(page.text).toContain('Named Member');
     expect(page.text).toContain('Anonymous');
     expect(page.text).toMatch(/<li>agendas \(in \d+ comments\)<\/li>/);
+    expect(page.text).toContain(`href="/reviews/cycles/${h2}/staff/${org.s1.staffMemberId}/solicit"`);
   });
 
   it('when a group is small, or the rest of its department is, then its figures are withheld', async () => {
