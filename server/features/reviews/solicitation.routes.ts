@@ -1,3 +1,4 @@
+import { guarded } from '../../platform/privacy/aggregates';
 import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
@@ -8,7 +9,7 @@ import { deadlineDay, type SolicitationService } from './solicitation.service';
 const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
 
 // Managers above the staff member and HR; the service refuses everyone else with a 404.
-export function createSolicitationRoutes({ solicitations }: { solicitations: SolicitationService }): Router {
+export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { solicitations: SolicitationService; minimumGroupSize: number }): Router {
   const router = Router();
   const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
   const who = () => access.roles('manager', 'executive', 'hr');
@@ -28,13 +29,15 @@ export function createSolicitationRoutes({ solicitations }: { solicitations: Sol
         checked: ticked.has(s.email),
         reason: [...s.groups, ...(s.gaveNamedFeedback ? [req.t('reviews.solicit.gaveNamedFeedback')] : [])].join(', '),
       })),
+      // Who answered is not shown one by one: with the solicited items in the packet, it would
+      // name the author of an anonymous answer. Only the count, and only among enough people.
       requests: page.requests.map((r) => ({
         who: r.displayName || r.email || req.t('reviews.solicit.addressErased'),
         email: r.displayName ? r.email : null,
         deadlineOn: deadlineDay(r.deadlineAt),
-        status: req.t(r.hasAnswered ? 'reviews.solicit.answered' : 'reviews.solicit.notAnswered'),
-        hasAnswered: r.hasAnswered,
       })),
+      answered: guarded(page.requests.length, { minimumGroupSize }, () => ({ count: page.requests.filter((r) => r.hasAnswered).length })),
+      minimum: minimumGroupSize,
       values: { deadlineOn: page.defaultDeadline, ...values },
       latestDeadline: page.latestDeadline,
       maxAddresses: MAX_ADDRESSES_PER_REQUEST,

@@ -110,7 +110,9 @@ describe(`solicited input before a review (${testDialect})`, () => {
     const page = await manager.get(path).expect(200);
     expect(page.text).toContain('Wanda First');
     expect(page.text).not.toContain(`value="${wg.first}"`);
-    expect(page.text.match(/Not answered/g)).toHaveLength(3);
+    // Three asked: fewer than the minimum, so not even the number who answered is shown, and never who.
+    expect(page.text).toContain('How many have answered is shown once at least 5 people have been asked');
+    expect(page.text).not.toMatch(/Not answered|Answered/);
 
     const audit = await knex()('audit_events').select('detail').where({ action: 'review.solicitation.request' }).orderBy('id');
     expect(audit.map((a) => JSON.parse(a.detail))).toEqual([
@@ -224,6 +226,25 @@ describe(`solicited input before a review (${testDialect})`, () => {
     await agentFor(context.app).get('/feedback/requested/short').expect(404);
     const page = await (await as(org.manager)).get(path).expect(200);
     expect(page.text).not.toContain(outsider);
-    expect(page.text.match(/Answered/g)?.length).toBeGreaterThanOrEqual(2);
+    // The erased addresses still count as asked; answers are still not shown person by person.
+    expect(page.text).toContain('How many have answered is shown once at least 5 people have been asked');
+  });
+
+  it('when at least the minimum number of people were asked, then the manager sees how many answered, still not who', async () => {
+    const otherPath = solicitPath(cycleId, org.otherStaff.staffMemberId);
+    const manager = await as(org.otherManager);
+    const page = await manager.get(otherPath);
+    const token = page.text.match(/name="_csrf" value="([^"]+)"/)![1]!;
+    const asked = ['a1', 'a2', 'a3', 'a4', 'a5'].map((n) => `${n}@community.test`);
+    const sent = await manager.post(otherPath).type('form').send(formBody({ deadlineOn: '2027-01-15', addresses: asked.join('\n'), _csrf: token }));
+    expect(sent.status).toBe(303);
+    await deliverAll(context.app);
+    const link = linkIn(context.smtp.to('a3@community.test').at(-1)!, 'http');
+    const { res } = await answerRequest(agentFor(context.app), new URL(link).pathname, { attribution: 'anonymous', comment: 'Answered anonymously.' });
+    expect(res.status).toBe(200);
+    const after = await manager.get(otherPath).expect(200);
+    expect(after.text).toContain('1 of the 5 people asked have answered.');
+    const rows = after.text.slice(after.text.indexOf('data-testid="requests"'));
+    expect(rows).not.toMatch(/Answered|Not answered/);
   });
 });
