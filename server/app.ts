@@ -226,6 +226,9 @@ export async function createApp(deps: AppDeps) {
   // Before sessions: health must answer (503) even when the session store cannot.
   app.use(createHealthRoutes({ db }));
 
+  // A survey page posts the answers of every page (see surveys/answer-view.ts): long answers in
+  // scripts of several bytes a character need more room than other forms.
+  app.use('/s', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5000 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));
   app.use(cookieParser());

@@ -118,8 +118,9 @@ export function createExportJobs(deps: {
       return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId }).orderBy('id', 'desc').limit(20)).map(toJob);
     },
 
-    /** Streams a finished file, chunk by chunk, so serving it holds one chunk at a time. */
-    async download(id: number, output: Writable): Promise<void> {
+    /** Streams a finished file, chunk by chunk, so serving it holds one chunk at a time; each download is audited. */
+    async download(actor: Actor, id: number, output: Writable): Promise<void> {
+      await audit.record({ actorAccountId: actor.accountId, action: 'packets.download', subjectType: 'export_job', subjectId: id });
       for (let sequence = 0; ; sequence++) {
         const chunk = await knex('export_chunks').select('data').where({ export_job_id: id, sequence }).first();
         if (!chunk) break;

@@ -143,7 +143,7 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     res.attachment(`${job.filename}.${job.format}`);
     res.set('Content-Type', job.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.set('Cache-Control', 'no-store');
-    await exports.download(job.id, res);
+    await exports.download(req.user!, job.id, res);
   });
 
   router.get('/reviews/trends', access.roles('hr', 'executive'), async (req, res) => {

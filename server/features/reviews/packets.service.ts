@@ -96,15 +96,17 @@ export function createPacketsService(deps: PacketsDeps) {
    * the same answer as a packet that does not exist.
    */
   async function viewerOf(actor: Actor, cycle: ReviewCycle, staff: StaffMember): Promise<InputPacket['viewer']> {
-    if (hasAnyRole(actor, ['hr'])) return 'hr';
     const me = actor.staffMemberId;
-    if (me !== null && me !== staff.id) {
-      if (staff.managerId === me) return 'manager';
-      if (hasAnyRole(actor, ['executive']) && (await directory.isInChainBelow(me, staff.id))) return 'manager';
-    }
+    // Oneself first: an HR person reads their own packet as any staff member does, not as HR.
     if (me === staff.id) {
       const [review] = await repository.reviews(cycle.id, [staff.id]);
       if (review || cycle.staffSeeUnreviewed) return 'self';
+      throw new NotFoundError();
+    }
+    if (hasAnyRole(actor, ['hr'])) return 'hr';
+    if (me !== null) {
+      if (staff.managerId === me) return 'manager';
+      if (hasAnyRole(actor, ['executive']) && (await directory.isInChainBelow(me, staff.id))) return 'manager';
     }
     throw new NotFoundError();
   }

@@ -125,7 +125,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
   };
 
   for (const format of ['csv', 'xlsx'] as const) {
-    router.get(`/surveys/:id/results.${format}`, manage(), async (req, res) => {
+    router.get(`/surveys/:id/results.${format}`, access.roles('hr'), async (req, res) => {
       const { survey, results } = await surveys.results(req.user!, idParam(req.params.id), { exporting: format });
       const sheet = resultsSheet(req, results);
       const filename = `survey-${survey.id}-results`;
@@ -189,6 +189,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
       staff,
       progress,
       rate: progress.invited ? Math.round((progress.responded / progress.invited) * 100) : 0,
+      canReadResults: req.user!.roles.includes('hr'),
     });
   });
 
@@ -199,7 +200,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
     res.redirect(303, `/surveys/${id}`);
   });
 
-  router.get('/surveys/:id/results', manage(), async (req, res) => {
+  router.get('/surveys/:id/results', access.roles('hr'), async (req, res) => {
     const { survey, results } = await surveys.results(req.user!, idParam(req.params.id));
     res.render('surveys/results', { title: req.t('surveys.results.title', { title: survey.title }), survey: surveyView(req, survey), results, rows: resultsView(req, results) });
   });

@@ -109,7 +109,8 @@ export function createSurveysService(deps: SurveysDeps) {
 
   async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number } = {}): Promise<SurveyResults> {
     const version = (await repository.findVersion(survey.templateVersionId, db))!;
-    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: survey.minimumGroupSize }, options);
+    // The organisation's minimum holds even if it was raised after the survey was created.
+    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: Math.max(survey.minimumGroupSize, deps.defaultMinimumGroupSize) }, options);
   }
 
   /** Each support staff member's block goes to their people manager, as routed feedback does. */
@@ -166,7 +167,7 @@ export function createSurveysService(deps: SurveysDeps) {
         const id = await knex.transaction(async (trx) => {
           const surveyId = await repository.insertSurvey(
             {
-              title: `${group.name}: ${MILESTONE_TITLES[due.milestone]}`,
+              title: `${group.name.slice(0, 160)}: ${MILESTONE_TITLES[due.milestone]}`,
               templateVersionId: version.id,
               audience: 'working_group',
               workingGroupId: group.id,
@@ -269,6 +270,10 @@ export function createSurveysService(deps: SurveysDeps) {
       if (input.audience === 'working_group' && !(await workingGroups.findGroup(input.workingGroupId!))) throw new ValidationError({ workingGroupId: 'surveys.errors.groupRequired' });
       const today = dayOf(now());
       if (input.closesOn <= today) throw new ValidationError({ closesOn: 'surveys.errors.closesInPast' });
+      if (input.minimumGroupSize < deps.defaultMinimumGroupSize) throw new ValidationError({ minimumGroupSize: 'surveys.errors.minimumBelowOrganisation' });
+      const staffCount = input.audience === 'working_group' ? (await workingGroups.supportStaff(input.workingGroupId!)).length : 0;
+      // A template of per-staff sections only has nothing to ask an audience without support staff.
+      if (version.definition.sections.every((section) => section.perStaff) && staffCount === 0) throw new ValidationError({ templateId: 'surveys.errors.templateNeedsStaff' });
       const id = await knex.transaction(async (trx) => {
         const surveyId = await repository.insertSurvey(
           {
@@ -319,7 +324,8 @@ export function createSurveysService(deps: SurveysDeps) {
 
     /** Results exist once a survey has closed: figures that moved while it was open would let anyone difference two views. */
     async results(actor: Actor, id: number, options: { exporting?: 'csv' | 'xlsx' } = {}): Promise<{ survey: Survey; results: SurveyResults }> {
-      requireManager(actor);
+      // Content, not configuration: HR reads results; admins run surveys but do not read what was said.
+      if (!hasAnyRole(actor, ['hr'])) throw new ForbiddenError();
       const survey = await mustFindSurvey(id);
       if (survey.status !== 'closed') throw new ConflictError('surveys.errors.resultsAfterClose');
       await audit.record({
@@ -334,15 +340,16 @@ export function createSurveysService(deps: SurveysDeps) {
 
     /** The staff reports a manager received (HR sees all of them). */
     async staffReports(actor: Actor) {
-      if (hasAnyRole(actor, ['hr'])) return repository.staffReports({});
+      if (hasAnyRole(actor, ['hr'])) return (await repository.staffReports({})).filter((r) => r.staffMemberId !== actor.staffMemberId);
       if (actor.staffMemberId === null) return [];
       return repository.staffReports({ recipientStaffMemberId: actor.staffMemberId });
     },
 
     async staffReport(actor: Actor, id: number) {
       const [report] = await repository.staffReports({ id });
-      // Not the recipient (nor HR): the same answer as a report that does not exist.
-      if (!report || !(hasAnyRole(actor, ['hr']) || (actor.staffMemberId !== null && report.recipientStaffMemberId === actor.staffMemberId))) throw new NotFoundError();
+      // Not the recipient (nor HR), or the staff member it is about, HR or not: the same answer as a report that does not exist.
+      const own = actor.staffMemberId !== null && report?.staffMemberId === actor.staffMemberId;
+      if (!report || own || !(hasAnyRole(actor, ['hr']) || (actor.staffMemberId !== null && report.recipientStaffMemberId === actor.staffMemberId))) throw new NotFoundError();
       const survey = await mustFindSurvey(report.surveyId);
       await audit.record({ actorAccountId: actor.accountId, action: 'survey.staff_report.view', subjectType: 'survey_staff_report', subjectId: id, detail: { staffMemberId: report.staffMemberId } });
       return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId }) };

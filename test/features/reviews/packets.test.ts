@@ -3,6 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { manualClock, postForm, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
 import { pdfToText } from '../../helpers/pdf';
+import { factories } from '../../factories';
 
 // The seeded data set: scores per staff member, cycle and dimension. The test works out every
 // expected figure from these arrays on its own.
@@ -214,7 +215,20 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     const comments = rows(workbook.getWorksheet('Comments')!).map((r) => r.Comment);
     expect(comments).toContain('\'=HYPERLINK("http://evil.test")');
     expect(comments.some((c) => typeof c === 'string' && c.startsWith('='))).toBe(false);
-    const exportsAudited = await knex()('audit_events').where({ action: 'packets.export' });
-    expect(exportsAudited).toHaveLength(2);
+    expect(await knex()('audit_events').where({ action: 'packets.export' })).toHaveLength(2);
+    expect(await knex()('audit_events').where({ action: 'packets.download', actor_account_id: org.hr.id })).toHaveLength(2);
+  });
+  it('when a staff member who works in HR asks for their own packet, then they read it as its subject, not as HR', async () => {
+    const hrStaff = await factories(knex()).staffAccount({ name: 'Hana HR', managerId: org.m1.staffMemberId, roles: ['hr'] });
+    clock.advance(Date.parse('2026-09-10T10:00:00Z') - clock.now());
+    for (let i = 0; i < 5; i++) await giveFeedback(context.app, knex(), hrStaff.staffMemberId, { comment: `About Hana ${i}`, ratings: { listening: 3 } });
+    clock.advance(Date.parse('2027-01-05T10:00:00Z') - clock.now());
+    const self = await signedIn(context.app, hrStaff);
+    await self.get(`/reviews/${h2}/packets/${hrStaff.staffMemberId}`).expect(404);
+    await postForm(agents.m1!, `/reviews/${h2}/packets/${hrStaff.staffMemberId}`, `/reviews/${h2}/packets/${hrStaff.staffMemberId}/review`, { notes: '' });
+    const own = await self.get(`/reviews/${h2}/packets/${hrStaff.staffMemberId}`).expect(200);
+    expect(own.text).not.toContain('About Hana 0');
+    // Another HR person still reads it in full.
+    expect((await agents.hr!.get(`/reviews/${h2}/packets/${hrStaff.staffMemberId}`)).text).toContain('About Hana 0');
   });
 });

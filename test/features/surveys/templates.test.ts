@@ -53,6 +53,26 @@ describe('survey templates: versions that never change a survey already sent', (
     expect(await knex()('survey_template_versions').count({ n: '*' }).first()).toEqual(before);
   });
 
+  it('when a survey asks for a lower minimum group size than the organisation\'s, or a staff-only template has no staff to ask about, then it is refused with the field named', async () => {
+    const admin = await surveyAdmin(context.app, knex());
+    const templateId = await saveTemplate(admin, TEST_DEFINITION, 'Minimum');
+    const low = await postForm(admin, '/surveys/new', '/surveys', { title: 'Too low', templateId: String(templateId), audience: 'list', addresses: 'x@community.test', opensOn: '2026-11-22', closesOn: '2026-12-13', reminderDays: '', minimumGroupSize: '4', repeatMonths: '', workingGroupId: '' });
+    expect(low.status).toBe(422);
+    expect(low.text).toContain('minimum group size is higher');
+    expect(low.text).toContain('value="Too low"');
+    const staffOnly = await saveTemplate(admin, { sections: TEST_DEFINITION.sections.filter((s) => s.perStaff) }, 'Staff only');
+    const empty = await postForm(admin, '/surveys/new', '/surveys', { title: 'Nobody to ask about', templateId: String(staffOnly), audience: 'list', addresses: 'x@community.test', opensOn: '2026-11-22', closesOn: '2026-12-13', reminderDays: '', minimumGroupSize: '5', repeatMonths: '', workingGroupId: '' });
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('This template asks only about support staff');
+  });
+
+  it('when an admin opens a closed survey, then the results are HR\'s to read, not theirs', async () => {
+    const admin = await signedIn(context.app, await factories(knex()).account({ roles: ['admin'] }));
+    const [survey] = await knex()('surveys').select('id').limit(1);
+    await admin.get(`/surveys/${survey.id}/results`).expect(403);
+    await admin.get(`/surveys/${survey.id}/results.csv`).expect(403);
+  });
+
   it('when someone without HR or admin rights asks for templates or surveys, then they are refused', async () => {
     const member = await signedIn(context.app, await factories(knex()).account({ roles: ['member'] }));
     await member.get('/surveys/templates').expect(403);
