@@ -8,8 +8,9 @@ const GUIDANCE =
   'Ask community members who worked closely with this person in the period, from several groups and regions, and include people likely to be critical as well as supportive. Read positive and constructive input together, look for patterns rather than single remarks, and never try to identify anonymous or confidential submitters.';
 
 /**
- * The current half-year as an open review cycle (and the previous one, closed), with enough rated
- * anonymous feedback about the demo staff member that their input packet shows figures.
+ * The current half-year as an open review cycle (and the previous one, closed), with rated anonymous
+ * feedback about the demo staff member: their packet lists it now and shows its figures once the
+ * half-year is over.
  */
 export async function seedDemoReviews(knex: Knex, services: AppInstance['services'], today: string): Promise<'created' | 'already-present'> {
   if (await knex('review_cycles').first()) return 'already-present';

@@ -77,7 +77,7 @@ describe('demo organisation', () => {
     expect(await database.db.knex('survey_staff').where({ survey_id: (await database.db.knex('surveys').first()).id })).toHaveLength(2);
   });
 
-  it('when demo reviews are seeded, then the demo manager opens a packet with figures for the current half-year, once', async () => {
+  it('when demo reviews are seeded, then the demo manager opens the current half-year\'s packet with its comments, its figures waiting for the period to end, once', async () => {
     const app = await createTestApp({ db: database.db });
     expect(await seedDemoReviews(database.db.knex, app.services, '2026-11-22')).toBe('created');
     expect(await seedDemoReviews(database.db.knex, app.services, '2026-11-22')).toBe('already-present');
@@ -90,7 +90,8 @@ describe('demo organisation', () => {
     const manager = agentFor(app);
     await signIn(manager, 'manager@demo.example', DEMO_PASSWORD);
     const packet = await manager.get(`/reviews/${cycles[1].id}/packets/${staffId}`).expect(200);
-    expect(packet.text).toMatch(/data-dimension="Listens to all stakeholders">\s*<th scope="row">[^<]+<\/th>\s*<td data-figure="count">\d+<\/td>/);
+    expect(packet.text).toContain('data-testid="not-final"');
+    expect(packet.text).toContain('Explains the policy history patiently to newcomers.');
   });
 
   it('when seeded twice, then the second run changes nothing', async () => {

@@ -33,16 +33,38 @@ export function staffDimensionFigures(
   rule: GroupRule,
 ): DimensionFigure[] {
   const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
-  const figureFor = (dimensionId: number, cycleId: number) => {
+  const figureFor = (dimensionId: number, cycleId: number): Guarded<ScaleFigures> => {
     const own = facts.filter((f) => f.staffMemberId === staffMemberId && f.dimensionId === dimensionId && f.cycleId === cycleId);
-    const parent = departmentId === null ? undefined : facts.filter((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId).length;
-    return summariseScale(own.map((f) => f.score), RATING_POINTS, { ...rule, ...(parent === undefined ? {} : { parentSize: parent }) });
+    if (departmentId === null) return summariseScale(own.map((f) => f.score), RATING_POINTS, rule);
+    const inDepartment = facts.filter((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId);
+    const figure = summariseScale(own.map((f) => f.score), RATING_POINTS, { ...rule, parentSize: inDepartment.length });
+    if (figure.suppressed || !withheldInDepartment(inDepartment, rule).has(staffMemberId)) return figure;
+    return { suppressed: true, reason: 'complement_too_few' };
   };
   return dimensionIds.map((dimensionId) => ({
     dimensionId,
     current: figureFor(dimensionId, cycles.current),
     previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
   }));
+}
+
+/**
+ * The staff members of one department (for one dimension and cycle) whose figures are withheld.
+ * Beyond each one's own group and complement, the withheld ones together must not be a small group:
+ * the department's figure minus every figure shown would describe them. While they are, the
+ * smallest shown figure is withheld too (the same choice for every reader).
+ */
+export function withheldInDepartment(inDepartment: readonly RatingFact[], rule: GroupRule): Set<number> {
+  const counts = new Map<number, number>();
+  for (const f of inDepartment) counts.set(f.staffMemberId, (counts.get(f.staffMemberId) ?? 0) + 1);
+  const withheld = new Set([...counts].filter(([, n]) => suppressionReason(n, { ...rule, parentSize: inDepartment.length }) !== null).map(([id]) => id));
+  for (;;) {
+    const hidden = [...withheld].reduce((sum, id) => sum + counts.get(id)!, 0);
+    if (suppressionReason(hidden, rule) === null || hidden === 0) return withheld;
+    const next = [...counts].filter(([id]) => !withheld.has(id)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+    if (!next) return withheld;
+    withheld.add(next[0]);
+  }
 }
 
 export interface TrendFilter {

@@ -87,13 +87,19 @@ export function createCyclesService({ knex, repository, audit }: CyclesServiceDe
       );
     },
 
-    /** A closed cycle is a record: it no longer changes. */
+    /**
+     * A closed cycle is a record: it no longer changes. Once open, its period is fixed too: moving
+     * its dates would let two readings of a packet differ by a handful of inputs.
+     */
     async update(actor: Actor, id: number, input: CycleInput): Promise<void> {
       requireHr(actor);
       await saving(() =>
         knex.transaction(async (trx) => {
           const cycle = await mustFindCycle(id, trx);
           if (cycle.status === 'closed') throw new ConflictError('reviews.errors.closedCycle');
+          if (cycle.status === 'open' && (input.code !== cycle.code || input.startsOn !== cycle.startsOn || input.endsOn !== cycle.endsOn)) {
+            throw new ValidationError({ startsOn: 'reviews.errors.periodFixed' });
+          }
           await repository.updateCycle(id, input, trx);
           await audit.record({ actorAccountId: actor.accountId, action: 'review_cycle.update', subjectType: 'review_cycle', subjectId: id }, trx);
         }),

@@ -29,7 +29,7 @@ export function createReviews(deps: {
   translate: Translate;
 }) {
   const now = () => deps.clock.now();
-  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now) });
+  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), now });
   const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, cycleSheets: cycleSheets(packets, deps.translate) });
   return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
 }

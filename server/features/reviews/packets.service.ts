@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { guarded, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
+import { guarded, NOT_FINAL, suppressionReason, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
 import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
@@ -52,7 +52,9 @@ export interface InputPacket {
   readonly staff: StaffMember;
   /** Who is reading: the staff member sees figures only, never comments or the manager's notes. */
   readonly viewer: 'manager' | 'hr' | 'self';
-  readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number }>;
+  /** False while the cycle's period runs: figures wait for its end. */
+  readonly final: boolean;
+  readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number | null }>;
   readonly dimensions: ReadonlyArray<DimensionFigure & { readonly label: string }>;
   readonly surveys: readonly StaffSurveyResult[];
   readonly comments: readonly PacketComment[];
@@ -70,6 +72,7 @@ export interface PacketsDeps {
   staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
   audit: AuditLog;
   minimumGroupSize: number;
+  now: () => number;
 }
 
 const DAY_MS = 86_400_000;
@@ -131,40 +134,51 @@ export function createPacketsService(deps: PacketsDeps) {
       for (const item of items) {
         const c = content.get(item.id);
         if (!c) continue;
-        // Identity only as the item allows: a name for named items, nothing else for the rest.
+        // Identity only as the item allows: a name for named items, nothing else for the rest; not
+        // even "solicited", which beside the list of people asked would narrow who wrote it.
         const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
-        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
+        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.attribution === 'named' && item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
     const handled = await repository.handling(ids);
     const [review] = await repository.reviews(cycle.id, [staff.id]);
+    // Until the period is over the packet keeps growing: figures would move with each new input.
+    const final = deps.now() >= period.to;
+    const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
+    // How many answers were solicited says something only when enough people were asked.
+    const asked = await repository.solicitationsAsked(cycle.id, staff.id);
     return {
       cycle,
       previousCycle,
       staff,
       viewer,
-      kinds: guarded(items.length, rule, () => ({
-        total: items.length,
-        appreciation: items.filter((i) => i.kind === 'appreciation').length,
-        suggestion: items.filter((i) => i.kind === 'suggestion').length,
-        concern: items.filter((i) => i.kind === 'concern').length,
-        solicited: items.filter((i) => i.solicited).length,
-      })),
-      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({ ...f, label: labels.get(f.dimensionId) ?? '' })),
+      final,
+      kinds: unlessOpen(
+        guarded(items.length, rule, () => ({
+          total: items.length,
+          appreciation: items.filter((i) => i.kind === 'appreciation').length,
+          suggestion: items.filter((i) => i.kind === 'suggestion').length,
+          concern: items.filter((i) => i.kind === 'concern').length,
+          solicited: suppressionReason(asked, rule) === null ? items.filter((i) => i.solicited).length : null,
+        })),
+      ),
+      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({ ...f, current: unlessOpen(f.current), label: labels.get(f.dimensionId) ?? '' })),
       surveys: await deps.staffSurveyResults(staff.id, period),
       comments,
-      themes: frequentThemes(
-        [...content.values()].map((c) => c.comment),
-        rule,
+      themes: unlessOpen(
+        frequentThemes(
+          [...content.values()].map((c) => c.comment),
+          rule,
+        ),
       ),
-      handling: guarded(handled.length, rule, () => ({
+      handling: unlessOpen(guarded(handled.length, rule, () => ({
         items: handled.length,
         acknowledged: handled.filter((h) => h.acknowledgedAt !== null).length,
         acknowledgedWithinTarget: handled.filter((h) => h.acknowledgedAt !== null && h.acknowledgeDueAt !== null && h.acknowledgedAt <= h.acknowledgeDueAt).length,
         responded: handled.filter((h) => h.respondedAt !== null).length,
         respondedWithinTarget: handled.filter((h) => h.respondedAt !== null && h.respondDueAt !== null && h.respondedAt <= h.respondDueAt).length,
         timeframesGiven: handled.filter((h) => h.committedRespondAt !== null).length,
-      })),
+      }))),
       review: viewer === 'self' ? null : (review ?? null),
     };
   }
@@ -248,7 +262,8 @@ export function createPacketsService(deps: PacketsDeps) {
 
     /** Department × dimension figures across cycles; a filter that would single out a few people is refused. */
     async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
-      const allCycles = (await cycles.listCycles()).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
+      // Only periods that are over: a period still running would move between two readings.
+      const allCycles = (await cycles.listCycles()).filter((c) => c.status !== 'planned' && periodOf(c).to <= deps.now()).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
       const departments = await directory.listDepartments();
       const dimensions = await repository.dimensions();
       const chosen: TrendFilter = {

@@ -18,11 +18,17 @@ export interface GroupRule {
   readonly parentSize?: number;
 }
 
-export type SuppressionReason = 'too_few' | 'complement_too_few';
+export type SuppressionReason = 'too_few' | 'complement_too_few' | 'not_final';
 export interface Suppressed {
   readonly suppressed: true;
   readonly reason: SuppressionReason;
 }
+
+/**
+ * For a group still growing (a period not yet over): two readings a day apart would differ by one
+ * person's input, so nothing is shown until the group is final.
+ */
+export const NOT_FINAL: Suppressed = Object.freeze({ suppressed: true, reason: 'not_final' });
 export type Guarded<T> = (T & { readonly suppressed: false }) | Suppressed;
 
 export function suppressionReason(size: number, rule: GroupRule): SuppressionReason | null {

@@ -75,6 +75,19 @@ describe(`review cycles (${testDialect})`, () => {
     expect(await cycles().findCycle(id)).toMatchObject({ reviewOpensOn: '2032-01-05', reviewClosesOn: '2032-02-05', guidance: 'Changed guidance', startsOn: '2031-07-01' });
   });
 
+  it('when HR edits an open cycle, then the window and guidance may change but not its period', async () => {
+    const agent = await hr();
+    const id = await createCycle(agent, { code: '2032-H1' });
+    await openCycle(agent, id);
+    const moved = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2032-H1', startsOn: '2032-02-01', endsOn: '', reviewOpensOn: '2032-07-01', reviewClosesOn: '2032-07-31', guidance: 'Kept guidance' });
+    expect(moved.status).toBe(422);
+    expect(moved.text).toContain('its code and period can no longer change');
+    expect(moved.text).toContain('Kept guidance');
+    const window = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2032-H1', startsOn: '', endsOn: '', reviewOpensOn: '2032-07-02', reviewClosesOn: '2032-08-15', guidance: 'New guidance' });
+    expect(window.status).toBe(303);
+    expect(await cycles().findCycle(id)).toMatchObject({ startsOn: '2032-01-01', reviewClosesOn: '2032-08-15', guidance: 'New guidance' });
+  });
+
   it('when cycles exist, then the list is newest first and the packet engine finds the previous cycle and the one containing a day', async () => {
     const page = await (await hr()).get('/reviews/cycles').expect(200);
     const codes = [...page.text.matchAll(/>(\d{4}-H[12])</g)].map((m) => m[1]);

@@ -231,4 +231,17 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     // Another HR person still reads it in full.
     expect((await agents.hr!.get(`/reviews/${h2}/packets/${hrStaff.staffMemberId}`)).text).toContain('About Hana 0');
   });
+
+  it('when the cycle\'s period is still running, then the packet lists the comments but no figures, and trends leave the cycle out', async () => {
+    const current = await reviewCycle(knex(), '2027-H1');
+    for (let i = 0; i < 6; i++) await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: `Running period ${i}`, ratings: { listening: 4 } });
+    const page = await agents.m1!.get(`/reviews/${current}/packets/${org.s1.staffMemberId}`).expect(200);
+    expect(page.text).toContain('data-testid="not-final"');
+    expect(page.text).toContain('Running period 0');
+    expect(page.text).not.toContain('data-figure="count"');
+    expect(page.text).not.toContain('data-figure="total"');
+    const trends = await agents.hr!.get('/reviews/trends').expect(200);
+    expect(trends.text).not.toContain('<th scope="col">2027-H1</th>');
+    expect(trends.text).toContain('<th scope="col">2026-H2</th>');
+  });
 });

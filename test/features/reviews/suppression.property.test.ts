@@ -92,4 +92,26 @@ describe('suppression, for random organisations and filters', () => {
       { numRuns: 300 },
     );
   });
+
+  it('when every packet of a department is built, then the figures withheld add up to none or at least the minimum, so the department figure minus those shown reveals no small group', () => {
+    fc.assert(
+      fc.property(organisation, (org) => {
+        const rule = { minimumGroupSize: org.minimum };
+        for (const departmentId of org.departments) {
+          const members = org.staff.filter((s) => s.departmentId === departmentId);
+          for (const dimensionId of [1, 2, 3]) {
+            let hidden = 0;
+            for (const member of members) {
+              const [figure] = staffDimensionFigures(org.facts, member.id, [dimensionId], { current: 1, previous: null }, rule);
+              if (figure!.current.suppressed) hidden += org.facts.filter((f) => f.staffMemberId === member.id && f.dimensionId === dimensionId && f.cycleId === 1).length;
+            }
+            // Or everyone is withheld: then the department's own figure is the only one, guarded on its own.
+            const total = org.facts.filter((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === 1).length;
+            expect(hidden === 0 || hidden >= org.minimum || hidden === total).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
