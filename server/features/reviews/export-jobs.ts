@@ -88,14 +88,25 @@ export function createExportJobs(deps: {
 }) {
   const { knex, dialect, audit, now } = deps;
 
-  async function build(job: ExportJob): Promise<void> {
+  /**
+   * Builds a claimed job. Every write checks the claim is still ours and each step renews it, so a
+   * long build keeps its lease and a build that lost it (another process took over) stops writing.
+   */
+  async function build(job: ExportJob, claimToken: string): Promise<void> {
+    const ours = () => knex('export_jobs').where({ id: job.id, claim_token: claimToken });
+    const keep = async (changes: Record<string, unknown>) => {
+      if ((await ours().update({ ...changes, claimed_until: now() + LEASE_MS })) !== 1) throw new Error('export claim lost');
+    };
     await knex('export_chunks').where({ export_job_id: job.id }).delete();
-    await knex('export_jobs').where({ id: job.id }).update({ status: 'running', progress_done: 0 });
-    const output = new ChunkWriter((sequence, data) => knex('export_chunks').insert({ export_job_id: job.id, sequence, data }).then(() => undefined));
-    const sheets = await deps.cycleSheets(job.cycleId!, job.format, (done, total) => knex('export_jobs').where({ id: job.id }).update({ progress_done: done, progress_total: total }).then(() => undefined));
+    await keep({ status: 'running', progress_done: 0 });
+    const output = new ChunkWriter(async (sequence, data) => {
+      await keep({});
+      await knex('export_chunks').insert({ export_job_id: job.id, sequence, data });
+    });
+    const sheets = await deps.cycleSheets(job.cycleId!, job.format, (done, total) => keep({ progress_done: done, progress_total: total }));
     if (job.format === 'csv') await writeCsv(sheets[0]!, output);
     else await writeXlsx(sheets, output);
-    await knex('export_jobs').where({ id: job.id }).update({ status: 'done', finished_at: now(), claim_token: null, claimed_until: null });
+    await keep({ status: 'done', finished_at: now() });
   }
 
   return {
@@ -136,9 +147,9 @@ export function createExportJobs(deps: {
       const jobs = (await knex('export_jobs').select(JOB_COLUMNS).where({ claim_token: claimToken }).whereIn('status', ['pending', 'running'])).map(toJob);
       for (const job of jobs) {
         try {
-          await build(job);
+          await build(job, claimToken);
         } catch (err) {
-          await knex('export_jobs').where({ id: job.id }).update({ status: 'failed', finished_at: now() });
+          await knex('export_jobs').where({ id: job.id, claim_token: claimToken }).update({ status: 'failed', finished_at: now() });
           throw err;
         }
       }

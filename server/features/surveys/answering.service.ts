@@ -31,7 +31,8 @@ export function createAnsweringService(deps: { knex: Knex; repository: SurveysRe
     if (!invitation || !survey) throw new NotFoundError();
     const version = (await repository.findVersion(survey.templateVersionId))!;
     const pages = pagesOf(version.definition, await repository.staffOf(survey.id));
-    const state: LinkState = invitation.hasResponded ? 'responded' : survey.status !== 'open' || now() >= survey.closesAt ? 'closed' : 'open';
+    // A survey with nothing to ask (a staff-only template whose staff left before it opened) takes no answers.
+    const state: LinkState = invitation.hasResponded ? 'responded' : survey.status !== 'open' || now() >= survey.closesAt || pages.length === 0 ? 'closed' : 'open';
     const saved = state === 'open' && invitation.draft ? (JSON.parse(invitation.draft) as RawAnswers) : {};
     return { invitation, session: { state, survey, pages, saved } };
   }

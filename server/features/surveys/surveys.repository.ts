@@ -201,8 +201,12 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return row ? { id: Number(row.id), surveyId: Number(row.survey_id), locale: String(row.locale), hasResponded: toBoolean(row.has_responded), draft: row.draft ?? null } : undefined;
     },
 
+    /** Only while the survey is open: a save racing the close must not write back what the close erased. */
     async saveDraft(invitationId: number, draft: string, db: Db = knex): Promise<void> {
-      await db('survey_invitations').where({ id: invitationId, has_responded: false }).update({ draft });
+      await db('survey_invitations')
+        .where({ id: invitationId, has_responded: false })
+        .whereExists((q) => q.select(db.raw('1')).from('surveys').whereRaw('surveys.id = survey_invitations.survey_id').andWhere('surveys.status', 'open'))
+        .update({ draft });
     },
 
     /** Marks the invitation used; false when another submit got there first. */
@@ -219,9 +223,12 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return rows.map((r) => ({ id: Number(r.id), email: String(r.email), locale: String(r.locale), tokenSealed: String(r.token_sealed) }));
     },
 
-    /** At close: addresses, saved drafts and link secrets are no longer needed, so they go. */
+    /**
+     * At close: addresses, saved drafts, link secrets, languages and reminder counts are no longer
+     * needed, so they go (a reminder count would say between which reminders someone answered).
+     */
     async forgetInvitees(surveyId: number, db: Db): Promise<void> {
-      await db('survey_invitations').where({ survey_id: surveyId }).update({ email: null, draft: null, token_sealed: '' });
+      await db('survey_invitations').where({ survey_id: surveyId }).update({ email: null, draft: null, token_sealed: '', locale: 'en', reminders_sent: 0 });
     },
 
     // Reminders.

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
@@ -78,6 +79,11 @@ export function createSurveysService(deps: SurveysDeps) {
       audience = (await repository.audienceAddresses(survey.id, trx)).map((email) => ({ email, locale: DEFAULT_LOCALE }));
     }
     const unique = [...new Map(audience.map((a) => [a.email.toLowerCase(), a])).values()];
+    // Rows go in in random order: invitation ids must not follow a membership list or an account id.
+    for (let i = unique.length - 1; i > 0; i--) {
+      const j = randomInt(i + 1);
+      [unique[i], unique[j]] = [unique[j]!, unique[i]!];
+    }
     const invitations = unique.map((a) => ({ ...a, ...newInvitationToken() }));
     await repository.insertInvitations(
       invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
@@ -133,6 +139,8 @@ export function createSurveysService(deps: SurveysDeps) {
       await repository.forgetInvitees(surveyId, trx);
       await deliverStaffReports(survey, trx);
       if (survey.repeatMonths !== null) await scheduleNextRun(survey, trx);
+      // The next run has its copy of a list audience; this run's is no longer needed.
+      await repository.setAudienceAddresses(surveyId, [], trx);
       await audit.record({ actorAccountId: actor?.accountId ?? null, action: 'survey.close', subjectType: 'survey', subjectId: surveyId }, trx);
       return true;
     });

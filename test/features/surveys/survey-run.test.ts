@@ -113,8 +113,10 @@ describe('a survey run: invitations, answering, reminders and closing', () => {
     const late = await postAnswers(agentFor(context.app), links.get('ed@community.test')!, { page: '0', action: 'submit', ...PAGE_ONE });
     expect(late.status).toBe(410);
     expect(Number((await knex()('survey_responses').count({ n: '*' }).first())!.n)).toBe(3);
-    const invitations = await knex()('survey_invitations').select('email', 'draft', 'token_sealed', 'has_responded').where({ survey_id: surveyId });
-    expect(invitations.every((i) => i.email === null && i.draft === null && i.token_sealed === '')).toBe(true);
+    const invitations = await knex()('survey_invitations').select('email', 'draft', 'token_sealed', 'has_responded', 'reminders_sent').where({ survey_id: surveyId });
+    // Nothing left to say who was asked, nor between which reminders anyone answered.
+    expect(invitations.every((i) => i.email === null && i.draft === null && i.token_sealed === '' && Number(i.reminders_sent) === 0)).toBe(true);
+    expect(await knex()('survey_audience_addresses').where({ survey_id: surveyId })).toHaveLength(0);
     expect(invitations.filter((i) => Boolean(i.has_responded))).toHaveLength(3);
   });
 
