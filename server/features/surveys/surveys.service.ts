@@ -365,12 +365,24 @@ export function createSurveysService(deps: SurveysDeps) {
 
     /** Opens due surveys (scheduled, or for a milestone reached), sends due reminders, closes surveys past their date. */
     async sweep(): Promise<{ opened: number; reminded: number; closed: number }> {
+      // One survey that fails (and keeps failing) must not hold up the others: each step runs, and
+      // the first failure is reported once all have had their turn.
+      const failures: unknown[] = [];
+      const attempt = async <T>(step: () => Promise<T>, otherwise: T): Promise<T> => {
+        try {
+          return await step();
+        } catch (err) {
+          failures.push(err);
+          return otherwise;
+        }
+      };
       let opened = 0;
       let closed = 0;
-      for (const id of await repository.due('scheduled', now(), SWEEP_BATCH)) if (await open(id)) opened++;
-      opened += await openForMilestones();
-      const reminded = await sendDueReminders();
-      for (const id of await repository.due('open', now(), SWEEP_BATCH)) if (await close(id, null)) closed++;
+      for (const id of await repository.due('scheduled', now(), SWEEP_BATCH)) if (await attempt(() => open(id), false)) opened++;
+      opened += await attempt(openForMilestones, 0);
+      const reminded = await attempt(sendDueReminders, 0);
+      for (const id of await repository.due('open', now(), SWEEP_BATCH)) if (await attempt(() => close(id, null), false)) closed++;
+      if (failures.length > 0) throw failures[0];
       return { opened, reminded, closed };
     },
 
