@@ -4,6 +4,7 @@ import express from 'express';
 import request from 'supertest';
 import { sendPdf, writePdf, type PdfDocument } from '../../server/platform/exports';
 import { pdfToText } from '../helpers/pdf';
+import { binaryBody } from '../helpers/http';
 
 class Collector extends Writable {
   chunks: Buffer[] = [];
@@ -107,11 +108,7 @@ describe('sendPdf', () => {
     const res = await request(app)
       .get('/packet.pdf')
       .buffer(true)
-      .parse((stream, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     expect(res.headers['content-disposition']).toBe('attachment; filename=Paquet-d-entree.pdf');

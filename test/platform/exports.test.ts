@@ -4,6 +4,7 @@ import ExcelJS from 'exceljs';
 import express from 'express';
 import request from 'supertest';
 import { neutraliseCell, sanitiseSheetName, sendExport, writeCsv, writeXlsx, type ExportRow, type ExportSheet } from '../../server/platform/exports';
+import { binaryBody } from '../helpers/http';
 
 const DANGEROUS = ['=1+1', '+1', '-3', '@SUM(A1)', '\tcmd', '\rcmd'];
 
@@ -218,11 +219,7 @@ describe('sendExport', () => {
     const res = await request(app)
       .get('/results.xlsx')
       .buffer(true)
-      .parse((stream, done) => {
-        const chunks: Buffer[] = [];
-        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-        stream.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody)
       .expect(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(res.headers['content-disposition']).toBe('attachment; filename=etc-passwd.xlsx');

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailAddress } from '../../platform/http/fields';
+import { emailAddressList } from '../../platform/http/fields';
 
 /** Days before the deadline when those who have not answered get their one reminder. */
 export const REMINDER_DAYS_BEFORE = 3;
@@ -28,25 +28,7 @@ export interface Suggestion {
   readonly gaveNamedFeedback: boolean;
 }
 
-const addresses = (max: number) =>
-  z
-    .union([z.string(), z.array(z.string())])
-    .optional()
-    .transform((v, ctx) => {
-      const entries = (Array.isArray(v) ? v : [v ?? ''])
-        .flatMap((s) => s.split(/[\s,;]+/))
-        .map((e) => e.trim().toLowerCase())
-        .filter(Boolean);
-      if (entries.some((e) => !emailAddress.safeParse(e).success)) {
-        ctx.addIssue({ code: 'custom', message: 'reviews.errors.addressInvalid' });
-        return z.NEVER;
-      }
-      if (entries.length > max) {
-        ctx.addIssue({ code: 'custom', message: 'reviews.errors.tooManyAddresses' });
-        return z.NEVER;
-      }
-      return entries;
-    });
+const addresses = (max: number) => emailAddressList({ max, invalid: 'reviews.errors.addressInvalid', tooMany: 'reviews.errors.tooManyAddresses' });
 
 /** The solicit form: ticked suggestions, addresses typed one per line, and the deadline day. */
 export const SolicitationInputSchema = z

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MINIMUM_GROUP_SIZE_FLOOR } from '../../platform/privacy/aggregates';
-import { emailAddress } from '../../platform/http/fields';
+import { emailAddressList } from '../../platform/http/fields';
 import type { TemplateDefinition } from './template.schema';
 
 export const AUDIENCES = ['working_group', 'community', 'list'] as const;
@@ -103,21 +103,7 @@ const reminderDays = z
   });
 
 /** Addresses one per line (or separated by commas), for a "list" audience. */
-const addressList = z
-  .string()
-  .default('')
-  .transform((v, ctx) => {
-    const entries = v.split(/[\s,;]+/).map((e) => e.trim().toLowerCase()).filter(Boolean);
-    if (entries.some((e) => !emailAddress.safeParse(e).success)) {
-      ctx.addIssue({ code: 'custom', message: 'surveys.errors.addressInvalid' });
-      return z.NEVER;
-    }
-    if (entries.length > MAX_LIST_ADDRESSES) {
-      ctx.addIssue({ code: 'custom', message: 'surveys.errors.tooManyAddresses' });
-      return z.NEVER;
-    }
-    return [...new Set(entries)];
-  });
+const addressList = emailAddressList({ max: MAX_LIST_ADDRESSES, invalid: 'surveys.errors.addressInvalid', tooMany: 'surveys.errors.tooManyAddresses' }).transform((v) => v ?? []);
 
 export const SurveyInputSchema = z
   .object({

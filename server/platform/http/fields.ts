@@ -8,3 +8,28 @@ export const emailAddress = z
   .min(1, 'validation.email.required')
   .max(320, 'validation.email.tooLong')
   .pipe(z.email('validation.email.invalid'));
+
+/**
+ * Several e-mail addresses typed in one box (one per line, or separated by commas or semicolons), or
+ * ticked as repeated fields: lower-cased, checked, without repeats.
+ */
+export function emailAddressList(options: { max: number; invalid: string; tooMany: string }) {
+  return z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v, ctx) => {
+      const entries = (Array.isArray(v) ? v : [v ?? ''])
+        .flatMap((s) => s.split(/[\s,;]+/))
+        .map((e) => e.trim().toLowerCase())
+        .filter(Boolean);
+      if (entries.some((e) => !emailAddress.safeParse(e).success)) {
+        ctx.addIssue({ code: 'custom', message: options.invalid });
+        return z.NEVER;
+      }
+      if (entries.length > options.max) {
+        ctx.addIssue({ code: 'custom', message: options.tooMany });
+        return z.NEVER;
+      }
+      return [...new Set(entries)];
+    });
+}

@@ -3,6 +3,8 @@ import { parse } from 'csv-parse/sync';
 import { manualClock, postForm, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
 import { pdfToText } from '../../helpers/pdf';
+import { binaryBody } from '../../helpers/http';
+import { expectedFigures } from '../../helpers/figures';
 import { factories } from '../../factories';
 
 // The seeded data set: scores per staff member, cycle and dimension. The test works out every
@@ -26,14 +28,8 @@ const DATA = {
 type StaffKey = keyof (typeof DATA)['H1'];
 
 function expected(scores: readonly number[]) {
-  const sorted = [...scores].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return {
-    count: scores.length,
-    mean: Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100,
-    median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2,
-    distribution: [1, 2, 3, 4, 5].map((v) => `${v}: ${scores.filter((s) => s === v).length}`).join(' · '),
-  };
+  const figures = expectedFigures(scores);
+  return { ...figures, distribution: figures.distribution.map((n, i) => `${i + 1}: ${n}`).join(' · ') };
 }
 
 /** The figures of one dimension's row in a packet page. */
@@ -43,12 +39,6 @@ function rowOf(html: string, dimension: string) {
   const figure = (name: string) => row.match(new RegExp(`data-figure="${name}">([^<]*)<`))?.[1] ?? null;
   return { count: figure('count'), mean: figure('mean'), median: figure('median'), distribution: figure('distribution'), withheld: row.includes('data-figure="withheld"'), previous: figure('previous') };
 }
-
-const binary = (res: { on(e: string, f: (c: Buffer) => void): void }, callback: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c) => chunks.push(c));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-};
 
 describe('input packets: figures, suppression, permissions and exports', () => {
   const clock = manualClock(Date.parse('2026-02-01T10:00:00Z'));
@@ -156,7 +146,7 @@ describe('input packets: figures, suppression, permissions and exports', () => {
   });
 
   it('when the manager downloads a packet as PDF, then it is a valid PDF with the staff member\'s name and figures, and the download is audited', async () => {
-    const res = await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binary).expect(200);
+    const res = await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binaryBody).expect(200);
     expect(res.headers['content-type']).toBe('application/pdf');
     const pdf = res.body as Buffer;
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
@@ -193,7 +183,7 @@ describe('input packets: figures, suppression, permissions and exports', () => {
       const job = (await agents.hr!.get(jobUrl).set('Accept', 'application/json')).body;
       expect(job).toMatchObject({ status: 'done', percent: 100 });
       expect(job.total).toBe(format === 'csv' ? 8 : 24);
-      files[format] = (await agents.hr!.get(`${jobUrl}/download`).buffer(true).parse(binary).expect(200)).body as Buffer;
+      files[format] = (await agents.hr!.get(`${jobUrl}/download`).buffer(true).parse(binaryBody).expect(200)).body as Buffer;
     }
 
     const csv = parse(files.csv!.toString('utf8'), { columns: true, bom: true }) as Array<Record<string, string>>;

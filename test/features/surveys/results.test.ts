@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { agentFor, deliverAll, manualClock, useTestApp, type Agent } from '../../helpers/app';
+import { binaryBody } from '../../helpers/http';
+import { expectedFigures } from '../../helpers/figures';
 import { closeSurvey, openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 
 // Each respondent's answers to the general section; the test works out the expected figures itself.
@@ -12,23 +14,9 @@ const RESPONDENTS = [
   { overall: 'na', attended: 'yes', channels: ['list'], comment: '@mentions got lost' },
   { overall: '3', attended: 'no', channels: ['calls', 'docs'], comment: '' },
 ];
-const binary = (res: { on(e: string, f: (c: Buffer) => void): void }, callback: (err: Error | null, body: Buffer) => void) => {
-  const chunks: Buffer[] = [];
-  res.on('data', (c) => chunks.push(c));
-  res.on('end', () => callback(null, Buffer.concat(chunks)));
-};
-
 function expectedOverall() {
-  const scores = RESPONDENTS.map((r) => r.overall).filter((o) => o !== 'na').map(Number);
-  const sorted = [...scores].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return {
-    count: scores.length,
-    mean: Math.round((scores.reduce((a, b) => a + b, 0) / scores.length) * 100) / 100,
-    median: sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2,
-    distribution: [1, 2, 3, 4, 5].map((v) => scores.filter((s) => s === v).length),
-    skipped: RESPONDENTS.filter((r) => r.overall === 'na').length,
-  };
+  const figures = expectedFigures(RESPONDENTS.map((r) => r.overall).filter((o) => o !== 'na').map(Number));
+  return { ...figures, skipped: RESPONDENTS.filter((r) => r.overall === 'na').length };
 }
 
 describe('survey results: figures, suppression and exports', () => {
@@ -126,7 +114,7 @@ describe('survey results: figures, suppression and exports', () => {
     expect(comments).toContain("'+1 for the chair");
     expect(comments).toContain("'@mentions got lost");
 
-    const xlsxResponse = await admin.get(`/surveys/${id}/results.xlsx`).buffer(true).parse(binary).expect(200);
+    const xlsxResponse = await admin.get(`/surveys/${id}/results.xlsx`).buffer(true).parse(binaryBody).expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsxResponse.body as ExcelJS.Buffer);
     const sheet = workbook.worksheets[0]!;
