@@ -70,7 +70,7 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     // A comment made to look like a formula, for the exports.
     await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: '=HYPERLINK("http://evil.test")', kind: 'concern' });
     clock.advance(Date.parse('2027-01-05T10:00:00Z') - clock.now());
-    for (const who of ['m1', 'm2', 'executive', 's1', 'hr'] as const) agents[who] = await signedIn(context.app, org[who]);
+    for (const who of ['m1', 'm2', 'executive', 's1', 's2', 'hr'] as const) agents[who] = await signedIn(context.app, org[who]);
   });
 
   it('when the manager opens a packet, then each dimension shows count, mean, median and distribution with the previous cycle beside it', async () => {
@@ -233,5 +233,12 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     const trends = await agents.hr!.get('/reviews/trends').expect(200);
     expect(trends.text).not.toContain('<th scope="col">2027-H1</th>');
     expect(trends.text).toContain('<th scope="col">2026-H2</th>');
+  });
+
+  it('when a cycle lets staff read their packet before review, then they may, still without comments', async () => {
+    const early = await reviewCycle(knex(), '2025-H2', { status: 'closed', staffSeeUnreviewed: true });
+    const own = await agents.s2!.get(`/reviews/${early}/packets/${org.s2.staffMemberId}`);
+    expect(own.status).toBe(200);
+    expect(own.text).not.toContain('data-testid="packet-comment"');
   });
 });

@@ -1,6 +1,7 @@
 import { agentFor, deliverAll, manualClock, signedIn, useTestApp } from '../../helpers/app';
 import { closeSurvey, openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 import { factories } from '../../factories';
+import { reviewCycle } from '../../helpers/reviews';
 
 const DAY = 86_400_000;
 
@@ -85,6 +86,13 @@ describe('working-group assessments: the group as audience, staff blocks to mana
     // HR sees both.
     const hr = await surveyAdmin(context.app, knex());
     await hr.get(`/surveys/staff-reports/${reports[1].id}`).expect(200);
+
+    // The block reaches Sam's input packet for the half-year the survey closed in.
+    const cycleId = await reviewCycle(knex(), '2026-H2');
+    const packet = await one.get(`/reviews/${cycleId}/packets/${supportOne.id}`).expect(200);
+    const surveyTable = packet.text.slice(packet.text.indexOf('data-testid="survey-results"'));
+    expect(packet.text).toContain('<h3>Transfer PDP assessment</h3>');
+    expect(surveyTable).toMatch(new RegExp(`How helpful was this staff member\\?</th><td>${supportScores.length}</td><td>${mean}</td>`));
   });
 
   it('when a group reaches a milestone with an assessment template, then one assessment opens for its members, never twice', async () => {
