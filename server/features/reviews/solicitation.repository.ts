@@ -102,16 +102,19 @@ export function createSolicitationRepository(knex: Knex, now: () => number) {
       return rows.map((r: Record<string, unknown>) => ({ id: Number(r.id), email: String(r.email), tokenSealed: String(r.token_sealed), staffName: String(r.staff_name), deadlineAt: Number(r.deadline_at) }));
     },
 
-    /** At the deadline the address and the sealed link go; answered or not is all that stays. Returns how many. */
+    /**
+     * At the deadline the name, the address and the sealed link go: beside the solicited feedback,
+     * a name marked "answered" would point at the author. Answered or not is all that stays.
+     */
     async forgetExpired(at: number, limit: number, db: Knex.Transaction): Promise<number> {
       const query = db('solicitation_requests')
         .select('id')
         .where('deadline_at', '<=', at)
-        .andWhere((w) => w.whereNotNull('email').orWhere('token_sealed', '<>', ''))
+        .andWhere((w) => w.whereNotNull('email').orWhere('token_sealed', '<>', '').orWhere('display_name', '<>', ''))
         .orderBy('id')
         .limit(limit);
       const ids = (await lockForUpdate(query, db)).map((r: Record<string, unknown>) => Number(r.id));
-      if (ids.length > 0) await db('solicitation_requests').whereIn('id', ids).update({ email: null, token_sealed: '' });
+      if (ids.length > 0) await db('solicitation_requests').whereIn('id', ids).update({ email: null, display_name: '', token_sealed: '' });
       return ids.length;
     },
   };

@@ -215,10 +215,10 @@ describe(`solicited input before a review (${testDialect})`, () => {
     clock.advance(Date.parse('2026-12-07T00:00:00Z') - clock.now());
     const { forgotten } = await context.app.services.solicitations.sweep();
     expect(forgotten).toBe(3);
-    expect((await requests()).map((r) => [r.email, r.token_sealed])).toEqual([
-      [null, ''],
-      [null, ''],
-      [null, ''],
+    expect((await requests()).map((r) => [r.email, r.token_sealed, r.display_name])).toEqual([
+      [null, '', ''],
+      [null, '', ''],
+      [null, '', ''],
     ]);
     await agentFor(context.app).get(links.get(wg.first)!).expect(410);
     await agentFor(context.app).get(links.get(outsider)!).expect(200);
