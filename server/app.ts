@@ -149,7 +149,6 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
     cycles: reviewCycles.service,
     linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
-    minimumGroupSize: config.minimumGroupSize,
     directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
     suggestions: {
       groupMembers: async (staffMemberId) => {
@@ -159,7 +158,7 @@ export async function createApp(deps: AppDeps) {
         }
         return members;
       },
-      namedSubmitters: (staffMemberId) => feedbackStore.namedSubmittersAbout(staffMemberId),
+      namedSubmitters: (staffMemberId, recipient) => feedbackStore.namedSubmittersAbout(staffMemberId, recipient),
     },
   });
   const reviews = createReviews({

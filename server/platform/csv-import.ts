@@ -21,7 +21,10 @@ export function readCsv(csv: string): { header: string[]; records: CsvRecord[] }
       relax_column_count: false,
     }) as unknown as Array<{ record: Record<string, string>; info: { lines: number } }>;
     const [first] = parse(csv, { bom: true, to_line: 1, trim: true, relax_column_count: true }) as string[][];
-    return { header: (first ?? []).map((h) => h.toLowerCase()), records: records.map((r) => ({ record: r.record, line: r.info.lines })) };
+    const header = (first ?? []).map((h) => h.toLowerCase());
+    // A column named twice would quietly take the last value: refuse the file instead.
+    if (new Set(header).size !== header.length) return { unreadableAt: 1 };
+    return { header, records: records.map((r) => ({ record: r.record, line: r.info.lines })) };
   } catch (err) {
     return { unreadableAt: Number((err as { lines?: number }).lines ?? 1) };
   }

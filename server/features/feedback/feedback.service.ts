@@ -140,7 +140,9 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
               escalationRequested: input.escalate,
               submissionKeyHash,
               receiptCodeHash: receiptCode ? hashReceiptCode(receiptCode)! : null,
-              solicited: !!input.solicitation,
+              // Only a named answer says it was asked for: on an anonymous or confidential one, the mark
+              // beside the list of people asked would narrow who wrote it.
+              solicited: !!input.solicitation && input.attribution === 'named',
               ratings,
             },
             trx,

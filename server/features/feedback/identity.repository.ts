@@ -39,15 +39,16 @@ export function createIdentityRepository(knex: Knex) {
 
     /**
      * The accounts that gave named feedback about a staff member (for a manager choosing whom to ask
-     * for input). Confidential and anonymous items are never read here.
+     * for input); with `recipient`, only among the items routed to that staff member. Confidential
+     * and anonymous items are never read here.
      */
-    async namedSubmittersAbout(staffMemberId: number, db: Db = knex): Promise<Array<{ email: string; displayName: string }>> {
-      const rows = await db('feedback_identities as i')
+    async namedSubmittersAbout(staffMemberId: number, recipient: number | null, db: Db = knex): Promise<Array<{ email: string; displayName: string }>> {
+      let query = db('feedback_identities as i')
         .join('feedback_items as f', 'f.id', 'i.feedback_item_id')
         .join('accounts as a', 'a.id', 'i.account_id')
-        .where({ 'f.staff_member_id': staffMemberId, 'f.attribution': 'named' })
-        .distinct('a.email', 'a.display_name')
-        .orderBy('a.display_name');
+        .where({ 'f.staff_member_id': staffMemberId, 'f.attribution': 'named' });
+      if (recipient !== null) query = query.whereExists((q) => q.select(db.raw('1')).from('routed_items as r').whereRaw('r.feedback_item_id = f.id').andWhere('r.recipient_staff_member_id', recipient));
+      const rows = await query.distinct('a.email', 'a.display_name').orderBy('a.display_name');
       return rows.map((r) => ({ email: String(r.email), displayName: String(r.display_name) }));
     },
 

@@ -23,7 +23,7 @@ export function createFeedbackStore(knex: Knex, clock: Clock) {
   return {
     source,
     /** Who gave named feedback about a staff member: suggestions for solicited input. */
-    namedSubmittersAbout: (staffMemberId: number) => identities.namedSubmittersAbout(staffMemberId),
+    namedSubmittersAbout: (staffMemberId: number, recipient: number | null) => identities.namedSubmittersAbout(staffMemberId, recipient),
     create(deps: Omit<FeedbackServiceDeps, 'knex' | 'repository' | 'identities'> & Omit<FeedbackRouteDeps, 'feedback'>) {
       const service = createFeedbackService({ ...deps, knex, repository, identities });
       return { service, routes: createFeedbackRoutes({ ...deps, feedback: service }) };

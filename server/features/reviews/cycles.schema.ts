@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../../platform/http/fields';
 
 export const CYCLE_STATUSES = ['planned', 'open', 'closed'] as const;
 export type CycleStatus = (typeof CYCLE_STATUSES)[number];
@@ -34,12 +35,12 @@ export function codeForDay(day: string): string {
   return `${day.slice(0, 4)}-H${Number(day.slice(5, 7)) <= 6 ? 1 : 2}`;
 }
 
-const date = (message: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, message);
+const date = (message: string) => z.string().trim().refine(isCalendarDate, message);
 const optionalDate = z
   .string()
   .trim()
   .default('')
-  .refine((v) => v === '' || /^\d{4}-\d{2}-\d{2}$/.test(v), 'reviews.errors.dateInvalid');
+  .refine((v) => v === '' || isCalendarDate(v), 'reviews.errors.dateInvalid');
 
 /**
  * The cycle form. The period may be left empty: it follows from the code. The review window and

@@ -78,10 +78,6 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       }));
     },
 
-    async solicitationsAsked(cycleId: number, staffMemberId: number, db: Db = knex): Promise<number> {
-      return Number((await db('solicitation_requests').where({ cycle_id: cycleId, staff_member_id: staffMemberId }).count({ n: '*' }).first())?.n ?? 0);
-    },
-
     async dimensions(db: Db = knex): Promise<Array<{ id: number; label: string }>> {
       return (await db('behaviour_dimensions').select('id', 'label').where({ active: true }).orderBy('position').orderBy('id')).map((r) => ({ id: Number(r.id), label: String(r.label) }));
     },

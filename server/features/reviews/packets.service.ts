@@ -3,7 +3,7 @@ import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
-import { guarded, NOT_FINAL, suppressionReason, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
+import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
 import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
@@ -54,7 +54,7 @@ export interface InputPacket {
   readonly viewer: 'manager' | 'hr' | 'self';
   /** False while the cycle's period runs: figures wait for its end. */
   readonly final: boolean;
-  readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number | null }>;
+  readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number }>;
   readonly dimensions: ReadonlyArray<DimensionFigure & { readonly label: string }>;
   readonly surveys: readonly StaffSurveyResult[];
   readonly comments: readonly PacketComment[];
@@ -134,10 +134,9 @@ export function createPacketsService(deps: PacketsDeps) {
       for (const item of items) {
         const c = content.get(item.id);
         if (!c) continue;
-        // Identity only as the item allows: a name for named items, nothing else for the rest; not
-        // even "solicited", which beside the list of people asked would narrow who wrote it.
+        // Identity only as the item allows: a name for named items, nothing else for the rest.
         const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
-        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.attribution === 'named' && item.solicited, flag: flags.get(item.id) ?? null });
+        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
     const handled = await repository.handling(ids);
@@ -145,8 +144,6 @@ export function createPacketsService(deps: PacketsDeps) {
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = deps.now() >= period.to;
     const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
-    // How many answers were solicited says something only when enough people were asked.
-    const asked = await repository.solicitationsAsked(cycle.id, staff.id);
     return {
       cycle,
       previousCycle,
@@ -159,7 +156,8 @@ export function createPacketsService(deps: PacketsDeps) {
           appreciation: items.filter((i) => i.kind === 'appreciation').length,
           suggestion: items.filter((i) => i.kind === 'suggestion').length,
           concern: items.filter((i) => i.kind === 'concern').length,
-          solicited: suppressionReason(asked, rule) === null ? items.filter((i) => i.solicited).length : null,
+          // Only named answers carry the mark (see the feedback service), so this counts only those.
+          solicited: items.filter((i) => i.solicited).length,
         })),
       ),
       dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({ ...f, current: unlessOpen(f.current), label: labels.get(f.dimensionId) ?? '' })),

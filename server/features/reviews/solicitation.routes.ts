@@ -1,4 +1,3 @@
-import { guarded } from '../../platform/privacy/aggregates';
 import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
@@ -9,7 +8,7 @@ import { deadlineDay, type SolicitationService } from './solicitation.service';
 const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
 
 // Managers above the staff member and HR; the service refuses everyone else with a 404.
-export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { solicitations: SolicitationService; minimumGroupSize: number }): Router {
+export function createSolicitationRoutes({ solicitations }: { solicitations: SolicitationService }): Router {
   const router = Router();
   const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
   const who = () => access.roles('manager', 'executive', 'hr');
@@ -29,15 +28,13 @@ export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { 
         checked: ticked.has(s.email),
         reason: [...s.groups, ...(s.gaveNamedFeedback ? [req.t('reviews.solicit.gaveNamedFeedback')] : [])].join(', '),
       })),
-      // Who answered is not shown one by one: with the solicited items in the packet, it would
-      // name the author of an anonymous answer. Only the count, and only among enough people.
+      // Who answered, and how many, stay unshown: asking one more person and watching the number
+      // move would name the author of an anonymous answer. Reminders go out on their own.
       requests: page.requests.map((r) => ({
         who: r.displayName || r.email || req.t('reviews.solicit.addressErased'),
         email: r.displayName ? r.email : null,
         deadlineOn: deadlineDay(r.deadlineAt),
       })),
-      answered: guarded(page.requests.length, { minimumGroupSize }, () => ({ count: page.requests.filter((r) => r.hasAnswered).length })),
-      minimum: minimumGroupSize,
       values: { deadlineOn: page.defaultDeadline, ...values },
       latestDeadline: page.latestDeadline,
       maxAddresses: MAX_ADDRESSES_PER_REQUEST,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { emailAddressList } from '../../platform/http/fields';
+import { emailAddressList, isCalendarDate } from '../../platform/http/fields';
 
 /** Days before the deadline when those who have not answered get their one reminder. */
 export const REMINDER_DAYS_BEFORE = 3;
@@ -35,7 +35,7 @@ export const SolicitationInputSchema = z
   .object({
     suggested: addresses(MAX_ADDRESSES_PER_REQUEST),
     addresses: addresses(MAX_ADDRESSES_PER_REQUEST),
-    deadlineOn: z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'reviews.errors.dateInvalid'),
+    deadlineOn: z.string().trim().refine(isCalendarDate, 'reviews.errors.dateInvalid'),
   })
   .superRefine((input, ctx) => {
     const all = new Set([...input.suggested, ...input.addresses]);

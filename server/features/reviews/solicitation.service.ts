@@ -33,8 +33,11 @@ export interface SolicitationDirectory {
 /** Whom to suggest: members of the groups a staff member supports, and those who gave them named feedback. */
 export interface SuggestionSources {
   groupMembers(staffMemberId: number): Promise<Array<{ email: string; displayName: string; groupName: string }>>;
-  /** Named items only: confidential and anonymous submitters are never suggested. */
-  namedSubmitters(staffMemberId: number): Promise<Array<{ email: string; displayName: string }>>;
+  /**
+   * Named submitters about a staff member, among the items `recipient` received (all when null).
+   * Named items only: confidential and anonymous submitters are never suggested.
+   */
+  namedSubmitters(staffMemberId: number, recipient: number | null): Promise<Array<{ email: string; displayName: string }>>;
 }
 
 export interface SolicitationDeps {
@@ -77,13 +80,17 @@ export function createSolicitationService(deps: SolicitationDeps) {
     return { cycle, staff: { id: facts.member.id, name: facts.member.name } };
   }
 
+  // A manager learns of named submitters only through items that reached them.
+  const recipientScope = (actor: Actor) => (hasAnyRole(actor, ['hr']) ? null : actor.staffMemberId);
+
   /** The default deadline: two weeks away, or the end of the review window if that comes first. */
   function defaultDeadline(cycle: ReviewCycle): string {
     const twoWeeks = dayOf(now() + DEFAULT_DEADLINE_DAYS * DAY_MS);
     return twoWeeks < cycle.reviewClosesOn ? twoWeeks : cycle.reviewClosesOn;
   }
 
-  async function suggestionsFor(staffMemberId: number, exclude: ReadonlySet<string>): Promise<Suggestion[]> {
+  /** `recipient`: whose received items may suggest named submitters (null for HR, who sees them all). */
+  async function suggestionsFor(staffMemberId: number, recipient: number | null, exclude: ReadonlySet<string>): Promise<Suggestion[]> {
     const byEmail = new Map<string, { email: string; displayName: string; groups: string[]; gaveNamedFeedback: boolean }>();
     const entry = (email: string, displayName: string) => {
       const key = email.toLowerCase();
@@ -96,7 +103,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
       const found = entry(m.email, m.displayName);
       if (!found.groups.includes(m.groupName)) found.groups.push(m.groupName);
     }
-    for (const s of await suggestions.namedSubmitters(staffMemberId)) entry(s.email, s.displayName).gaveNamedFeedback = true;
+    for (const s of await suggestions.namedSubmitters(staffMemberId, recipient)) entry(s.email, s.displayName).gaveNamedFeedback = true;
     return [...byEmail.values()].filter((s) => !exclude.has(s.email)).sort((a, b) => (a.displayName || a.email).localeCompare(b.displayName || b.email));
   }
 
@@ -140,7 +147,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
       const { cycle, staff } = await authorise(actor, cycleId, staffMemberId);
       const requests = await repository.listRequests(cycle.id, staff.id);
       const asked = new Set(requests.map((r) => r.email).filter((e): e is string => e !== null));
-      return { cycle, staff, suggestions: await suggestionsFor(staff.id, asked), requests, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
+      return { cycle, staff, suggestions: await suggestionsFor(staff.id, recipientScope(actor), asked), requests, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
     },
 
     /**
@@ -152,7 +159,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
       if (input.deadlineOn <= dayOf(now())) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineInPast' });
       if (input.deadlineOn > cycle.reviewClosesOn) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineAfterWindow' });
       const deadlineAt = startOfDay(input.deadlineOn) + DAY_MS;
-      const names = new Map((await suggestionsFor(staff.id, new Set())).map((s) => [s.email, s.displayName]));
+      const names = new Map((await suggestionsFor(staff.id, recipientScope(actor), new Set())).map((s) => [s.email, s.displayName]));
       const addresses = [...new Set([...input.suggested, ...input.addresses])];
       return knex.transaction(async (trx) => {
         const asked = await repository.requestedEmails(cycle.id, staff.id, trx);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { MINIMUM_GROUP_SIZE_FLOOR } from '../../platform/privacy/aggregates';
-import { emailAddressList } from '../../platform/http/fields';
+import { emailAddressList, isCalendarDate } from '../../platform/http/fields';
 import type { TemplateDefinition } from './template.schema';
 
 export const AUDIENCES = ['working_group', 'community', 'list'] as const;
@@ -72,7 +72,7 @@ export interface StaffReport {
   readonly createdAt: number;
 }
 
-const date = (message: string) => z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, message);
+const date = (message: string) => z.string().trim().refine(isCalendarDate, message);
 const optionalWholeNumber = (min: number, max: number, message: string) =>
   z
     .string()

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from '../../platform/http/fields';
 import { emailAddress } from '../../platform/http/fields';
 
 export const WORKING_GROUP_TYPES = ['pdp', 'epdp', 'review_team', 'ccwg'] as const;
@@ -60,12 +61,6 @@ export interface TemplateOption {
   readonly name: string;
 }
 
-/** A real calendar day written YYYY-MM-DD (2026-02-30 is not one). */
-export function isCalendarDate(value: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-  const date = new Date(`${value}T00:00:00Z`);
-  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === value;
-}
 
 const optionalDate = (message: string) =>
   z

@@ -49,6 +49,12 @@ describe(`review cycles (${testDialect})`, () => {
     const noGuidance = await postForm(agent, '/reviews/cycles/new', '/reviews/cycles', { code: '2023-H1', reviewOpensOn: '2023-07-01', reviewClosesOn: '2023-06-01', guidance: ' ' });
     expect(noGuidance.status).toBe(422);
     expect(noGuidance.text).toContain('Write the guidance for managers.');
+    // Shaped like a date but not a day of the calendar.
+    const notADay = await postForm(agent, '/reviews/cycles/new', '/reviews/cycles', { code: '2023-H2', reviewOpensOn: '2024-02-30', reviewClosesOn: '2024-03-31', guidance: 'Kept guidance' });
+    expect(notADay.status).toBe(422);
+    expect(notADay.text).toContain('Enter a date like 2026-07-01.');
+    expect(notADay.text).toContain('value="2024-02-30"');
+    expect(notADay.text).toContain('Kept guidance');
   });
 
   it('when HR opens and then closes a cycle, then it moves planned → open → closed, each step audited, and never back', async () => {

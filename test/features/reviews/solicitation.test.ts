@@ -73,6 +73,21 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(page.text).toContain('value="2026-12-06"');
   });
 
+  it('when named feedback went to someone other than the manager, then the manager is not told its author gave it, and HR is', async () => {
+    const f = factories(knex());
+    const escalating = await f.account({ roles: ['member'], email: 'escalating.member@community.test', displayName: 'Esther Escalating' });
+    const sent = await submitFeedback(await as(escalating), org.staff.staffMemberId, { attribution: 'named', kind: 'concern', comment: 'Named, escalated.', escalate: 'yes' });
+    expect(sent.res.status).toBe(200);
+    const routed = await knex()('routed_items as r').join('feedback_items as i', 'i.id', 'r.feedback_item_id').where('i.comment', 'Named, escalated.').first('r.recipient_staff_member_id');
+    expect(Number(routed.recipient_staff_member_id)).not.toBe(org.manager.staffMemberId);
+
+    const managerPage = await (await as(org.manager)).get(path).expect(200);
+    expect(managerPage.text).not.toContain('escalating.member@community.test');
+    expect(managerPage.text).not.toContain('Esther Escalating');
+    const hrPage = await (await as(org.hr)).get(path).expect(200);
+    expect(hrPage.text).toContain('value="escalating.member@community.test"');
+  });
+
   it('when the deadline is today or after the review window, or nobody is chosen, then the form says so and nothing is sent', async () => {
     const manager = await as(org.manager);
     const today = await agentPost(manager, { addresses: outsider, deadlineOn: '2026-11-22' });
@@ -110,9 +125,9 @@ describe(`solicited input before a review (${testDialect})`, () => {
     const page = await manager.get(path).expect(200);
     expect(page.text).toContain('Wanda First');
     expect(page.text).not.toContain(`value="${wg.first}"`);
-    // Three asked: fewer than the minimum, so not even the number who answered is shown, and never who.
-    expect(page.text).toContain('How many have answered is shown once at least 5 people have been asked');
-    expect(page.text).not.toMatch(/Not answered|Answered/);
+    // Neither who answered nor how many is shown.
+    expect(page.text).toContain('Who has answered, and how many, is not shown');
+    expect(page.text).not.toMatch(/Not answered|Answered|have answered\./);
 
     const audit = await knex()('audit_events').select('detail').where({ action: 'review.solicitation.request' }).orderBy('id');
     expect(audit.map((a) => JSON.parse(a.detail))).toEqual([
@@ -122,7 +137,7 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(JSON.stringify(audit)).not.toContain('@');
   });
 
-  it('when a signed-in member answers named and an outsider answers anonymously through their links, then both items are solicited, about the right staff member, and the requests are answered', async () => {
+  it('when a signed-in member answers named and an outsider answers anonymously through their links, then both items arrive about the right staff member, only the named one marked solicited, and both requests are answered', async () => {
     const named = await as(org.member);
     const form = await named.get(links.get('named.member@community.test')!).expect(200);
     expect(form.text).toContain(`Feedback about ${org.staff.member.name}`);
@@ -138,18 +153,19 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(anonymousAnswer.res.text).toContain('data-testid="receipt-code"');
 
     const items = await knex()('feedback_items').select('staff_member_id', 'attribution', 'solicited', 'comment').orderBy('id');
-    const solicited = items.filter((i) => Boolean(i.solicited));
-    expect(solicited.map((i) => [i.comment, i.attribution, Number(i.staff_member_id)])).toEqual([
-      ['Solicited and named.', 'named', org.staff.staffMemberId],
-      ['Solicited and anonymous.', 'anonymous', org.staff.staffMemberId],
+    const answers = items.filter((i) => String(i.comment).startsWith('Solicited and'));
+    // The anonymous answer carries no mark: beside the list of people asked, it would narrow the author.
+    expect(answers.map((i) => [i.comment, i.attribution, Number(i.staff_member_id), Boolean(i.solicited)])).toEqual([
+      ['Solicited and named.', 'named', org.staff.staffMemberId, true],
+      ['Solicited and anonymous.', 'anonymous', org.staff.staffMemberId, false],
     ]);
-    expect(items.filter((i) => !i.solicited)).toHaveLength(3);
+    expect(items.filter((i) => Boolean(i.solicited))).toHaveLength(1);
     const rows = await requests();
     expect(rows.filter((r) => Boolean(r.has_answered)).map((r) => r.email).sort()).toEqual(['named.member@community.test', outsider]);
 
     // A double click of the same form stores one item and answers the same.
     expect((await anonymousAnswer.send()).status).toBe(200);
-    expect(await knex()('feedback_items').where({ solicited: true }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect(await knex()('feedback_items').count({ n: '*' }).first()).toMatchObject({ n: items.length });
   });
 
   it('when a used link is opened or sent again, then it is refused clearly and what was typed is kept', async () => {
@@ -169,7 +185,7 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(again.text).toContain('This request link has already been used or has expired');
     expect(again.text).toContain('Typed twice, kept.');
     expect(again.text).not.toContain(`value="${token}"`);
-    expect(await knex()('feedback_items').where({ solicited: true }).count({ n: '*' }).first()).toMatchObject({ n: 2 });
+    expect(await knex()('feedback_items').where({ solicited: true }).count({ n: '*' }).first()).toMatchObject({ n: 1 });
     expect(await knex()('feedback_items').where({ comment: 'Typed twice, kept.' }).first()).toBeUndefined();
   });
 
@@ -226,11 +242,10 @@ describe(`solicited input before a review (${testDialect})`, () => {
     await agentFor(context.app).get('/feedback/requested/short').expect(404);
     const page = await (await as(org.manager)).get(path).expect(200);
     expect(page.text).not.toContain(outsider);
-    // The erased addresses still count as asked; answers are still not shown person by person.
-    expect(page.text).toContain('How many have answered is shown once at least 5 people have been asked');
+    expect(page.text).toContain('Who has answered, and how many, is not shown');
   });
 
-  it('when at least the minimum number of people were asked, then the manager sees how many answered, still not who', async () => {
+  it('when several people were asked and one answers, then the manager sees neither who nor how many answered', async () => {
     const otherPath = solicitPath(cycleId, org.otherStaff.staffMemberId);
     const manager = await as(org.otherManager);
     const page = await manager.get(otherPath);
@@ -243,8 +258,7 @@ describe(`solicited input before a review (${testDialect})`, () => {
     const { res } = await answerRequest(agentFor(context.app), new URL(link).pathname, { attribution: 'anonymous', comment: 'Answered anonymously.' });
     expect(res.status).toBe(200);
     const after = await manager.get(otherPath).expect(200);
-    expect(after.text).toContain('1 of the 5 people asked have answered.');
-    const rows = after.text.slice(after.text.indexOf('data-testid="requests"'));
-    expect(rows).not.toMatch(/Answered|Not answered/);
+    expect(after.text).toContain('Who has answered, and how many, is not shown');
+    expect(after.text).not.toMatch(/\b1 of\b|Answered|Not answered/);
   });
 });

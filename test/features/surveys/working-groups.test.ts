@@ -265,6 +265,10 @@ describe('working groups', () => {
     const unreadable = await upload(group.id, 'email,name\na@community.test,"Broken\n');
     expect(unreadable.status).toBe(422);
     expect(unreadable.text).toContain('The file could not be read as CSV');
+    // A column named twice would quietly keep only its last value.
+    const twice = await upload(group.id, 'email,name,Email\na@community.test,A,b@community.test\n');
+    expect(twice.status).toBe(422);
+    expect(twice.text).toContain('The file could not be read as CSV');
     expect(await memberRows(group.id)).toEqual([]);
 
     const path = `/working-groups/${group.id}/members/import`;
