@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { hasAnyRole } from '../../platform/auth/roles';
 import { parseJsonColumn } from '../../platform/db/json';
 import { sendExport, type ExportColumn, type ExportRow, type ExportSheet } from '../../platform/exports';
 import { access } from '../../platform/http/access';
@@ -31,11 +32,18 @@ function actionLabel(req: Request, code: string): string {
   return label === key || label.includes(key) ? code : label;
 }
 
+// A reason for unsealing an identity may say who the submitter is; only those who may unseal read it.
+const REASON_READERS = ['hr', 'complaints'] as const;
+
 // Compact JSON text; the view escapes it, the export neutralises it.
-function detailText(detail: string | null): string {
+function detailText(req: Request, detail: string | null): string {
   if (detail === null) return '';
   try {
-    return JSON.stringify(parseJsonColumn<unknown>(detail));
+    const parsed = parseJsonColumn<unknown>(detail);
+    if (parsed !== null && typeof parsed === 'object' && 'reason' in parsed && !hasAnyRole(req.user, REASON_READERS)) {
+      return JSON.stringify({ ...parsed, reason: req.t('audit.reasonWithheld') });
+    }
+    return JSON.stringify(parsed);
   } catch {
     return detail;
   }
@@ -45,13 +53,17 @@ export function entryView(req: Request, entry: AuditEntry): AuditEntryView {
   const system = entry.actorAccountId === null;
   return {
     when: new Date(entry.createdAt).toISOString(),
-    actorName: system ? req.t('audit.system') : (entry.actorName ?? req.t('audit.removedAccount', { id: entry.actorAccountId })),
+    actorName: system
+      ? req.t('audit.system')
+      : entry.actorIsCommunity
+        ? req.t('audit.communityAccount', { id: entry.actorAccountId })
+        : (entry.actorName ?? req.t('audit.removedAccount', { id: entry.actorAccountId })),
     actorEmail: entry.actorEmail ?? '',
     action: entry.action,
     actionLabel: actionLabel(req, entry.action),
     subjectType: entry.subjectType,
     subjectId: entry.subjectId ?? '',
-    detail: detailText(entry.detail),
+    detail: detailText(req, entry.detail),
   };
 }
 

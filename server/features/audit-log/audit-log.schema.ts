@@ -40,6 +40,8 @@ export interface AuditEntry {
   readonly actorAccountId: number | null;
   readonly actorName: string | null;
   readonly actorEmail: string | null;
+  /** A community member: their name and address are withheld from the log. */
+  readonly actorIsCommunity: boolean;
   readonly action: string;
   readonly subjectType: string;
   readonly subjectId: string | null;

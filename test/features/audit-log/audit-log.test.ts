@@ -56,6 +56,15 @@ function binary(request: ReturnType<Agent['get']>) {
   });
 }
 
+/** Every cell of a workbook's first sheet, as text. */
+async function workbookText(body: Buffer): Promise<string> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(body as unknown as ExcelJS.Buffer);
+  const cells: string[] = [];
+  workbook.worksheets[0]!.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
+  return cells.join('\n');
+}
+
 describe('audit log viewer', () => {
   const context = useTestApp({ clock });
   const knex = () => context.database.db.knex;
@@ -214,6 +223,56 @@ describe('audit log viewer', () => {
     expect(range.text).toContain('id="error-to"');
     expect(range.text).toContain('The end date must be on or after the start date.');
     expect((await hr.get('/audit.csv?to=31/10/2026')).status).toBe(422);
+  });
+
+  it('when a community member acted, then the log shows "Community account #id" with no name or address in the page, CSV or XLSX, and their address finds nothing', async () => {
+    const f = factories(knex());
+    const member = await f.account({ email: 'wanjiru.community@example.test', displayName: 'Wanjiru Kamau', roles: ['member'] });
+    // Signed in once, with no role at all: still the community.
+    const bare = await f.account({ email: 'no.roles@example.test', displayName: 'Olu Bare', roles: [] });
+    const record = createAuditLog(knex(), at('2026-11-20T10:00:00Z')).record;
+    await record({ actorAccountId: member.id, action: 'feedback.submit', subjectType: 'feedback_item', subjectId: 41 });
+    await record({ actorAccountId: bare.id, action: 'feedback.submit', subjectType: 'feedback_item', subjectId: 42 });
+    const query = 'action=feedback.submit&from=2026-11-20&to=2026-11-20';
+
+    const page = await hr.get(`/audit?${query}`).expect(200);
+    expect(pageRows(page.text).map((r) => ({ actorName: r.actorName, actorEmail: r.actorEmail, subject: r.subject }))).toEqual([
+      { actorName: `Community account #${bare.id}`, actorEmail: '', subject: 'feedback_item 42' },
+      { actorName: `Community account #${member.id}`, actorEmail: '', subject: 'feedback_item 41' },
+    ]);
+    const csv = (await hr.get(`/audit.csv?${query}`).expect(200)).text;
+    expect(parse(csv, { bom: true }).slice(1).map((r: string[]) => r.slice(1, 3))).toEqual([
+      [`Community account #${bare.id}`, ''],
+      [`Community account #${member.id}`, ''],
+    ]);
+    const xlsx = await workbookText((await binary(hr.get(`/audit.xlsx?${query}`)).expect(200)).body as Buffer);
+    expect(xlsx).toContain(`Community account #${member.id}`);
+    for (const text of [page.text, csv, xlsx]) {
+      for (const secret of ['wanjiru.community@example.test', 'Wanjiru Kamau', 'no.roles@example.test', 'Olu Bare']) expect(text).not.toContain(secret);
+    }
+
+    // Filtering by their address would tell what they did.
+    const byAddress = await hr.get(`/audit?actor=${encodeURIComponent('wanjiru.community@example.test')}`).expect(200);
+    expect(pageRows(byAddress.text)).toEqual([]);
+    expect(byAddress.text).toContain('No audit events match these filters.');
+  });
+
+  it('when an identity was revealed with a reason, then HR reads the reason and an admin sees it withheld', async () => {
+    const f = factories(knex());
+    const reason = 'Formal complaint C-17 names Tomás Ortega as the author';
+    await createAuditLog(knex(), at('2026-11-21T10:00:00Z')).record({ actorAccountId: hrAccountId, action: 'feedback.identity.reveal', subjectType: 'feedback_item', subjectId: 43, detail: { reason } });
+    const admin = await signedIn(context.app, await f.account({ roles: ['admin'] }));
+    const query = 'action=feedback.identity.reveal';
+
+    expect(pageRows((await hr.get(`/audit?${query}`).expect(200)).text)[0]!.detail).toBe(JSON.stringify({ reason }));
+    const seen = await admin.get(`/audit?${query}`).expect(200);
+    expect(pageRows(seen.text)[0]).toMatchObject({ actorName: 'Hana Ruiz', subject: 'feedback_item 43', detail: JSON.stringify({ reason: '(withheld: only HR and the complaints officer read reasons for revealing an identity)' }) });
+    const csv = (await admin.get(`/audit.csv?${query}`).expect(200)).text;
+    const xlsx = await workbookText((await binary(admin.get(`/audit.xlsx?${query}`)).expect(200)).body as Buffer);
+    for (const text of [seen.text, csv, xlsx]) {
+      expect(text).not.toContain('Tomás Ortega');
+      expect(text).toContain('withheld');
+    }
   });
 
   it('when more events match than fit a page or an export batch, then pages hold 50 and the export streams every one in order', async () => {
