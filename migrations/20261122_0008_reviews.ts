@@ -73,6 +73,8 @@ export async function up(knex: Knex): Promise<void> {
     t.integer('cycle_id').unsigned().references('id').inTable('review_cycles').onDelete('CASCADE');
     t.string('format', 8).notNullable();
     t.integer('requested_by_account_id').unsigned().references('id').inTable('accounts').onDelete('SET NULL');
+    // An HR requester who is also staff: their own packet is left out, as they read it only as its subject.
+    t.integer('requester_staff_member_id').unsigned().references('id').inTable('staff_members').onDelete('SET NULL');
     // pending, running, done, failed
     t.string('status', 16).notNullable();
     t.integer('progress_done').notNullable().defaultTo(0);

@@ -22,6 +22,8 @@ export interface ExportJob {
   readonly progressTotal: number;
   readonly filename: string;
   readonly requestedByAccountId: number | null;
+  /** Left out of the file: the requester's own packet. */
+  readonly requesterStaffMemberId: number | null;
   readonly createdAt: number;
   readonly finishedAt: number | null;
 }
@@ -66,12 +68,13 @@ function toJob(r: Record<string, unknown>): ExportJob {
     progressTotal: Number(r.progress_total),
     filename: String(r.filename),
     requestedByAccountId: toNullableNumber(r.requested_by_account_id),
+    requesterStaffMemberId: toNullableNumber(r.requester_staff_member_id),
     createdAt: Number(r.created_at),
     finishedAt: toNullableNumber(r.finished_at),
   };
 }
 
-const JOB_COLUMNS = ['id', 'cycle_id', 'format', 'status', 'progress_done', 'progress_total', 'filename', 'requested_by_account_id', 'created_at', 'finished_at'];
+const JOB_COLUMNS = ['id', 'cycle_id', 'format', 'status', 'progress_done', 'progress_total', 'filename', 'requested_by_account_id', 'requester_staff_member_id', 'created_at', 'finished_at'];
 
 /**
  * Exports built in the background: a request becomes a job row, any process claims and builds it,
@@ -83,8 +86,11 @@ export function createExportJobs(deps: {
   dialect: Dialect;
   audit: AuditLog;
   now: () => number;
-  /** The sheets of a cycle's export; `onProgress` is told after each staff member of each sheet. */
-  cycleSheets(cycleId: number, format: ExportFormat, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]>;
+  /**
+   * The sheets of a cycle's export, without the packet of `exceptStaffMemberId`; `onProgress` is
+   * told after each staff member of each sheet.
+   */
+  cycleSheets(cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]>;
 }) {
   const { knex, dialect, audit, now } = deps;
 
@@ -103,7 +109,7 @@ export function createExportJobs(deps: {
       await keep({});
       await knex('export_chunks').insert({ export_job_id: job.id, sequence, data });
     });
-    const sheets = await deps.cycleSheets(job.cycleId!, job.format, (done, total) => keep({ progress_done: done, progress_total: total }));
+    const sheets = await deps.cycleSheets(job.cycleId!, job.format, job.requesterStaffMemberId, (done, total) => keep({ progress_done: done, progress_total: total }));
     if (job.format === 'csv') await writeCsv(sheets[0]!, output);
     else await writeXlsx(sheets, output);
     await keep({ status: 'done', finished_at: now() });
@@ -112,21 +118,25 @@ export function createExportJobs(deps: {
   return {
     async request(actor: Actor, cycleId: number, format: ExportFormat, filename: string): Promise<number> {
       return knex.transaction(async (trx) => {
-        const [id] = await trx('export_jobs').insert({ kind: 'cycle_packets', cycle_id: cycleId, format, requested_by_account_id: actor.accountId, status: 'pending', filename, created_at: now() });
+        const [id] = await trx('export_jobs').insert({ kind: 'cycle_packets', cycle_id: cycleId, format, requested_by_account_id: actor.accountId, requester_staff_member_id: actor.staffMemberId, status: 'pending', filename, created_at: now() });
         await audit.record({ actorAccountId: actor.accountId, action: 'packets.export', subjectType: 'review_cycle', subjectId: cycleId, detail: { format, exportJobId: Number(id) } }, trx);
         return Number(id);
       });
     },
 
-    /** A job as its requester (or HR) sees it. */
-    async find(id: number): Promise<ExportJob> {
-      const row = await knex('export_jobs').select(JOB_COLUMNS).where({ id }).first();
+    /**
+     * A job, for its requester only: the file leaves out the requester's own packet but not another
+     * HR reader's, so it is theirs alone.
+     */
+    async find(actor: Actor, id: number): Promise<ExportJob> {
+      const row = await knex('export_jobs').select(JOB_COLUMNS).where({ id, requested_by_account_id: actor.accountId }).first();
       if (!row) throw new NotFoundError();
       return toJob(row);
     },
 
-    async list(cycleId: number): Promise<ExportJob[]> {
-      return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId }).orderBy('id', 'desc').limit(20)).map(toJob);
+    /** The actor's own exports of a cycle, newest first. */
+    async list(actor: Actor, cycleId: number): Promise<ExportJob[]> {
+      return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId, requested_by_account_id: actor.accountId }).orderBy('id', 'desc').limit(20)).map(toJob);
     },
 
     /** Streams a finished file, chunk by chunk, so serving it holds one chunk at a time; each download is audited. */

@@ -11,12 +11,12 @@ type Column = { key: string; header: string };
  * figures stay withheld. Each sheet walks the packets again rather than keeping them all in memory.
  */
 export function cycleSheets(packets: PacketsService, t: Translate) {
-  return async (cycleId: number, format: ExportFormat, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]> => {
+  return async (cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]> => {
     const passes = format === 'csv' ? 1 : 3;
     const columns = (keys: string[]): Column[] => keys.map((key) => ({ key, header: t(`reviews.export.column.${key}`) }));
     const walk = (pass: number, rowsOf: (packet: InputPacket) => ExportRow[]): AsyncIterable<ExportRow> => ({
       async *[Symbol.asyncIterator]() {
-        for await (const packet of packets.cycleRows(cycleId, (done, total) => onProgress(pass * total + done, passes * total))) yield* rowsOf(packet);
+        for await (const packet of packets.cycleRows(cycleId, exceptStaffMemberId, (done, total) => onProgress(pass * total + done, passes * total))) yield* rowsOf(packet);
       },
     });
     const withheld = t('reviews.export.withheld');

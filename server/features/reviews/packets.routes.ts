@@ -120,7 +120,7 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
 
   router.get('/reviews/:cycleId/progress', access.roles('hr'), async (req, res) => {
     const progress = await packets.progress(idParam(req.params.cycleId));
-    res.render('reviews/progress', { title: req.t('reviews.progress.title', { cycle: progress.cycle.code }), progress, exports: (await exports.list(progress.cycle.id)).map((j) => ({ ...j, percent: j.progressTotal ? Math.round((j.progressDone / j.progressTotal) * 100) : 0 })) });
+    res.render('reviews/progress', { title: req.t('reviews.progress.title', { cycle: progress.cycle.code }), progress, exports: (await exports.list(req.user!, progress.cycle.id)).map((j) => ({ ...j, percent: j.progressTotal ? Math.round((j.progressDone / j.progressTotal) * 100) : 0 })) });
   });
 
   router.post('/reviews/:cycleId/exports', access.roles('hr'), async (req, res) => {
@@ -131,14 +131,14 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
   });
 
   router.get('/reviews/exports/:id', access.roles('hr'), async (req, res) => {
-    const job = await exports.find(idParam(req.params.id));
+    const job = await exports.find(req.user!, idParam(req.params.id));
     const percent = job.progressTotal ? Math.round((job.progressDone / job.progressTotal) * 100) : 0;
     if (req.accepts(['html', 'json']) === 'json') return void res.json({ status: job.status, done: job.progressDone, total: job.progressTotal, percent });
     res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done' });
   });
 
   router.get('/reviews/exports/:id/download', access.roles('hr'), async (req, res) => {
-    const job = await exports.find(idParam(req.params.id));
+    const job = await exports.find(req.user!, idParam(req.params.id));
     if (job.status !== 'done') throw new ForbiddenError('reviews.export.notReady');
     res.attachment(`${job.filename}.${job.format}`);
     res.set('Content-Type', job.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');

@@ -144,6 +144,8 @@ export function createPacketsService(deps: PacketsDeps) {
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = deps.now() >= period.to;
     const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
+    // The cycle before a future one may be the one still running: its figures wait for its end too.
+    const previousFinal = previousCycle !== null && deps.now() >= periodOf(previousCycle).to;
     return {
       cycle,
       previousCycle,
@@ -160,7 +162,12 @@ export function createPacketsService(deps: PacketsDeps) {
           solicited: items.filter((i) => i.solicited).length,
         })),
       ),
-      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({ ...f, current: unlessOpen(f.current), label: labels.get(f.dimensionId) ?? '' })),
+      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({
+        ...f,
+        current: unlessOpen(f.current),
+        previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,
+        label: labels.get(f.dimensionId) ?? '',
+      })),
       surveys: await deps.staffSurveyResults(staff.id, period),
       comments,
       themes: unlessOpen(
@@ -278,10 +285,11 @@ export function createPacketsService(deps: PacketsDeps) {
     /**
      * A cycle's packets as export rows, staff member by staff member (so a large organisation streams
      * without holding every packet in memory). `onProgress` hears after each staff member.
+     * `exceptStaffMemberId`: an HR reader's own packet, which they read only as its subject.
      */
-    async *cycleRows(cycleId: number, onProgress?: (done: number, total: number) => Promise<void>) {
+    async *cycleRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
       const cycle = await mustFindCycle(cycleId);
-      const facing = await repository.communityFacingStaff();
+      const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
       const shared = await cycleContext(cycle);
       let done = 0;
       for (const s of facing) {

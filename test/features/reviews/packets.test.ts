@@ -220,6 +220,30 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     expect(own.text).not.toContain('About Hana 0');
     // Another HR person still reads it in full.
     expect((await agents.hr!.get(`/reviews/${h2}/packets/${hrStaff.staffMemberId}`)).text).toContain('About Hana 0');
+
+    // The cycle export leaves out the requester's own packet, and each export is its requester's alone.
+    const exportAs = async (agent: Agent) => {
+      const requested = await postForm(agent, `/reviews/${h2}/progress`, `/reviews/${h2}/exports`, { format: 'xlsx' });
+      expect(requested.status).toBe(303);
+      await context.app.services.exports.runOnce();
+      const jobUrl = requested.headers.location!;
+      const workbook = new ExcelJS.Workbook();
+      await workbook.xlsx.load((await agent.get(`${jobUrl}/download`).buffer(true).parse(binaryBody).expect(200)).body as ExcelJS.Buffer);
+      const cells: string[] = [];
+      for (const sheet of workbook.worksheets) sheet.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
+      return { jobUrl, cells };
+    };
+    const hers = await exportAs(self);
+    expect(hers.cells).toContain('Sam One');
+    expect(hers.cells).not.toContain('Hana HR');
+    expect(hers.cells).not.toContain('About Hana 0');
+    const theirs = await exportAs(agents.hr!);
+    expect(theirs.cells).toContain('About Hana 0');
+    for (const path of [theirs.jobUrl, `${theirs.jobUrl}/download`]) await self.get(path).expect(404);
+    for (const path of [hers.jobUrl, `${hers.jobUrl}/download`]) await agents.hr!.get(path).expect(404);
+    const progress = (await self.get(`/reviews/${h2}/progress`).expect(200)).text;
+    expect(progress).toContain(`href="${hers.jobUrl}"`);
+    expect(progress).not.toContain(`href="${theirs.jobUrl}"`);
   });
 
   it('when the cycle\'s period is still running, then the packet lists the comments but no figures, and trends leave the cycle out', async () => {
@@ -233,6 +257,20 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     const trends = await agents.hr!.get('/reviews/trends').expect(200);
     expect(trends.text).not.toContain('<th scope="col">2027-H1</th>');
     expect(trends.text).toContain('<th scope="col">2026-H2</th>');
+  });
+
+  it('when a cycle lies ahead of the one still running, then its packet and export show no figures of the running cycle either', async () => {
+    // 2027-H1 runs (with six ratings of s1 from the test above); 2027-H2 is planned ahead of it.
+    const running = await knex()('review_cycles').where({ code: '2027-H1' }).first('id');
+    expect(running).toBeDefined();
+    const ahead = await reviewCycle(knex(), '2027-H2', { status: 'planned' });
+    const page = await agents.m1!.get(`/reviews/${ahead}/packets/${org.s1.staffMemberId}`).expect(200);
+    expect(page.text).toContain('2027-H1');
+    const listening = rowOf(page.text, 'Listens to all stakeholders');
+    expect(listening.previous).toBe('—');
+    expect(page.text).not.toContain('4 (6)');
+    const pdf = await agents.m1!.get(`/reviews/${ahead}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binaryBody).expect(200);
+    expect(pdfToText(pdf.body as Buffer).replace(/\s+/g, ' ')).not.toContain('4 (6)');
   });
 
   it('when a cycle lets staff read their packet before review, then they may, still without comments', async () => {
