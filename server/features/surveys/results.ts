@@ -26,6 +26,8 @@ export interface SurveyResults {
   readonly shown: boolean;
   readonly minimumGroupSize: number;
   readonly questions: readonly QuestionResult[];
+  /** The reader's own staff block was left out: they read about themselves only through their manager. */
+  readonly ownBlockLeftOut: boolean;
 }
 
 function scaleLabels(question: Question): string[] {
@@ -67,7 +69,7 @@ export function computeResults(
   staff: ReadonlyArray<{ id: number; name: string }>,
   responses: readonly Answers[],
   rule: GroupRule,
-  options: { onlyStaff?: number } = {},
+  options: { onlyStaff?: number; exceptStaff?: number | null } = {},
 ): SurveyResults {
   const minimumGroupSize = Math.max(rule.minimumGroupSize, MINIMUM_GROUP_SIZE_FLOOR);
   // The whole survey is one group: below the minimum, not even per-question counts are shown.
@@ -76,6 +78,7 @@ export function computeResults(
   if (shown) {
     for (const page of pagesOf(definition, staff)) {
       if (options.onlyStaff !== undefined && page.staff?.id !== options.onlyStaff) continue;
+      if (page.staff && page.staff.id === options.exceptStaff) continue;
       for (const question of page.section.questions) {
         const keys = answerKeysOf(page, question);
         keys.forEach((answerKey, i) => {
@@ -93,5 +96,6 @@ export function computeResults(
       }
     }
   }
-  return { responses: responses.length, shown, minimumGroupSize, questions };
+  const ownBlockLeftOut = options.exceptStaff != null && staff.some((s) => s.id === options.exceptStaff);
+  return { responses: responses.length, shown, minimumGroupSize, questions, ownBlockLeftOut };
 }

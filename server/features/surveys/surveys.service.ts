@@ -113,7 +113,7 @@ export function createSurveysService(deps: SurveysDeps) {
     return (await repository.responseAnswers(surveyId, db)).map((a) => parseJsonColumn<Answers>(a));
   }
 
-  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number } = {}): Promise<SurveyResults> {
+  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number; exceptStaff?: number | null } = {}): Promise<SurveyResults> {
     const version = (await repository.findVersion(survey.templateVersionId, db))!;
     // The organisation's minimum holds even if it was raised after the survey was created.
     return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: Math.max(survey.minimumGroupSize, deps.defaultMinimumGroupSize) }, options);
@@ -343,7 +343,8 @@ export function createSurveysService(deps: SurveysDeps) {
         subjectId: id,
         ...(options.exporting ? { detail: { format: options.exporting } } : {}),
       });
-      return { survey, results: await resultsOf(survey) };
+      // An HR reader who supported the group does not read the answers about themselves.
+      return { survey, results: await resultsOf(survey, knex, { exceptStaff: actor.staffMemberId }) };
     },
 
     /** The staff reports a manager received (HR sees all of them). */

@@ -86,6 +86,20 @@ describe('working-group assessments: the group as audience, staff blocks to mana
     // HR sees both.
     const hr = await surveyAdmin(context.app, knex());
     await hr.get(`/surveys/staff-reports/${reports[1].id}`).expect(200);
+    expect((await hr.get(`/surveys/${surveyId}/results`).expect(200)).text).toContain('Comment 0 on Sam');
+
+    // Sam, if Sam works in HR, reads the survey's results and exports without the block about Sam.
+    const samInHr = await signedIn(context.app, await make.account({ staffMemberId: supportOne.id, roles: ['hr'] }));
+    const ownResults = await samInHr.get(`/surveys/${surveyId}/results`).expect(200);
+    expect(ownResults.text).toContain('data-testid="own-block-left-out"');
+    expect(ownResults.text).toContain('How effective was the group overall?');
+    expect(ownResults.text).toContain('Pat Policy');
+    const ownCsv = (await samInHr.get(`/surveys/${surveyId}/results.csv`).expect(200)).text;
+    expect(ownCsv).toContain('Pat Policy');
+    for (const text of [ownResults.text, ownCsv]) {
+      expect(text).not.toContain('Comment 0 on Sam');
+      expect(text).not.toContain('Sam Support');
+    }
 
     // The block reaches Sam's input packet for the half-year the survey closed in.
     const cycleId = await reviewCycle(knex(), '2026-H2');
