@@ -230,6 +230,12 @@ export async function createApp(deps: AppDeps) {
   app.use('/s', express.urlencoded({ extended: false, limit: '2mb', parameterLimit: 5000 }));
   app.use(express.urlencoded({ extended: false, limit: '200kb' }));
   app.use(express.json({ limit: '200kb' }));
+  // Express 5 leaves the body undefined when no parser matched (a text/plain post, say): routes read
+  // an empty form instead, and answer with its validation messages rather than a crash.
+  app.use((req, _res, next) => {
+    req.body ??= {};
+    next();
+  });
   app.use(cookieParser());
   app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, cleanup: config.env !== 'test' }));
   app.use(passport.initialize());

@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { agentFor, deliverAll, manualClock, useTestApp } from '../../helpers/app';
+import { agentFor, csrfToken, deliverAll, manualClock, useTestApp } from '../../helpers/app';
 import { openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 
 const DAY = 86_400_000;
@@ -41,6 +41,16 @@ describe('a survey run: invitations, answering, reminders and closing', () => {
     expect(res.text).toContain('Well run.');
     expect(res.text).toMatch(/value="calls" checked/);
     expect(res.text).toMatch(/name="a:recommend" value="8" checked/);
+  });
+
+  it('when a post carries no form at all (another content type), then the page answers with its messages, not a server error', async () => {
+    const member = agentFor(context.app);
+    const path = links.get('bo@community.test')!;
+    const token = await csrfToken(member, '/sign-in');
+    const res = await member.post(path).set('Content-Type', 'text/plain').set('X-CSRF-Token', token).send('a:overall=4');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('Answer this question.');
+    expect(await knex()('survey_responses').where({ survey_id: surveyId })).toEqual([]);
   });
 
   it('when a member moves on, saves and comes back, then the conditional page appears for their answer and what they saved is still there', async () => {
