@@ -168,6 +168,21 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(await knex()('feedback_items').count({ n: '*' }).first()).toMatchObject({ n: items.length });
   });
 
+  it('when the manager opens the packet, then both answers are in it, the named one with its author and the solicited mark, the anonymous one with neither', async () => {
+    const page = await (await as(org.manager)).get(`/reviews/${cycleId}/packets/${org.staff.staffMemberId}`).expect(200);
+    const comments = [...page.text.matchAll(/<article[^>]*data-testid="packet-comment">([\s\S]*?)<\/article>/g)].map(([, c]) => ({
+      meta: c!.match(/class="thread__meta">([\s\S]*?)<\/p>/)![1]!,
+      body: c!.match(/class="thread__body">([\s\S]*?)<\/p>/)![1]!,
+    }));
+    const named = comments.find((c) => c.body === 'Solicited and named.')!;
+    expect(named.meta).toContain('Nadia Named');
+    expect(named.meta).toContain('solicited');
+    const anonymous = comments.find((c) => c.body === 'Solicited and anonymous.')!;
+    expect(anonymous.meta).not.toContain('solicited');
+    expect(anonymous.meta).toMatch(/Anonymous/);
+    expect(page.text).not.toContain(outsider);
+  });
+
   it('when a used link is opened or sent again, then it is refused clearly and what was typed is kept', async () => {
     const anonymous = agentFor(context.app);
     const page = await anonymous.get(links.get(outsider)!).expect(200);
