@@ -132,6 +132,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     publicUrl: config.publicUrl,
     defaultMinimumGroupSize: config.minimumGroupSize,
+    translate: translator.forLocale(DEFAULT_LOCALE),
     linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),

@@ -72,6 +72,24 @@ describe('the English catalogue', () => {
     expect([...used].filter((key) => !has(key)).sort()).toEqual([]);
   });
 
+  it('when the server records an audit action or subject, then the audit log has a label for it', () => {
+    const actions = new Set<string>(['review_cycle.open', 'review_cycle.close']);
+    const subjects = new Set<string>();
+    for (const file of filesUnder(path.join(projectRoot, 'server'), '.ts')) {
+      const source = fs.readFileSync(file, 'utf8');
+      // Either a code, or a choice of two (action: existing ? 'a.update' : 'a.assign').
+      for (const m of source.matchAll(/action: (?:[^,'?`]+\? )?'([a-z_-]+(?:\.[a-z_-]+)+)'(?: : '([a-z_-]+(?:\.[a-z_-]+)+)')?/g)) {
+        actions.add(m[1]!);
+        if (m[2]) actions.add(m[2]);
+      }
+      for (const m of source.matchAll(/subjectType: '([a-z_]+)'/g)) subjects.add(m[1]!);
+    }
+    expect(actions.size).toBeGreaterThan(40);
+    expect(subjects.size).toBeGreaterThan(15);
+    expect([...actions].filter((a) => !has(`audit.action.${a}`)).sort()).toEqual([]);
+    expect([...subjects].filter((s) => !has(`audit.subject.${s}`)).sort()).toEqual([]);
+  });
+
   it('when a language is not offered yet, then English is used', async () => {
     const translator = await createTranslator();
     expect(translator.pickLocale('fr-FR,fr;q=0.9')).toBe('en');

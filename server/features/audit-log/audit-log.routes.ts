@@ -24,13 +24,15 @@ export type AuditEntryView = {
 
 const EXPORT_COLUMNS: ReadonlyArray<keyof AuditEntryView & string> = ['when', 'actorName', 'actorEmail', 'action', 'actionLabel', 'subjectType', 'subjectId', 'detail'];
 
-// i18next answers a missing key with the key itself (or a note when the key names a group of keys).
-function actionLabel(req: Request, code: string): string {
+// i18next answers a missing key with the key itself (or a note when the key names a group of keys):
+// a code written by an older release, or by hand, is then shown as it is.
+function codeLabel(req: Request, group: 'action' | 'subject', code: string): string {
   if (!/^[A-Za-z0-9_.-]+$/.test(code)) return code;
-  const key = `audit.action.${code}`;
+  const key = `audit.${group}.${code}`;
   const label = req.t(key);
   return label === key || label.includes(key) ? code : label;
 }
+const actionLabel = (req: Request, code: string) => codeLabel(req, 'action', code);
 
 // A reason for unsealing an identity may say who the submitter is; only those who may unseal read it.
 const REASON_READERS = ['hr', 'complaints'] as const;
@@ -97,7 +99,7 @@ export function createAuditLogRoutes({ auditLog }: { auditLog: AuditLogService }
       title: req.t('audit.title'),
       values,
       actions: options,
-      subjectTypes: subjectTypes.map((s) => ({ value: s, selected: s === values.subjectType })),
+      subjectTypes: subjectTypes.map((s) => ({ value: s, label: codeLabel(req, 'subject', s), selected: s === values.subjectType })),
       exportQuery: queryString(values),
       ...locals,
     });

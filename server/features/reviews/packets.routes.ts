@@ -120,7 +120,7 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
 
   router.get('/reviews/:cycleId/progress', access.roles('hr'), async (req, res) => {
     const progress = await packets.progress(idParam(req.params.cycleId));
-    res.render('reviews/progress', { title: req.t('reviews.progress.title', { cycle: progress.cycle.code }), progress, exports: (await exports.list(req.user!, progress.cycle.id)).map((j) => ({ ...j, percent: j.progressTotal ? Math.round((j.progressDone / j.progressTotal) * 100) : 0 })) });
+    res.render('reviews/progress', { title: req.t('reviews.progress.title', { cycle: progress.cycle.code }), progress, exports: (await exports.list(req.user!, progress.cycle.id)).map((j) => ({ ...j, statusLabel: req.t(`reviews.export.status.${j.status}`), percent: j.progressTotal ? Math.round((j.progressDone / j.progressTotal) * 100) : 0 })) });
   });
 
   router.post('/reviews/:cycleId/exports', access.roles('hr'), async (req, res) => {

@@ -2,6 +2,7 @@ import type { Question, TemplateDefinition } from './template.schema';
 
 export const SELF_ASSESSMENT_CODE = 'wg-self-assessment';
 export const SELF_ASSESSMENT_NAME = 'Working Group Self-Assessment';
+export const SELF_ASSESSMENT_DESCRIPTION = 'GNSO Operating Procedures, section 7: six dimensions on a 1–7 scale, run after the Initial Report and at closure.';
 
 // Modelled on the GNSO Working Group Self-Assessment (Operating Procedures, section 7): six
 // dimensions rated 1–7 with a skip, a comment box each, and optional demographics. Run once after

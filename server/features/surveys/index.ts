@@ -16,7 +16,7 @@ export type { AnsweringService } from './answering.service';
 export { createTokenSeal, hashInvitationToken, isInvitationToken, newInvitationToken, type TokenSeal } from './invitation-links';
 
 export function createSurveys(
-  deps: Pick<SurveysDeps, 'communityAudience' | 'staffMember' | 'peopleManagerOf' | 'outbox' | 'emails' | 'audit' | 'publicUrl' | 'defaultMinimumGroupSize'> & {
+  deps: Pick<SurveysDeps, 'communityAudience' | 'staffMember' | 'peopleManagerOf' | 'outbox' | 'emails' | 'audit' | 'publicUrl' | 'defaultMinimumGroupSize' | 'translate'> & {
     knex: Knex;
     clock: Clock;
     audit: AuditLog;

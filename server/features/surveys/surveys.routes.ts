@@ -2,7 +2,6 @@ import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { sendExport, type ExportRow, type ExportSheet } from '../../platform/exports';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
-import { isMessageKey } from '../../platform/http/forms';
 import { DEFAULT_MINIMUM_GROUP_SIZE, MINIMUM_GROUP_SIZE_FLOOR } from '../../platform/privacy/aggregates';
 import { SELF_ASSESSMENT_DEFINITION } from './default-template';
 import { pagesOf } from './answers';
@@ -65,7 +64,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
     res.status(status).render('surveys/template-form', { title: req.t('surveys.templates.newTitle'), action: '/surveys/templates', ...locals });
   };
   const problemsView = (req: Request, problems: DefinitionProblem[]) =>
-    problems.map((p) => ({ path: p.path || req.t('surveys.definition.root'), message: isMessageKey(p.message) ? req.t(p.message) : p.message }));
+    problems.map((p) => ({ path: p.path || req.t('surveys.definition.root'), message: req.t(p.message, p.values) }));
 
   router.get('/surveys/templates/new', manage(), (req, res) => {
     renderTemplateForm(req, res, { values: { definition: JSON.stringify(SELF_ASSESSMENT_DEFINITION, null, 2) } });

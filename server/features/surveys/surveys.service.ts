@@ -6,11 +6,11 @@ import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { parseJsonColumn } from '../../platform/db/json';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
-import { DEFAULT_LOCALE } from '../../platform/i18n';
+import { DEFAULT_LOCALE, type Translate } from '../../platform/i18n';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { Answers } from './answers';
-import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_NAME } from './default-template';
+import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCRIPTION, SELF_ASSESSMENT_NAME } from './default-template';
 import { newInvitationToken, type TokenSeal } from './invitation-links';
 import { computeResults, type SurveyResults } from './results';
 import type { SurveysRepository } from './surveys.repository';
@@ -21,8 +21,6 @@ const DAY_MS = 86_400_000;
 /** Reminders and openings are handled a few at a time, so one sweep never holds a long transaction. */
 const SWEEP_BATCH = 20;
 const REMINDER_BATCH = 500;
-// Survey titles are the organisation's own words, like template text (one language).
-const MILESTONE_TITLES: Record<Milestone, string> = { initial_report: 'assessment after the Initial Report', closure: 'closure assessment' };
 
 /** What the survey engine needs of working groups. */
 export interface SurveyWorkingGroups {
@@ -47,6 +45,8 @@ export interface SurveysDeps {
   audit: AuditLog;
   publicUrl: string;
   defaultMinimumGroupSize: number;
+  /** Titles of surveys opened at a milestone, in the organisation's default language. */
+  translate: Translate;
   now: () => number;
 }
 
@@ -175,7 +175,7 @@ export function createSurveysService(deps: SurveysDeps) {
         const id = await knex.transaction(async (trx) => {
           const surveyId = await repository.insertSurvey(
             {
-              title: `${group.name.slice(0, 160)}: ${MILESTONE_TITLES[due.milestone]}`,
+              title: deps.translate(`surveys.milestoneTitle.${due.milestone}`, { group: group.name.slice(0, 160) }),
               templateVersionId: version.id,
               audience: 'working_group',
               workingGroupId: group.id,
@@ -229,7 +229,7 @@ export function createSurveysService(deps: SurveysDeps) {
       if (await repository.templateIdByCode(SELF_ASSESSMENT_CODE)) return;
       try {
         await knex.transaction(async (trx) => {
-          const id = await repository.insertTemplate({ code: SELF_ASSESSMENT_CODE, name: SELF_ASSESSMENT_NAME, description: 'GNSO Operating Procedures, section 7: six dimensions on a 1–7 scale, run after the Initial Report and at closure.' }, trx);
+          const id = await repository.insertTemplate({ code: SELF_ASSESSMENT_CODE, name: SELF_ASSESSMENT_NAME, description: SELF_ASSESSMENT_DESCRIPTION }, trx);
           await repository.insertVersion(id, SELF_ASSESSMENT_DEFINITION, null, trx);
         });
       } catch (err) {

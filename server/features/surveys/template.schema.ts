@@ -85,8 +85,41 @@ export type TemplateDefinition = z.infer<typeof TemplateDefinitionSchema>;
 export interface DefinitionProblem {
   /** Where, as a dotted path (sections.2.questions.0.points). */
   readonly path: string;
-  /** A catalogue key, or the parser's own words when it has no key for the problem. */
+  /** A catalogue key. */
   readonly message: string;
+  readonly values?: Readonly<Record<string, string | number>>;
+}
+
+const JSON_TYPES = new Set(['string', 'number', 'boolean', 'array', 'object']);
+const listed = (values: readonly unknown[]) => values.map((v) => JSON.stringify(v)).join(', ');
+
+/** The parser's issue in the catalogue's words: the author of a template may read any language. */
+function problemOf(issue: z.core.$ZodIssue): DefinitionProblem {
+  const path = issue.path.join('.');
+  if (issue.message.startsWith('surveys.')) return { path, message: issue.message };
+  switch (issue.code) {
+    case 'invalid_type':
+      if (issue.input === undefined) return { path, message: 'surveys.definition.missing' };
+      return { path, message: JSON_TYPES.has(issue.expected) ? `surveys.definition.expected.${issue.expected}` : 'surveys.definition.invalid' };
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? 'min' : 'max';
+      const limit = Number(issue.code === 'too_small' ? issue.minimum : issue.maximum);
+      if (issue.origin === 'string' && bound === 'min' && limit === 1) return { path, message: 'surveys.definition.empty' };
+      const origin = issue.origin === 'string' || issue.origin === 'array' ? issue.origin : 'number';
+      return { path, message: `surveys.definition.${bound}.${origin}`, values: { limit } };
+    }
+    case 'invalid_value':
+      return { path, message: 'surveys.definition.oneOf', values: { values: listed(issue.values) } };
+    case 'invalid_union': {
+      // A question's "type", or a value that may be one of several literals (the points of a scale).
+      if ('options' in issue && Array.isArray(issue.options)) return { path, message: 'surveys.definition.oneOf', values: { values: listed(issue.options) } };
+      const values = issue.errors.flat().flatMap((inner) => (inner.code === 'invalid_value' ? inner.values : []));
+      return values.length > 0 ? { path, message: 'surveys.definition.oneOf', values: { values: listed(values) } } : { path, message: 'surveys.definition.invalid' };
+    }
+    default:
+      return { path, message: 'surveys.definition.invalid' };
+  }
 }
 
 /** Parses a definition written as JSON; problems come back with their paths for the editor. */
@@ -97,9 +130,10 @@ export function parseDefinition(json: string): { definition: TemplateDefinition 
   } catch {
     return { problems: [{ path: '', message: 'surveys.definition.notJson' }] };
   }
-  const parsed = TemplateDefinitionSchema.safeParse(raw);
+  // reportInput: a missing field and a field of the wrong type are told apart.
+  const parsed = TemplateDefinitionSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) return { definition: parsed.data };
-  return { problems: parsed.error.issues.slice(0, 20).map((issue) => ({ path: issue.path.join('.'), message: issue.message })) };
+  return { problems: parsed.error.issues.slice(0, 20).map(problemOf) };
 }
 
 /** The values a scale question accepts. */

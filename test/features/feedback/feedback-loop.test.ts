@@ -1,4 +1,4 @@
-import { type Agent, agentFor, deliverAll, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
+import { agentFor, deliverAll, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 import { linkIn } from '../../helpers/mail';
 import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';

@@ -1,4 +1,4 @@
-import { type Agent, agentFor, csrfTokenFrom, manualClock, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
+import { agentFor, csrfTokenFrom, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
 import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
 

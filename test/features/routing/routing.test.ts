@@ -1,4 +1,4 @@
-import { type Agent, agentFor, deliverAll, postForm, signedIn, signIn, useTestApp } from '../../helpers/app';
+import { type Agent, deliverAll, postForm, signedIn, useTestApp } from '../../helpers/app';
 import { feedbackItemIdOf, feedbackOrganisation, referenceFrom, submitFeedback } from '../../helpers/feedback';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;

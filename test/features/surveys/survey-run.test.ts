@@ -2,7 +2,6 @@ import request from 'supertest';
 import { agentFor, csrfToken, deliverAll, manualClock, useTestApp } from '../../helpers/app';
 import { openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 
-const DAY = 86_400_000;
 const ADDRESSES = ['ana@community.test', 'bo@community.test', 'cy@community.test', 'di@community.test', 'ed@community.test', 'fu@community.test'];
 const PAGE_ONE = { 'a:overall': '4', 'a:recommend': '8', 'a:attended': 'yes', 'a:channels': ['calls', 'docs'], 'a:process.agenda': '5', 'a:process.minutes': '3', 'a:general_comments': 'Well run.' };
 

@@ -51,6 +51,33 @@ describe('survey templates: versions that never change a survey already sent', (
     expect(res.text).toContain('value="Kept name"');
     expect(res.text).toContain('&quot;points&quot;:6');
     expect(await knex()('survey_template_versions').count({ n: '*' }).first()).toEqual(before);
+
+    // Each kind of mistake in the catalogue's words, at its place.
+    const mistakes = JSON.stringify({
+      sections: [
+        {
+          key: 's',
+          title: '',
+          questions: [
+            { type: 'likert', key: 'q1', text: 'Q', points: 6, lowLabel: 'L' },
+            { type: 'slider', key: 'q2', text: 'Q' },
+            { type: 'single', key: 'q3', text: 'Q', options: [{ value: 'a', label: 'A' }] },
+            { type: 'text', key: 'q4', text: 5 },
+          ],
+        },
+      ],
+    });
+    const many = await postForm(admin, '/surveys/templates/new', '/surveys/templates', { name: 'Kept name', description: '', definition: mistakes });
+    expect(many.status).toBe(422);
+    const problems = [...many.text.matchAll(/<li><code>([^<]+)<\/code>: ([^<]+)<\/li>/g)].map(([, path, message]) => [path, message!.replace(/&quot;/g, '"')]);
+    expect(problems).toEqual([
+      ['sections.0.title', 'This must not be empty.'],
+      ['sections.0.questions.0.points', 'This must be one of: 5, 7.'],
+      ['sections.0.questions.0.highLabel', 'This is required here.'],
+      ['sections.0.questions.1.type', 'This must be one of: "likert", "rating", "single", "multiple", "matrix", "text".'],
+      ['sections.0.questions.2.options', 'This needs at least 2 entries.'],
+      ['sections.0.questions.3.text', 'This must be text, in double quotes.'],
+    ]);
   });
 
   it('when a survey asks for a lower minimum group size than the organisation\'s, or a staff-only template has no staff to ask about, then it is refused with the field named', async () => {

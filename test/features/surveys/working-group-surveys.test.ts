@@ -122,9 +122,9 @@ describe('working-group assessments: the group as audience, staff blocks to mana
     const first = await context.app.services.surveys.sweep();
     await context.app.services.surveys.sweep();
     expect(first.opened).toBe(1);
-    const surveys = await knex()('surveys').select('milestone', 'status', 'closes_at', 'opens_at').where({ working_group_id: group.id });
+    const surveys = await knex()('surveys').select('title', 'milestone', 'status', 'closes_at', 'opens_at').where({ working_group_id: group.id });
     expect(surveys).toHaveLength(1);
-    expect(surveys[0]).toMatchObject({ milestone: 'initial_report', status: 'open' });
+    expect(surveys[0]).toMatchObject({ title: 'EPDP Phase 3: assessment after the Initial Report', milestone: 'initial_report', status: 'open' });
     expect(Number(surveys[0].closes_at) - Number(surveys[0].opens_at)).toBe(14 * DAY);
     await deliverAll(context.app);
     const invitation = context.smtp.to(member.email).find((m) => m.subject.startsWith('Your assessment: EPDP Phase 3'))!;
