@@ -69,11 +69,13 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
   router.get('/reviews', access.roles('staff', 'manager', 'executive', 'hr'), async (req, res) => {
     const actor = req.user!;
     const roles = { team: actor.roles.some((r) => ['manager', 'executive', 'hr'].includes(r)), hr: actor.roles.includes('hr'), trends: actor.roles.some((r) => ['hr', 'executive'].includes(r)) };
+    const cycles = await packets.cycles();
+    const ownReadable = await packets.ownPacketReadable(actor, cycles);
     res.render('reviews/index', {
       title: req.t('reviews.index.title'),
       roles,
       ownId: actor.staffMemberId,
-      cycles: (await packets.cycles()).map((c) => ({ ...c, statusLabel: req.t(`reviews.cycleStatus.${c.status}`) })),
+      cycles: cycles.map((c) => ({ ...c, statusLabel: req.t(`reviews.cycleStatus.${c.status}`), ownReadable: ownReadable.has(c.id) })),
     });
   });
 

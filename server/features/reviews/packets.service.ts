@@ -302,6 +302,17 @@ export function createPacketsService(deps: PacketsDeps) {
 
     mustFindCycle,
 
+    /** Of these cycles, those in which the actor may read their own packet: reviewed, or allowed before. */
+    async ownPacketReadable(actor: Actor, of: readonly ReviewCycle[]): Promise<Set<number>> {
+      const me = actor.staffMemberId;
+      const readable = new Set<number>();
+      if (me === null) return readable;
+      for (const cycle of of) {
+        if (cycle.staffSeeUnreviewed || (await repository.reviews(cycle.id, [me])).length > 0) readable.add(cycle.id);
+      }
+      return readable;
+    },
+
     /** Cycles that have opened, newest first. */
     async cycles(): Promise<ReviewCycle[]> {
       return (await cycles.listCycles()).filter((c) => c.status !== 'planned').sort((a, b) => b.startsOn.localeCompare(a.startsOn));

@@ -133,8 +133,14 @@ describe('input packets: figures, suppression, permissions and exports', () => {
 
   it('when the staff member asks for their own packet, then it waits for the review, and then shows figures without comments or notes', async () => {
     await agents.s1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(404);
+    // The reviews page offers no link that would lead there yet, and says when it will.
+    const ownLink = `href="/reviews/${h2}/packets/${org.s1.staffMemberId}"`;
+    const before = (await agents.s1!.get('/reviews').expect(200)).text;
+    expect(before).not.toContain(ownLink);
+    expect(before).toContain('your packet opens once your manager has reviewed it');
     const reviewed = await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/review`, { notes: 'Private: discuss drafting timelines.' });
     expect(reviewed.status).toBe(303);
+    expect((await agents.s1!.get('/reviews').expect(200)).text).toContain(ownLink);
     const own = await agents.s1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`).expect(200);
     expect(rowOf(own.text, 'Listens to all stakeholders').mean).toBe(String(expected(DATA.H2.s1.listening).mean));
     expect(own.text).not.toContain('Private: discuss drafting timelines.');
