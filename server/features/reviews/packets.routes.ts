@@ -1,14 +1,14 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { access } from '../../platform/http/access';
-import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
 import { ForbiddenError, ValidationError } from '../../platform/errors';
 import type { Guarded, ScaleFigures } from '../../platform/privacy/aggregates';
 import { RATING_POINTS } from './aggregation';
 import { EXPORT_FORMATS, type ExportJobs } from './export-jobs';
 import { sendPdf } from '../../platform/exports';
 import { packetDocument } from './packet-document';
-import type { InputPacket, PacketsService } from './packets.service';
+import { TEAM_STATES, type InputPacket, type PacketsService } from './packets.service';
 
 const NOTES_MAX = 5000;
 const ReviewSchema = z.object({ notes: z.string().trim().max(NOTES_MAX, 'reviews.errors.notesTooLong').default('') });
@@ -80,12 +80,22 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
   });
 
   router.get('/reviews/:cycleId/packets', access.roles('manager', 'executive', 'hr'), async (req, res) => {
-    const { cycle, packets: list } = await packets.team(req.user!, idParam(req.params.cycleId));
+    // Filters come from the list's own select boxes: an unknown value means "all", not an error.
+    const department = Number(req.query.department);
+    const state = TEAM_STATES.find((s) => s === req.query.state) ?? null;
+    const filter = { departmentId: Number.isInteger(department) && department > 0 ? department : null, state, page: pageNumber(req.query.page) };
+    const team = await packets.team(req.user!, idParam(req.params.cycleId), filter);
+    const path = `/reviews/${team.cycle.id}/packets`;
     res.render('reviews/packets', {
-      title: req.t('reviews.packets.title', { cycle: cycle.code }),
-      cycle,
+      title: req.t('reviews.packets.title', { cycle: team.cycle.code }),
+      cycle: team.cycle,
       isHr: req.user!.roles.includes('hr'),
-      packets: list.map((p) => ({ ...p, reviewedOn: p.reviewedAt === null ? null : new Date(p.reviewedAt).toISOString().slice(0, 10) })),
+      visibleCount: team.visibleCount,
+      filtered: filter.departmentId !== null || filter.state !== null,
+      departments: team.departments.map((d) => ({ ...d, selected: d.id === filter.departmentId })),
+      states: TEAM_STATES.map((s) => ({ value: s, label: req.t(`reviews.packets.state.${s}`), selected: s === filter.state })),
+      packets: team.packets.items.map((p) => ({ ...p, reviewedOn: p.reviewedAt === null ? null : new Date(p.reviewedAt).toISOString().slice(0, 10) })),
+      pagination: team.packets.pageCount > 1 ? paginationView(team.packets, path, { department: filter.departmentId ?? undefined, state: filter.state ?? undefined }) : null,
     });
   });
 

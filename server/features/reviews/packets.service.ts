@@ -10,6 +10,16 @@ import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionF
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
 
+export const TEAM_PAGE_SIZE = 50;
+export const TEAM_STATES = ['reviewed', 'unreviewed'] as const;
+
+/** Which packets of a cycle's list to show: a department, reviewed or not, and the page. */
+export interface TeamFilter {
+  readonly departmentId: number | null;
+  readonly state: (typeof TEAM_STATES)[number] | null;
+  readonly page: number;
+}
+
 /** What packets need to know of cycles (kept by the cycles part of this feature). */
 export interface CycleLookup {
   findCycle(id: number): Promise<ReviewCycle | undefined>;
@@ -203,19 +213,35 @@ export function createPacketsService(deps: PacketsDeps) {
       return assemble(cycle, staff, viewer);
     },
 
-    /** The packets an actor may open in a cycle: HR all, an executive their organisation, a manager their direct reports. */
-    async team(actor: Actor, cycleId: number) {
+    /**
+     * The packets an actor may open in a cycle (HR all, an executive their organisation, a manager
+     * their direct reports), filtered and a page at a time; `departments` are those of all of them.
+     */
+    async team(actor: Actor, cycleId: number, filter: TeamFilter = { departmentId: null, state: null, page: 1 }) {
       const cycle = await mustFindCycle(cycleId);
       const facing = await repository.communityFacingStaff();
       let visible = facing;
       if (!hasAnyRole(actor, ['hr'])) {
         const me = actor.staffMemberId;
-        if (me === null) return { cycle, packets: [] };
-        const below = hasAnyRole(actor, ['executive']) ? new Set((await directory.listTeam(me)).map((s) => s.id)) : new Set<number>();
-        visible = facing.filter((s) => s.managerId === me || below.has(s.id));
+        const below = me !== null && hasAnyRole(actor, ['executive']) ? new Set((await directory.listTeam(me)).map((s) => s.id)) : new Set<number>();
+        visible = me === null ? [] : facing.filter((s) => s.managerId === me || below.has(s.id));
       }
       const reviews = new Map((await repository.reviews(cycle.id, visible.map((s) => s.id))).map((r) => [r.staffMemberId, r]));
-      return { cycle, packets: visible.map((s) => ({ ...s, reviewedAt: reviews.get(s.id)?.reviewedAt ?? null })) };
+      const all = visible.map((s) => ({ ...s, reviewedAt: reviews.get(s.id)?.reviewedAt ?? null }));
+      const departments = [...new Map(all.filter((p) => p.departmentId !== null).map((p) => [p.departmentId!, p.departmentName ?? ''])).entries()]
+        .map(([id, name]) => ({ id, name }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+      const matching = all.filter(
+        (p) => (filter.departmentId === null || p.departmentId === filter.departmentId) && (filter.state === null || (filter.state === 'reviewed') === (p.reviewedAt !== null)),
+      );
+      const pageCount = Math.max(1, Math.ceil(matching.length / TEAM_PAGE_SIZE));
+      const page = Math.min(filter.page, pageCount);
+      return {
+        cycle,
+        departments,
+        visibleCount: all.length,
+        packets: { items: matching.slice((page - 1) * TEAM_PAGE_SIZE, page * TEAM_PAGE_SIZE), page, pageSize: TEAM_PAGE_SIZE, total: matching.length, pageCount },
+      };
     },
 
     async markReviewed(actor: Actor, cycleId: number, staffMemberId: number, notes: string): Promise<void> {
