@@ -33,6 +33,42 @@ function toVersion(r: Record<string, unknown>): TemplateVersion {
 
 export type NewSurvey = Omit<Survey, 'id' | 'status' | 'createdAt' | 'closedAt'> & { createdByAccountId: number | null };
 
+/** Which staff reports: received by, about (or not about) a staff member, or one by id. */
+export interface StaffReportFilter {
+  readonly recipientStaffMemberId?: number;
+  readonly staffMemberId?: number;
+  readonly exceptStaffMemberId?: number | null;
+  readonly id?: number;
+}
+
+function staffReportsMatching(filter: StaffReportFilter, db: Db) {
+  const query = db('survey_staff_reports as r');
+  if (filter.recipientStaffMemberId !== undefined) query.where('r.recipient_staff_member_id', filter.recipientStaffMemberId);
+  if (filter.staffMemberId !== undefined) query.where('r.staff_member_id', filter.staffMemberId);
+  if (filter.exceptStaffMemberId != null) query.whereNot('r.staff_member_id', filter.exceptStaffMemberId);
+  if (filter.id !== undefined) query.where('r.id', filter.id);
+  return query;
+}
+
+async function staffReportRows(filter: StaffReportFilter, db: Db, range?: { limit: number; offset: number }): Promise<StaffReport[]> {
+  const query = staffReportsMatching(filter, db)
+    .join('surveys as s', 's.id', 'r.survey_id')
+    .join('staff_members as m', 'm.id', 'r.staff_member_id')
+    .select('r.id', 'r.survey_id', 's.title', 'r.staff_member_id', 'm.name', 'r.recipient_staff_member_id', 'r.created_at')
+    .orderBy('r.created_at', 'desc')
+    .orderBy('r.id', 'desc');
+  if (range) query.limit(range.limit).offset(range.offset);
+  return (await query).map((r) => ({
+    id: Number(r.id),
+    surveyId: Number(r.survey_id),
+    surveyTitle: String(r.title),
+    staffMemberId: Number(r.staff_member_id),
+    staffName: String(r.name),
+    recipientStaffMemberId: toNullableNumber(r.recipient_staff_member_id),
+    createdAt: Number(r.created_at),
+  }));
+}
+
 export function createSurveysRepository(knex: Knex, now: () => number) {
   return {
     // Templates and their immutable versions.
@@ -267,25 +303,16 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return Number(id);
     },
 
-    async staffReports(filter: { recipientStaffMemberId?: number; staffMemberId?: number; id?: number }, db: Db = knex): Promise<StaffReport[]> {
-      let query = db('survey_staff_reports as r')
-        .join('surveys as s', 's.id', 'r.survey_id')
-        .join('staff_members as m', 'm.id', 'r.staff_member_id')
-        .select('r.id', 'r.survey_id', 's.title', 'r.staff_member_id', 'm.name', 'r.recipient_staff_member_id', 'r.created_at')
-        .orderBy('r.created_at', 'desc')
-        .orderBy('r.id', 'desc');
-      if (filter.recipientStaffMemberId !== undefined) query = query.where('r.recipient_staff_member_id', filter.recipientStaffMemberId);
-      if (filter.staffMemberId !== undefined) query = query.where('r.staff_member_id', filter.staffMemberId);
-      if (filter.id !== undefined) query = query.where('r.id', filter.id);
-      return (await query).map((r) => ({
-        id: Number(r.id),
-        surveyId: Number(r.survey_id),
-        surveyTitle: String(r.title),
-        staffMemberId: Number(r.staff_member_id),
-        staffName: String(r.name),
-        recipientStaffMemberId: toNullableNumber(r.recipient_staff_member_id),
-        createdAt: Number(r.created_at),
-      }));
+    async staffReports(filter: StaffReportFilter, db: Db = knex): Promise<StaffReport[]> {
+      return staffReportRows(filter, db);
+    },
+
+    /** Newest first, a page at a time. */
+    async staffReportsPage(filter: StaffReportFilter, page: number, pageSize: number, db: Db = knex): Promise<Page<StaffReport>> {
+      const total = Number((await staffReportsMatching(filter, db).count({ n: '*' }).first())?.n ?? 0);
+      const pageCount = Math.max(1, Math.ceil(total / pageSize));
+      const shown = Math.min(page, pageCount);
+      return { items: await staffReportRows(filter, db, { limit: pageSize, offset: (shown - 1) * pageSize }), page: shown, pageSize, total, pageCount };
     },
   };
 }

@@ -134,8 +134,12 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
 
   // Staff reports: a support staff member's block, for their people manager (before /surveys/:id).
   router.get('/surveys/staff-reports', access.roles('manager', 'executive', 'hr'), async (req, res) => {
-    const reports = await surveys.staffReports(req.user!);
-    res.render('surveys/staff-reports', { title: req.t('surveys.staffReports.title'), reports: reports.map((r) => ({ ...r, receivedOn: day(r.createdAt) })) });
+    const reports = await surveys.staffReports(req.user!, pageNumber(req.query.page));
+    res.render('surveys/staff-reports', {
+      title: req.t('surveys.staffReports.title'),
+      reports: reports.items.map((r) => ({ ...r, receivedOn: day(r.createdAt) })),
+      pagination: reports.pageCount > 1 ? paginationView(reports, '/surveys/staff-reports', {}) : null,
+    });
   });
 
   router.get('/surveys/staff-reports/:id', access.roles('manager', 'executive', 'hr'), async (req, res) => {

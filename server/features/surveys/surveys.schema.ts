@@ -11,6 +11,7 @@ export const SURVEY_STATUSES = ['scheduled', 'open', 'closed'] as const;
 export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
 
 export const SURVEYS_PAGE_SIZE = 20;
+export const STAFF_REPORTS_PAGE_SIZE = 50;
 export const MAX_LIST_ADDRESSES = 5000;
 
 export interface SurveyTemplate {

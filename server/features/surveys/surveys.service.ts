@@ -14,7 +14,7 @@ import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCR
 import { newInvitationToken, type TokenSeal } from './invitation-links';
 import { computeResults, type SurveyResults } from './results';
 import type { SurveysRepository } from './surveys.repository';
-import { SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
+import { STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
 import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
@@ -347,11 +347,11 @@ export function createSurveysService(deps: SurveysDeps) {
       return { survey, results: await resultsOf(survey, knex, { exceptStaff: actor.staffMemberId }) };
     },
 
-    /** The staff reports a manager received (HR sees all of them). */
-    async staffReports(actor: Actor) {
-      if (hasAnyRole(actor, ['hr'])) return (await repository.staffReports({})).filter((r) => r.staffMemberId !== actor.staffMemberId);
-      if (actor.staffMemberId === null) return [];
-      return repository.staffReports({ recipientStaffMemberId: actor.staffMemberId });
+    /** The staff reports a manager received (HR sees all of them but their own), a page at a time. */
+    async staffReports(actor: Actor, page: number) {
+      if (hasAnyRole(actor, ['hr'])) return repository.staffReportsPage({ exceptStaffMemberId: actor.staffMemberId }, page, STAFF_REPORTS_PAGE_SIZE);
+      if (actor.staffMemberId === null) return { items: [], page: 1, pageSize: STAFF_REPORTS_PAGE_SIZE, total: 0, pageCount: 1 };
+      return repository.staffReportsPage({ recipientStaffMemberId: actor.staffMemberId }, page, STAFF_REPORTS_PAGE_SIZE);
     },
 
     async staffReport(actor: Actor, id: number) {

@@ -2,6 +2,7 @@ import { agentFor, deliverAll, manualClock, signedIn, useTestApp } from '../../h
 import { closeSurvey, openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 import { factories } from '../../factories';
 import { reviewCycle } from '../../helpers/reviews';
+import { createSurveysRepository } from '../../../server/features/surveys/surveys.repository';
 
 const DAY = 86_400_000;
 
@@ -107,6 +108,29 @@ describe('working-group assessments: the group as audience, staff blocks to mana
     const surveyTable = packet.text.slice(packet.text.indexOf('data-testid="survey-results"'));
     expect(packet.text).toContain('<h3>Transfer PDP assessment</h3>');
     expect(surveyTable).toMatch(new RegExp(`How helpful was this staff member\\?</th><td>${supportScores.length}</td><td>${mean}</td>`));
+  });
+
+  it('when HR has many staff reports, then they come fifty to a page, newest first, never their own', async () => {
+    const make = factories(knex());
+    const [survey] = await knex()('surveys').select('id').where({ title: 'Transfer PDP assessment' });
+    const reports = createSurveysRepository(knex(), () => clock.now());
+    const hrStaff = await make.staffAccount({ name: 'Hal HR', roles: ['hr'] });
+    await reports.insertStaffReport({ surveyId: Number(survey.id), staffMemberId: hrStaff.staffMemberId, recipientStaffMemberId: null }, knex());
+    for (let i = 1; i <= 55; i++) {
+      clock.advance(60_000);
+      const staff = await make.staff({ name: `Paged Staff ${String(i).padStart(2, '0')}` });
+      await reports.insertStaffReport({ surveyId: Number(survey.id), staffMemberId: staff.id, recipientStaffMemberId: null }, knex());
+    }
+    const hr = await signedIn(context.app, hrStaff);
+    const names = (html: string) => [...html.matchAll(/<a href="\/surveys\/staff-reports\/\d+">([^<]+)<\/a>/g)].map((m) => m[1]!);
+    const first = await hr.get('/surveys/staff-reports').expect(200);
+    // 55 new reports and the two from the first test; not the one about HR's own staff member.
+    expect(first.text).toContain('Page 1 of 2 (57 in all)');
+    expect(names(first.text).slice(0, 2)).toEqual(['Paged Staff 55', 'Paged Staff 54']);
+    expect(names(first.text)).toHaveLength(50);
+    const second = names((await hr.get('/surveys/staff-reports?page=2').expect(200)).text);
+    expect(second).toHaveLength(7);
+    expect([...names(first.text), ...second]).not.toContain('Hal HR');
   });
 
   it('when a group reaches a milestone with an assessment template, then one assessment opens for its members, never twice', async () => {
