@@ -89,7 +89,12 @@ export const solicitPath = (cycleId: number, staffMemberId: number) => `/reviews
 export async function answerRequest(agent: Agent, linkPath: string, fields: Record<string, string>) {
   const form = await agent.get(linkPath);
   if (form.status !== 200) throw new Error(`the request link answered ${form.status}`);
-  const value = (name: string) => form.text.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1] ?? '';
+  const value = (name: string) => {
+    const found = form.text.match(new RegExp(`name="${name}" value="([^"]+)"`))?.[1];
+    // Without it the answer would go in as ordinary feedback, and the test would prove nothing.
+    if (found === undefined) throw new Error(`the request form has no ${name} field`);
+    return found;
+  };
   const body = { _csrf: csrfTokenFrom(form.text), staffMemberId: value('staffMemberId'), submissionKey: value('submissionKey'), solicitation: value('solicitation'), kind: 'suggestion', comment: 'A comment.', ...fields };
   const send = (extra: Record<string, string> = {}) => agent.post('/feedback').type('form').send({ ...body, ...extra });
   return { form, res: await send(), send };

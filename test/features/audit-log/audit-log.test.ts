@@ -154,6 +154,7 @@ describe('audit log viewer', () => {
 
   it('when the log is exported as XLSX with a filter, then the workbook holds the same rows as the page', async () => {
     const page = pageRows((await hr.get('/audit?from=2026-10-01&to=2026-10-31').expect(200)).text);
+    expect(page.map((r) => r.action)).toEqual(['working_group.create', 'account.roles.set', 'survey.close', 'surveyor.ping', 'survey.open', 'survey.create']);
     const res = await binary(hr.get('/audit.xlsx?from=2026-10-01&to=2026-10-31')).expect(200);
     expect(res.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 

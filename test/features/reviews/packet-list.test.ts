@@ -83,6 +83,9 @@ describe('the list of packets in a cycle: filters and pages', () => {
     expect(own.text).not.toContain(`<option value="${legalId}"`);
     expect(own.text).not.toContain('class="pagination"');
     // Another department's filter finds nothing of theirs, and shows nobody else's.
-    expect(listedNames((await list(policyHead, `?department=${legalId}`)).text)).toEqual([]);
+    const other = await list(policyHead, `?department=${legalId}`);
+    expect(listedNames(other.text)).toEqual([]);
+    expect(other.text).toContain('No packets match these filters.');
+    expect(other.text).not.toContain('Legal 01');
   });
 });

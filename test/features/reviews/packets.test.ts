@@ -26,6 +26,8 @@ const DATA = {
   },
 } as const;
 type StaffKey = keyof (typeof DATA)['H1'];
+// Ratings of s1 while 2027-H1 still runs.
+const RUNNING = Array.from({ length: 6 }, () => 4);
 
 function expected(scores: readonly number[]) {
   const figures = expectedFigures(scores);
@@ -110,9 +112,12 @@ describe('input packets: figures, suppression, permissions and exports', () => {
     };
     expect(row('Policy', 'Listens to all stakeholders')).toContain(`<td>${policyH1.mean} (${policyH1.count})</td><td>${policyH2.mean} (${policyH2.count})</td>`);
     expect(row('Engagement', 'Listens to all stakeholders')).toContain(`<td>${engagementH1.mean} (${engagementH1.count})</td>`);
-    // Consensus in H1: Engagement has two ratings, so Policy's figure would give theirs away.
-    expect(row('Policy', 'Builds consensus')).toMatch(/^[^]*<td><span class="empty">withheld<\/span><\/td>/);
-    expect(row('Legal', 'Listens to all stakeholders')).toContain('withheld');
+    // Consensus in H1: Policy has twelve ratings, but Engagement only two, so Policy's figure (the
+    // first cell, H1) would give theirs away beside the organisation's.
+    expect(DATA.H1.s1.consensus.length + DATA.H1.s2.consensus.length).toBeGreaterThanOrEqual(5);
+    expect(row('Policy', 'Builds consensus')).toContain('<td>Builds consensus</td><td><span class="empty">withheld</span></td>');
+    // Legal's two ratings in H1 are too few on their own.
+    expect(row('Legal', 'Listens to all stakeholders')).toContain('<td>Listens to all stakeholders</td><td><span class="empty">withheld</span></td>');
 
     const narrow = await agents.executive!.get(`/reviews/trends?department=${org.departments.legal.id}`);
     expect(narrow.status).toBe(422);
@@ -254,7 +259,7 @@ describe('input packets: figures, suppression, permissions and exports', () => {
 
   it('when the cycle\'s period is still running, then the packet lists the comments but no figures, and trends leave the cycle out', async () => {
     const current = await reviewCycle(knex(), '2027-H1');
-    for (let i = 0; i < 6; i++) await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: `Running period ${i}`, ratings: { listening: 4 } });
+    for (const [i, score] of RUNNING.entries()) await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: `Running period ${i}`, ratings: { listening: score } });
     const page = await agents.m1!.get(`/reviews/${current}/packets/${org.s1.staffMemberId}`).expect(200);
     expect(page.text).toContain('data-testid="not-final"');
     expect(page.text).toContain('Running period 0');
@@ -266,23 +271,37 @@ describe('input packets: figures, suppression, permissions and exports', () => {
   });
 
   it('when a cycle lies ahead of the one still running, then its packet and export show no figures of the running cycle either', async () => {
-    // 2027-H1 runs (with six ratings of s1 from the test above); 2027-H2 is planned ahead of it.
+    // 2027-H1 runs (with s1's RUNNING ratings from the test above); 2027-H2 is planned ahead of it.
     const running = await knex()('review_cycles').where({ code: '2027-H1' }).first('id');
     expect(running).toBeDefined();
     const ahead = await reviewCycle(knex(), '2027-H2', { status: 'planned' });
+    const pdfText = async (cycleId: number) =>
+      pdfToText((await agents.m1!.get(`/reviews/${cycleId}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binaryBody).expect(200)).body as Buffer).replace(/\s+/g, ' ');
+    // The running cycle's own packet shows its previous (ended) cycle beside it, on the page and in the PDF.
+    const ended = expected(DATA.H2.s1.listening);
+    expect(rowOf((await agents.m1!.get(`/reviews/${running.id}/packets/${org.s1.staffMemberId}`).expect(200)).text, 'Listens to all stakeholders').previous).toBe(`${ended.mean} (${ended.count})`);
+    expect(await pdfText(running.id)).toContain(`${ended.mean} (${ended.count})`);
+
     const page = await agents.m1!.get(`/reviews/${ahead}/packets/${org.s1.staffMemberId}`).expect(200);
     expect(page.text).toContain('2027-H1');
-    const listening = rowOf(page.text, 'Listens to all stakeholders');
-    expect(listening.previous).toBe('—');
-    expect(page.text).not.toContain('4 (6)');
-    const pdf = await agents.m1!.get(`/reviews/${ahead}/packets/${org.s1.staffMemberId}.pdf`).buffer(true).parse(binaryBody).expect(200);
-    expect(pdfToText(pdf.body as Buffer).replace(/\s+/g, ' ')).not.toContain('4 (6)');
+    expect(rowOf(page.text, 'Listens to all stakeholders').previous).toBe('—');
+    const live = expected(RUNNING);
+    expect(page.text).not.toContain(`${live.mean} (${live.count})`);
+    expect(await pdfText(ahead)).not.toContain(`${live.mean} (${live.count})`);
   });
 
   it('when a cycle lets staff read their packet before review, then they may, still without comments', async () => {
     const early = await reviewCycle(knex(), '2025-H2', { status: 'closed', staffSeeUnreviewed: true });
+    const today = clock.now();
+    clock.advance(Date.parse('2025-09-15T10:00:00Z') - today);
+    await giveFeedback(context.app, knex(), org.s2.staffMemberId, { comment: 'Back in 2025, about the drafting calls.' });
+    clock.advance(today - clock.now());
+    // Their manager reads the comment there; the staff member reads the packet without it.
+    expect((await agents.m1!.get(`/reviews/${early}/packets/${org.s2.staffMemberId}`).expect(200)).text).toContain('Back in 2025, about the drafting calls.');
     const own = await agents.s2!.get(`/reviews/${early}/packets/${org.s2.staffMemberId}`);
     expect(own.status).toBe(200);
+    expect(own.text).toContain('data-testid="dimensions"');
     expect(own.text).not.toContain('data-testid="packet-comment"');
+    expect(own.text).not.toContain('Back in 2025');
   });
 });

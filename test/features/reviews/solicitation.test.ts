@@ -1,3 +1,4 @@
+import en from '../../../server/platform/i18n/locales/en.json';
 import { agentFor, deliverAll, manualClock, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { feedbackOrganisation, submitFeedback } from '../../helpers/feedback';
@@ -9,6 +10,15 @@ import { factories } from '../../factories';
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
 const DAY = 86_400_000;
+/**
+ * The list of people asked, without its one general sentence about answers: anything else there
+ * saying "answered", or "n of m", would be about someone.
+ */
+function requestsSection(html: string): string {
+  const start = html.indexOf(`<h2>${en.reviews.solicit.requests}</h2>`);
+  expect(start).toBeGreaterThan(0);
+  return html.slice(start, html.indexOf('</main>', start)).replace(en.reviews.solicit.answersPrivate, '');
+}
 const REQUEST_SUBJECT = /^Your input on Staff Member \d+'s work, by 2026-12-06$/;
 
 describe(`solicited input before a review (${testDialect})`, () => {
@@ -127,7 +137,7 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(page.text).not.toContain(`value="${wg.first}"`);
     // Neither who answered nor how many is shown.
     expect(page.text).toContain('Who has answered, and how many, is not shown');
-    expect(page.text).not.toMatch(/Not answered|Answered|have answered\./);
+    expect(requestsSection(page.text)).not.toMatch(/\d+ of \d+|\banswered\b/i);
 
     const audit = await knex()('audit_events').select('detail').where({ action: 'review.solicitation.request' }).orderBy('id');
     expect(audit.map((a) => JSON.parse(a.detail))).toEqual([
@@ -272,8 +282,18 @@ describe(`solicited input before a review (${testDialect})`, () => {
     const link = linkIn(context.smtp.to('a3@community.test').at(-1)!, 'http');
     const { res } = await answerRequest(agentFor(context.app), new URL(link).pathname, { attribution: 'anonymous', comment: 'Answered anonymously.' });
     expect(res.status).toBe(200);
+    const answered = await knex()('solicitation_requests').select('email', 'has_answered').whereIn('email', asked).orderBy('email');
+    expect(answered.map((r) => [r.email, Boolean(r.has_answered)])).toEqual(asked.map((a) => [a, a === 'a3@community.test']));
+
     const after = await manager.get(otherPath).expect(200);
     expect(after.text).toContain('Who has answered, and how many, is not shown');
-    expect(after.text).not.toMatch(/\b1 of\b|Answered|Not answered/);
+    expect(requestsSection(after.text)).not.toMatch(/\d+ of \d+|\banswered\b/i);
+    // The person who answered has the same row as those who did not: only the address differs.
+    const table = after.text.match(/<table class="table" data-testid="requests">([\s\S]*?)<\/table>/)![1]!;
+    expect([...table.matchAll(/<th scope="col">/g)]).toHaveLength(2);
+    const rows = [...table.matchAll(/<tr><td>([\s\S]*?)<\/tr>/g)].map(([row]) => row!);
+    expect(rows).toHaveLength(asked.length);
+    const shape = (row: string) => row.replace(/a\d@community\.test/, 'ADDRESS');
+    expect(new Set(rows.map(shape)).size).toBe(1);
   });
 });

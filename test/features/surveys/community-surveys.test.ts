@@ -24,6 +24,8 @@ describe('periodic community surveys', () => {
   it('when a repeating survey closes, then its next run is scheduled on the template\'s latest version for the same audience, and opens on its day', async () => {
     const admin = await surveyAdmin(context.app, knex());
     const templateId = await saveTemplate(admin, TEST_DEFINITION, 'Regular survey');
+    // Opened today, so it opens at this moment; the next run six calendar months on.
+    const openedAt = clock.now();
     const id = await openSurvey(admin, { title: 'Staff accountability survey', templateId: String(templateId), audience: 'list', addresses: 'l1@community.test\nl2@community.test', repeatMonths: '6', closesOn: '2026-12-20' });
     const revised: TemplateDefinition = { sections: TEST_DEFINITION.sections.map((s) => ({ ...s, title: `${s.title} (revised)` })) };
     await saveTemplate(admin, revised, 'Regular survey', templateId);
@@ -32,7 +34,8 @@ describe('periodic community surveys', () => {
     const [first] = await knex()('surveys').select('opens_at', 'closes_at').where({ id });
     const next = await knex()('surveys').select('id', 'status', 'opens_at', 'closes_at', 'template_version_id', 'audience', 'repeat_months').whereNot({ id }).andWhere({ title: 'Staff accountability survey' });
     expect(next).toHaveLength(1);
-    const expectedOpen = DateTime.fromMillis(Number(first.opens_at), { zone: 'utc' }).plus({ months: 6 }).toMillis();
+    expect(Number(first.opens_at)).toBe(openedAt);
+    const expectedOpen = DateTime.fromMillis(openedAt, { zone: 'utc' }).plus({ months: 6 }).toMillis();
     expect(next[0]).toMatchObject({ status: 'scheduled', audience: 'list', repeat_months: 6 });
     expect(Number(next[0].opens_at)).toBe(expectedOpen);
     const [latest] = await knex()('survey_template_versions').select('id').where({ template_id: templateId }).orderBy('version', 'desc').limit(1);

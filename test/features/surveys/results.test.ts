@@ -71,6 +71,13 @@ describe('survey results: figures, suppression and exports', () => {
     expect(csv).toHaveLength(1);
     expect(csv[0]!.Kind).toBe('not shown: too few answers');
     expect(JSON.stringify(csv)).not.toContain('Clear agendas.');
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load((await admin.get(`/surveys/${id}/results.xlsx`).buffer(true).parse(binaryBody).expect(200)).body as ExcelJS.Buffer);
+    const cells: string[] = [];
+    for (const sheet of workbook.worksheets) sheet.eachRow((row) => row.eachCell((c) => cells.push(String(c.value))));
+    expect(cells).toContain('not shown: too few answers');
+    expect(cells.join('\n')).not.toContain('Clear agendas.');
+    expect(cells.filter((c) => /^\d+(\.\d+)?$/.test(c))).toEqual([]);
   });
 
   it('when enough people answered, then each question shows count, mean, median and distribution, and a question few answered is withheld', async () => {

@@ -31,11 +31,13 @@ describe(`a survey link is single use (${testDialect})`, () => {
     expect(invitations.filter((i) => Boolean(i.has_responded))).toHaveLength(1);
   });
 
-  it('when a link is malformed or unknown, then the answer is the same 404 and nothing is looked up by it', async () => {
+  it('when a link is malformed or unknown, then the answer is the same 404 page either way', async () => {
     const unknown = await agentFor(context.app).get(`/s/${'A'.repeat(43)}`);
     const malformed = await agentFor(context.app).get('/s/short');
     expect(unknown.status).toBe(404);
     expect(malformed.status).toBe(404);
+    const main = (html: string) => html.match(/<main[\s\S]*<\/main>/)![0];
+    expect(main(unknown.text)).toBe(main(malformed.text));
   });
 
   it('when the request log is read, then no link secret is in it', async () => {

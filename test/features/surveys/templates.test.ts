@@ -1,6 +1,6 @@
 import request from 'supertest';
 import { deliverAll, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
-import { openSurvey, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
+import { closeSurvey, openSurvey, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 import { factories } from '../../factories';
 import type { TemplateDefinition } from '../../../server/features/surveys/template.schema';
 
@@ -95,7 +95,11 @@ describe('survey templates: versions that never change a survey already sent', (
 
   it('when an admin opens a closed survey, then the results are HR\'s to read, not theirs', async () => {
     const admin = await signedIn(context.app, await factories(knex()).account({ roles: ['admin'] }));
-    const [survey] = await knex()('surveys').select('id').limit(1);
+    const [survey] = await knex()('surveys').select('id', 'status').limit(1);
+    if (survey.status !== 'closed') await closeSurvey(await surveyAdmin(context.app, knex()), Number(survey.id));
+    expect(await knex()('surveys').where({ id: survey.id }).first('status')).toEqual({ status: 'closed' });
+    // HR reads them; the admin who runs surveys does not.
+    await (await surveyAdmin(context.app, knex())).get(`/surveys/${survey.id}/results`).expect(200);
     await admin.get(`/surveys/${survey.id}/results`).expect(403);
     await admin.get(`/surveys/${survey.id}/results.csv`).expect(403);
   });
