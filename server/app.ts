@@ -34,7 +34,7 @@ import { createRouting } from './features/routing';
 import { createFeedbackStore } from './features/feedback';
 import { createServiceLevels } from './features/service-levels';
 import { COMPLAINTS_SERVICE, createComplaints } from './features/complaints';
-import { createSurveys } from './features/surveys';
+import { createSurveys, SURVEY_CREATE_PATH } from './features/surveys';
 import { createReviews } from './features/reviews';
 import { DEFAULT_LOCALE } from './platform/i18n';
 import { createWorkingGroups, WORKING_GROUP_IMPORT_PATH } from './features/surveys/working-groups';
@@ -59,7 +59,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
-  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH] });
+  const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH, SURVEY_CREATE_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
   const outbox = createOutbox(db.knex, db.dialect, clock);
@@ -133,6 +133,7 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
     defaultMinimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
+    acceptUpload: csrf.acceptUpload,
     linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),

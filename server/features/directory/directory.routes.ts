@@ -1,8 +1,8 @@
-import { Router, type Request, type RequestHandler } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
-import { idParam, pageNumber, paginationView, parseForm, renderFormErrors } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, uploadedText } from '../../platform/http/forms';
 import { DepartmentInputSchema, STAFF_PAGE_SIZE, StaffInputSchema, type StaffMember } from './directory.schema';
 import type { DirectoryService } from './directory.service';
 import { IMPORT_COLUMNS } from './staff-import';
@@ -22,12 +22,6 @@ function formValues(member: StaffMember, managerEmail: string) {
   };
 }
 
-function uploadedText(req: Request): string | undefined {
-  const file = req.file;
-  if (file && file.size > 0) return file.buffer.toString('utf8');
-  const pasted = (req.body as { csv?: string } | undefined)?.csv;
-  return pasted && pasted.trim() ? pasted : undefined;
-}
 
 export const DIRECTORY_IMPORT_PATH = '/directory/import';
 
@@ -141,7 +135,7 @@ export function createDirectoryRoutes(directory: DirectoryService, acceptUpload:
 
   router.post(DIRECTORY_IMPORT_PATH, canEdit(), ...acceptUpload, async (req, res) => {
     const locals = { title: req.t('directory.import.title'), columns: IMPORT_COLUMNS };
-    const csv = uploadedText(req);
+    const csv = uploadedText(req, 'csv');
     if (!csv) {
       renderFormErrors(req, res, 'directory/import', locals, new ValidationError({ file: 'directory.import.noFile' }));
       return;

@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
@@ -11,6 +12,7 @@ import { createSurveysRoutes } from './surveys.routes';
 import { createSurveysService, type SurveysDeps, type SurveyWorkingGroups } from './surveys.service';
 
 export type { SurveysService, SurveyWorkingGroups } from './surveys.service';
+export { SURVEY_CREATE_PATH } from './surveys.routes';
 export type { AnsweringService } from './answering.service';
 // Single-use links, for other features that send them (solicited input for reviews).
 export { createTokenSeal, hashInvitationToken, isInvitationToken, newInvitationToken, type TokenSeal } from './invitation-links';
@@ -25,6 +27,8 @@ export function createSurveys(
     workingGroups: SurveyWorkingGroups & { choices(): Promise<Array<{ id: number; name: string }>> };
     /** The application key that seals invitation links (see invitation-links.ts). */
     linkSecret: string;
+    /** Reads the audience file sent with a new survey (see createCsrf). */
+    acceptUpload: RequestHandler[];
   },
 ) {
   const now = () => deps.clock.now();
@@ -35,6 +39,6 @@ export function createSurveys(
     service,
     answering,
     // The answering routes first: /surveys/thank-you is public and must not meet /surveys/:id.
-    routes: [createAnsweringRoutes({ answering }), createSurveysRoutes({ surveys: service, groupChoices: () => deps.workingGroups.choices(), defaultMinimumGroupSize: deps.defaultMinimumGroupSize })],
+    routes: [createAnsweringRoutes({ answering }), createSurveysRoutes({ surveys: service, groupChoices: () => deps.workingGroups.choices(), defaultMinimumGroupSize: deps.defaultMinimumGroupSize, acceptUpload: deps.acceptUpload })],
   };
 }

@@ -1,7 +1,8 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { sendExport, type ExportRow, type ExportSheet } from '../../platform/exports';
-import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, uploadedText, validationLocals } from '../../platform/http/forms';
+import { addressesFromCsv } from './audience-file';
 import { DEFAULT_MINIMUM_GROUP_SIZE, MINIMUM_GROUP_SIZE_FLOOR } from '../../platform/privacy/aggregates';
 import { SELF_ASSESSMENT_DEFINITION } from './default-template';
 import { pagesOf } from './answers';
@@ -18,6 +19,7 @@ export interface SurveyRoutesDeps {
   /** Working groups to offer as an audience. */
   groupChoices(): Promise<Array<{ id: number; name: string }>>;
   defaultMinimumGroupSize: number;
+  acceptUpload: RequestHandler[];
 }
 
 /** Results as the page, the charts and the exports show them: one row per question or matrix statement. */
@@ -43,7 +45,10 @@ export function resultsView(req: Request, results: SurveyResults) {
   });
 }
 
-export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroupSize }: SurveyRoutesDeps): Router {
+/** Creating a survey may carry the audience list as a file; csrf.acceptUpload checks its token once read. */
+export const SURVEY_CREATE_PATH = '/surveys';
+
+export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroupSize, acceptUpload }: SurveyRoutesDeps): Router {
   const router = Router();
   const manage = () => access.roles('hr', 'admin');
 
@@ -171,13 +176,24 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
     await renderNew(req, res, { values: { opensOn: today, closesOn: day(Date.now() + 21 * 86_400_000), reminderDays: '7, 2', minimumGroupSize: String(defaultMinimumGroupSize || DEFAULT_MINIMUM_GROUP_SIZE), workingGroupId: group } });
   });
 
-  router.post('/surveys', manage(), async (req, res) => {
+  router.post(SURVEY_CREATE_PATH, manage(), ...acceptUpload, async (req, res) => {
+    const typed = req.body as Record<string, unknown>;
+    const file = uploadedText(req);
+    const fromFile = file === undefined ? { addresses: [] } : addressesFromCsv(file);
+    if ('problem' in fromFile) {
+      return renderNew(req, res, { values: typed, errors: { addressFile: req.t(fromFile.problem, fromFile.values) }, formError: req.t('errors.validation') }, 422);
+    }
     try {
-      const id = await surveys.createSurvey(req.user!, parseForm(SurveyInputSchema, req.body));
+      // The file's addresses join those typed; the list is then checked as one.
+      const addresses = [typeof typed.addresses === 'string' ? typed.addresses : '', ...fromFile.addresses].join('\n');
+      const id = await surveys.createSurvey(req.user!, parseForm(SurveyInputSchema, { ...typed, addresses }));
       req.session.flash = { kind: 'success', key: 'surveys.flash.created' };
       res.redirect(303, `/surveys/${id}`);
     } catch (err) {
-      await renderNew(req, res, { values: req.body, ...validationLocals(req, err) }, 422);
+      const locals = validationLocals(req, err);
+      // A browser cannot fill a file field again: say so beside it.
+      const errors = file === undefined ? locals.errors : { ...locals.errors, addressFile: req.t('surveys.errors.fileChooseAgain') };
+      await renderNew(req, res, { values: typed, ...locals, errors }, 422);
     }
   });
 

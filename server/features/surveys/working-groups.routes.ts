@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
-import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, validationLocals } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, uploadedText, validationLocals } from '../../platform/http/forms';
 import { MEMBER_IMPORT_COLUMNS } from './member-import';
 import {
   DEFAULT_ASSESSMENT_DAYS,
@@ -38,12 +38,6 @@ function formValues(group: WorkingGroup): FormValues {
   };
 }
 
-function uploadedText(req: Request): string | undefined {
-  const file = req.file;
-  if (file && file.size > 0) return file.buffer.toString('utf8');
-  const pasted = (req.body as { csv?: string } | undefined)?.csv;
-  return typeof pasted === 'string' && pasted.trim() ? pasted : undefined;
-}
 
 /** A group's surveys as its page lists them (from the survey engine, which depends on groups, not the reverse). */
 export type GroupSurveys = (groupId: number) => Promise<Array<{ id: number; title: string; status: string; opensAt: number; closesAt: number }>>;
@@ -188,7 +182,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
   router.post(WORKING_GROUP_IMPORT_ROUTE, canManage(), ...acceptUpload, async (req, res) => {
     const group = await requireGroup(req);
     const locals = importLocals(req, group);
-    const csv = uploadedText(req);
+    const csv = uploadedText(req, 'csv');
     if (!csv) {
       renderFormErrors(req, res, 'working-groups/import', locals, new ValidationError({ file: 'workingGroups.import.noFile' }));
       return;

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { Request } from 'express';
 import { NotFoundError, ValidationError, type FieldErrors } from '../errors';
 
 /** Schema messages are catalogue keys ("feedback.errors.commentRequired"); zod's own defaults are not. */
@@ -90,4 +91,15 @@ export function idParam(raw: unknown): number {
   const n = Number(raw);
   if (!Number.isSafeInteger(n) || n < 1 || String(n) !== String(raw)) throw new NotFoundError();
   return n;
+}
+
+/**
+ * The text of a file sent to an upload route (read by csrf.acceptUpload), or, when no file was
+ * chosen, of the form field `pastedField` where the same content may be pasted instead.
+ */
+export function uploadedText(req: Request, pastedField?: string): string | undefined {
+  const file = req.file;
+  if (file && file.size > 0) return file.buffer.toString('utf8');
+  const pasted = pastedField === undefined ? undefined : (req.body as Record<string, unknown> | undefined)?.[pastedField];
+  return typeof pasted === 'string' && pasted.trim() ? pasted : undefined;
 }
