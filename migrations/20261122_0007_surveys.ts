@@ -134,13 +134,23 @@ export async function up(knex: Knex): Promise<void> {
     t.index(['sent_at', 'due_at']);
   });
 
-  await knex.schema.createTable('survey_responses', (t) => {
-    t.string('id', 32).primary();
-    t.integer('survey_id').unsigned().notNullable().references('id').inTable('surveys').onDelete('CASCADE');
-    t.string('submitted_on', 10).notNullable();
-    t.text('answers', 'mediumtext').notNullable();
-    t.index(['survey_id']);
-  });
+  if (knex.client.config.client === 'mysql2') {
+    // InnoDB keeps rows in the order of the primary key, here a random one.
+    await knex.schema.createTable('survey_responses', (t) => {
+      t.string('id', 32).primary();
+      t.integer('survey_id').unsigned().notNullable().references('id').inTable('surveys').onDelete('CASCADE');
+      t.string('submitted_on', 10).notNullable();
+      t.text('answers', 'mediumtext').notNullable();
+      t.index(['survey_id']);
+    });
+  } else {
+    // An ordinary SQLite table has a hidden rowid that counts up with each insert: it would keep the
+    // order responses came in. WITHOUT ROWID keeps them in the order of their random key instead.
+    await knex.raw(
+      'CREATE TABLE survey_responses (id varchar(32) NOT NULL PRIMARY KEY, survey_id integer NOT NULL REFERENCES surveys (id) ON DELETE CASCADE, submitted_on varchar(10) NOT NULL, answers text NOT NULL) WITHOUT ROWID',
+    );
+    await knex.raw('CREATE INDEX survey_responses_survey_id_index ON survey_responses (survey_id)');
+  }
 
   // A support staff member's block of a closed survey, delivered to their people manager.
   await knex.schema.createTable('survey_staff_reports', (t) => {
