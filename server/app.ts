@@ -151,6 +151,7 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
     cycles: reviewCycles.service,
     linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
+    minimumGroupSize: config.minimumGroupSize,
     directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
     suggestions: {
       groupMembers: async (staffMemberId) => {

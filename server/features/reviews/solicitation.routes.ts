@@ -8,7 +8,7 @@ import { deadlineDay, type SolicitationService } from './solicitation.service';
 const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : typeof value === 'string' ? [value] : []);
 
 // Managers above the staff member and HR; the service refuses everyone else with a 404.
-export function createSolicitationRoutes({ solicitations }: { solicitations: SolicitationService }): Router {
+export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { solicitations: SolicitationService; minimumGroupSize: number }): Router {
   const router = Router();
   const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
   const who = () => access.roles('manager', 'executive', 'hr');
@@ -35,6 +35,9 @@ export function createSolicitationRoutes({ solicitations }: { solicitations: Sol
         email: r.displayName ? r.email : null,
         deadlineOn: deadlineDay(r.deadlineAt),
       })),
+      // The manager knows whom they asked: with few of them, an anonymous answer is easy to place.
+      fewAsked: page.requests.length < minimumGroupSize,
+      minimum: minimumGroupSize,
       values: { deadlineOn: page.defaultDeadline, ...values },
       latestDeadline: page.latestDeadline,
       maxAddresses: MAX_ADDRESSES_PER_REQUEST,

@@ -29,9 +29,11 @@ export function createSolicitations(deps: {
   suggestions: SuggestionSources;
   /** The application key that seals request links, so a reminder can repeat the link until the deadline. */
   linkSecret: string;
+  /** Below this many people asked, the page suggests asking more. */
+  minimumGroupSize: number;
 }) {
   const now = () => deps.clock.now();
   const repository = createSolicitationRepository(deps.knex, now);
   const service = createSolicitationService({ ...deps, repository, seal: createTokenSeal(deps.linkSecret), now });
-  return { service, routes: createSolicitationRoutes({ solicitations: service }) };
+  return { service, routes: createSolicitationRoutes({ solicitations: service, minimumGroupSize: deps.minimumGroupSize }) };
 }

@@ -135,6 +135,8 @@ describe(`solicited input before a review (${testDialect})`, () => {
     const page = await manager.get(path).expect(200);
     expect(page.text).toContain('Wanda First');
     expect(page.text).not.toContain(`value="${wg.first}"`);
+    // Three asked, fewer than the minimum: the page suggests asking more.
+    expect(page.text).toContain('3 asked so far. Ask at least 5 people');
     // Neither who answered nor how many is shown.
     expect(page.text).toContain('Who has answered, and how many, is not shown');
     expect(requestsSection(page.text)).not.toMatch(/\d+ of \d+|\banswered\b/i);
@@ -287,6 +289,9 @@ describe(`solicited input before a review (${testDialect})`, () => {
 
     const after = await manager.get(otherPath).expect(200);
     expect(after.text).toContain('Who has answered, and how many, is not shown');
+    // Five asked: no more nudging.
+    expect(page.text).toContain('data-testid="few-asked"');
+    expect(after.text).not.toContain('data-testid="few-asked"');
     expect(requestsSection(after.text)).not.toMatch(/\d+ of \d+|\banswered\b/i);
     // The person who answered has the same row as those who did not: only the address differs.
     const table = after.text.match(/<table class="table" data-testid="requests">([\s\S]*?)<\/table>/)![1]!;
