@@ -94,7 +94,7 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
   });
 
   router.post('/sign-up', access.public(), async (req, res) => {
-    const kept = req.body ?? {};
+    const kept = req.body;
     try {
       const input = parseForm(SignUpSchema, req.body);
       await limitEmailRequests(req);
@@ -112,7 +112,7 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
 
   router.post('/verify/:token', access.public(), async (req, res) => {
     const token = String(req.params.token);
-    const { password: _p, passwordConfirmation: _c, ...kept } = (req.body ?? {}) as Record<string, string>;
+    const { password: _p, passwordConfirmation: _c, ...kept } = req.body as Record<string, string>;
     let ok: boolean;
     try {
       ok = await service.verifyEmail(token, parseForm(VerifySchema, req.body));
@@ -138,7 +138,7 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
       await service.requestPasswordReset(email);
       res.render('accounts/check-email', { title: req.t('accounts.reset.title'), message: req.t('accounts.reset.checkEmail') });
     } catch (err) {
-      renderFormErrors(req, res, 'accounts/reset-request', { title: req.t('accounts.reset.title'), values: req.body ?? {} }, err);
+      renderFormErrors(req, res, 'accounts/reset-request', { title: req.t('accounts.reset.title'), values: req.body }, err);
     }
   });
 

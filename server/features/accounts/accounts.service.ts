@@ -5,6 +5,7 @@ import { ASSIGNABLE_ROLES, type Actor, type Role } from '../../platform/auth/rol
 import { digestToken, newSecretToken } from '../../platform/auth/tokens';
 import type { Clock } from '../../platform/clock';
 import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { pageCountOf } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { AccountsRepository, AccountSummary } from './accounts.repository';
@@ -140,7 +141,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
     async listAccounts(filter: { query?: string; page: number; pageSize: number }) {
       const { items, total } = await repository.list(filter);
-      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: pageCountOf(total, filter.pageSize) };
     },
 
     async getAccountSummary(accountId: number): Promise<AccountSummary> {

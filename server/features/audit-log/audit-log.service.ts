@@ -1,6 +1,6 @@
 import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { AuditLogRepository } from './audit-log.repository';
 import { AUDIT_EXPORT_BATCH, AUDIT_PAGE_SIZE, type AuditEntry, type AuditFilters } from './audit-log.schema';
 
@@ -27,7 +27,7 @@ export function createAuditLogService(deps: { repository: AuditLogRepository; au
     async view(actor: Actor, filters: AuditFilters, page: number): Promise<Page<AuditEntry>> {
       await audit.record({ actorAccountId: actor.accountId, action: 'audit.view', subjectType: 'audit_log', detail: { filters: filterDetail(filters), page } });
       const [items, total] = await Promise.all([repository.page(filters, (page - 1) * AUDIT_PAGE_SIZE, AUDIT_PAGE_SIZE), repository.count(filters)]);
-      return { items, page, pageSize: AUDIT_PAGE_SIZE, total, pageCount: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) };
+      return { items, page, pageSize: AUDIT_PAGE_SIZE, total, pageCount: pageCountOf(total, AUDIT_PAGE_SIZE) };
     },
 
     /** Choices for the filter form. */

@@ -3,7 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { DirectoryRepository } from './directory.repository';
 import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
 import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
@@ -87,7 +87,7 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
   return {
     async listStaff(filter: StaffListFilter): Promise<Page<StaffMember>> {
       const { items, total } = await repository.listStaff(filter);
-      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: pageCountOf(total, filter.pageSize) };
     },
 
     async getProfile(id: number): Promise<StaffProfile> {

@@ -75,7 +75,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
   });
 
   router.post('/feedback', access.public(), async (req, res) => {
-    const body = (req.body ?? {}) as Record<string, unknown>;
+    const body = req.body as Record<string, unknown>;
     try {
       const input = parseForm(FeedbackInputSchema, { ...body, ratings: ratingsFromForm(body) });
       if (input.attribution === 'anonymous' && !(await feedback.isResubmission(input.submissionKey))) {

@@ -3,7 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
@@ -222,7 +222,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const content = await repository.contentFor(ids);
       const routed = await inbox.publicIdsFor(ids);
       const items = ids.map((id) => ({ content: content.get(id)!, routedPublicId: routed.get(id) ?? null }));
-      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) };
+      return { items, total, page: filter.page, pageSize: filter.pageSize, pageCount: pageCountOf(total, filter.pageSize) };
     },
 
     /** Unseals a confidential submitter for HR or the complaints officer; the reason is audited. */

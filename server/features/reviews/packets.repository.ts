@@ -88,6 +88,13 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       return (await query).map((r) => ({ staffMemberId: Number(r.staff_member_id), reviewedAt: Number(r.reviewed_at), reviewedByAccountId: toNullableNumber(r.reviewed_by_account_id), notes: String(r.notes) }));
     },
 
+    /** Of these cycles, those in which the staff member's packet has been reviewed. */
+    async reviewedCycleIds(staffMemberId: number, cycleIds: readonly number[], db: Db = knex): Promise<Set<number>> {
+      if (cycleIds.length === 0) return new Set();
+      const rows = await db('packet_reviews').select('cycle_id').where({ staff_member_id: staffMemberId }).whereIn('cycle_id', cycleIds);
+      return new Set(rows.map((r) => Number(r.cycle_id)));
+    },
+
     async saveReview(cycleId: number, staffMemberId: number, accountId: number, notes: string, db: Db): Promise<void> {
       await db('packet_reviews').insert({ cycle_id: cycleId, staff_member_id: staffMemberId, reviewed_by_account_id: accountId, reviewed_at: now(), notes }).onConflict(['cycle_id', 'staff_member_id']).merge(['reviewed_by_account_id', 'reviewed_at', 'notes']);
     },

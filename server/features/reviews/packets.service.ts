@@ -3,6 +3,7 @@ import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
+import { pageCountOf } from '../../platform/http/forms';
 import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
@@ -234,7 +235,7 @@ export function createPacketsService(deps: PacketsDeps) {
       const matching = all.filter(
         (p) => (filter.departmentId === null || p.departmentId === filter.departmentId) && (filter.state === null || (filter.state === 'reviewed') === (p.reviewedAt !== null)),
       );
-      const pageCount = Math.max(1, Math.ceil(matching.length / TEAM_PAGE_SIZE));
+      const pageCount = pageCountOf(matching.length, TEAM_PAGE_SIZE);
       const page = Math.min(filter.page, pageCount);
       return {
         cycle,
@@ -330,13 +331,9 @@ export function createPacketsService(deps: PacketsDeps) {
 
     /** Of these cycles, those in which the actor may read their own packet: reviewed, or allowed before. */
     async ownPacketReadable(actor: Actor, of: readonly ReviewCycle[]): Promise<Set<number>> {
-      const me = actor.staffMemberId;
-      const readable = new Set<number>();
-      if (me === null) return readable;
-      for (const cycle of of) {
-        if (cycle.staffSeeUnreviewed || (await repository.reviews(cycle.id, [me])).length > 0) readable.add(cycle.id);
-      }
-      return readable;
+      if (actor.staffMemberId === null) return new Set();
+      const reviewed = await repository.reviewedCycleIds(actor.staffMemberId, of.map((c) => c.id));
+      return new Set(of.filter((c) => c.staffSeeUnreviewed || reviewed.has(c.id)).map((c) => c.id));
     },
 
     /** Cycles that have opened, newest first. */

@@ -54,7 +54,7 @@ export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { 
       req.session.flash = { kind: 'success', key: requested > 0 ? 'reviews.solicit.sent' : 'reviews.solicit.nothingNew' };
       res.redirect(303, `/reviews/cycles/${cycleId}/staff/${staffId}/solicit`);
     } catch (err) {
-      await renderPage(req, res, req.body ?? {}, validationLocals(req, err), 422);
+      await renderPage(req, res, req.body, validationLocals(req, err), 422);
     }
   });
 

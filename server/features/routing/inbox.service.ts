@@ -7,7 +7,7 @@ import type { Actor } from '../../platform/auth/roles';
 import { hasAnyRole } from '../../platform/auth/roles';
 import { DEFAULT_LOCALE } from '../../platform/i18n';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
@@ -184,7 +184,7 @@ export function createInboxService(deps: InboxServiceDeps) {
       const t = now();
       const { items: list, total } = await items.listForRecipient({ ...filter, recipientStaffMemberId: actor.staffMemberId, now: t });
       return {
-        page: { items: await withContent(list), total, page: filter.page, pageSize: filter.pageSize, pageCount: Math.max(1, Math.ceil(total / filter.pageSize)) },
+        page: { items: await withContent(list), total, page: filter.page, pageSize: filter.pageSize, pageCount: pageCountOf(total, filter.pageSize) },
         counts: await items.countsByStatus(actor.staffMemberId, t),
         subjects: await items.subjectsForRecipient(actor.staffMemberId, t),
       };

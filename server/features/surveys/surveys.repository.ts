@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { parseJsonColumn, toBoolean, toNullableNumber } from '../../platform/db/json';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { TemplateDefinition } from './template.schema';
 import type { Audience, Invitation, Milestone, StaffReport, Survey, SurveyProgress, SurveyStatus, SurveyTemplate, TemplateVersion } from './surveys.schema';
 
@@ -170,7 +170,7 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
         page,
         pageSize,
         total,
-        pageCount: Math.max(1, Math.ceil(total / pageSize)),
+        pageCount: pageCountOf(total, pageSize),
       };
     },
 
@@ -310,7 +310,7 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     /** Newest first, a page at a time. */
     async staffReportsPage(filter: StaffReportFilter, page: number, pageSize: number, db: Db = knex): Promise<Page<StaffReport>> {
       const total = Number((await staffReportsMatching(filter, db).count({ n: '*' }).first())?.n ?? 0);
-      const pageCount = Math.max(1, Math.ceil(total / pageSize));
+      const pageCount = pageCountOf(total, pageSize);
       const shown = Math.min(page, pageCount);
       return { items: await staffReportRows(filter, db, { limit: pageSize, offset: (shown - 1) * pageSize }), page: shown, pageSize, total, pageCount };
     },

@@ -103,7 +103,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
       req.session.flash = { kind: 'success', key: 'workingGroups.flash.created' };
       res.redirect(303, `/working-groups/${id}`);
     } catch (err) {
-      await renderForm(req, res, { title: req.t('workingGroups.newTitle'), action: '/working-groups', values: req.body ?? {}, status: 422, extra: validationLocals(req, err) });
+      await renderForm(req, res, { title: req.t('workingGroups.newTitle'), action: '/working-groups', values: req.body, status: 422, extra: validationLocals(req, err) });
     }
   });
 
@@ -125,7 +125,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
     } catch (err) {
       const messages = validationLocals(req, err);
       const group = await requireGroup(req);
-      await renderForm(req, res, { title: req.t('workingGroups.editTitle', { name: group.name }), action: `/working-groups/${id}`, values: req.body ?? {}, status: 422, extra: { ...messages, groupId: id } });
+      await renderForm(req, res, { title: req.t('workingGroups.editTitle', { name: group.name }), action: `/working-groups/${id}`, values: req.body, status: 422, extra: { ...messages, groupId: id } });
     }
   });
 
@@ -137,7 +137,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
       res.redirect(303, `/working-groups/${id}#members`);
     } catch (err) {
       const { errors, formError } = validationLocals(req, err);
-      await renderGroup(req, res, id, { status: 422, memberErrors: errors, memberFormError: formError, memberValues: req.body ?? {} });
+      await renderGroup(req, res, id, { status: 422, memberErrors: errors, memberFormError: formError, memberValues: req.body });
     }
   });
 
@@ -156,7 +156,7 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
       res.redirect(303, `/working-groups/${id}#staff`);
     } catch (err) {
       const { errors, formError } = validationLocals(req, err);
-      await renderGroup(req, res, id, { status: 422, staffErrors: errors, staffFormError: formError, staffValues: req.body ?? {} });
+      await renderGroup(req, res, id, { status: 422, staffErrors: errors, staffFormError: formError, staffValues: req.body });
     }
   });
 

@@ -3,7 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
-import type { Page } from '../../platform/http/forms';
+import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { StaffMember } from '../directory';
 import { checkMemberCsv, type FileProblem } from './member-import';
 import type { WorkingGroupsRepository } from './working-groups.repository';
@@ -88,7 +88,7 @@ export function createWorkingGroupsService({ knex, repository, audit, directory,
   return {
     async listGroups(page: number): Promise<Page<WorkingGroup>> {
       const { items, total } = await repository.listGroups(page, WORKING_GROUPS_PAGE_SIZE);
-      return { items, total, page, pageSize: WORKING_GROUPS_PAGE_SIZE, pageCount: Math.max(1, Math.ceil(total / WORKING_GROUPS_PAGE_SIZE)) };
+      return { items, total, page, pageSize: WORKING_GROUPS_PAGE_SIZE, pageCount: pageCountOf(total, WORKING_GROUPS_PAGE_SIZE) };
     },
 
     findGroup: (id: number, db?: Db): Promise<WorkingGroup | undefined> => repository.findGroup(id, db),

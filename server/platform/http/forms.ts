@@ -35,6 +35,11 @@ export interface Page<T> {
   readonly pageCount: number;
 }
 
+/** How many pages `total` items fill: at least one, so an empty list still has its page. */
+export function pageCountOf(total: number, pageSize: number): number {
+  return Math.max(1, Math.ceil(total / pageSize));
+}
+
 export function pageNumber(raw: unknown): number {
   const n = Number(raw);
   return Number.isInteger(n) && n >= 1 && n <= 100000 ? n : 1;
