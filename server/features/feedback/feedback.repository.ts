@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { toBoolean } from '../../platform/db/json';
+import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
 import type { Attribution, FeedbackContent, FeedbackKind } from '../routing/routing.schema';
-import { newReference, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
+import { newReference, REVEAL_ACTION, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
 
 type Db = Knex | Knex.Transaction;
 
@@ -82,6 +83,21 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
       return row ? { id: Number(row.id), reference: String(row.reference), attribution: row.attribution as Attribution } : undefined;
     },
 
+    /** Whether the account has revealed this item's submitter: the reveal's audit entry names the item by reference. */
+    async unsealedBy(accountId: number, feedbackItemId: number, db: Db = knex): Promise<boolean> {
+      const row = await db('audit_events as a')
+        .join('feedback_items as f', 'f.reference', 'a.subject_id')
+        .where({ 'a.action': REVEAL_ACTION, 'a.subject_type': 'feedback_item', 'a.actor_account_id': accountId, 'f.id': feedbackItemId })
+        .select('a.id')
+        .first();
+      return !!row;
+    },
+
+    async idForReference(reference: string, db: Db = knex): Promise<number | undefined> {
+      const row = await db('feedback_items').select('id').where({ reference }).first();
+      return row ? Number(row.id) : undefined;
+    },
+
     async findByReceiptCodeHash(hash: string, db: Db = knex): Promise<number | undefined> {
       const row = await db('feedback_items').select('id').where({ receipt_code_hash: hash }).first();
       return row ? Number(row.id) : undefined;
@@ -97,16 +113,18 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
       return ids.map((id) => content.get(id)!).filter(Boolean);
     },
 
-    /** Every item, newest first, except those about `excludeStaffMemberId` (the viewer themselves). */
-    async listAll(filter: { attribution?: Attribution; excludeStaffMemberId: number | null; page: number; pageSize: number }, db: Db = knex): Promise<{ ids: number[]; total: number }> {
+    /**
+     * Every item visible by `now`, newest day first (see orderByDayThenRandom), except those about
+     * `excludeStaffMemberId` (the viewer themselves).
+     */
+    async listAll(filter: { attribution?: Attribution; excludeStaffMemberId: number | null; page: number; pageSize: number; now: number }, db: Db = knex): Promise<{ ids: number[]; total: number }> {
       const apply = (q: Knex.QueryBuilder) => {
-        if (filter.attribution) q.where('attribution', filter.attribution);
-        if (filter.excludeStaffMemberId !== null) q.whereNot('staff_member_id', filter.excludeStaffMemberId);
-        return q;
+        if (filter.attribution) q.where('f.attribution', filter.attribution);
+        if (filter.excludeStaffMemberId !== null) q.whereNot('f.staff_member_id', filter.excludeStaffMemberId);
+        return whereFeedbackVisible(q, 'f.id', filter.now);
       };
-      const total = await apply(db('feedback_items').count({ n: '*' })).first();
-      const rows = await apply(db('feedback_items').select('id'))
-        .orderBy('id', 'desc')
+      const total = await apply(db('feedback_items as f').count({ n: '*' })).first();
+      const rows = await orderByDayThenRandom(apply(db('feedback_items as f').select('f.id')), 'f.created_at', 'f.reference')
         .limit(filter.pageSize)
         .offset((filter.page - 1) * filter.pageSize);
       return { ids: rows.map((r: { id: number }) => Number(r.id)), total: Number(total?.n ?? 0) };

@@ -4,6 +4,7 @@ import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
+import { inputTimes } from '../../platform/privacy/times';
 import { ATTRIBUTIONS, FEEDBACK_KINDS, type Attribution } from '../routing/routing.schema';
 import {
   DimensionInputSchema,
@@ -102,6 +103,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     }
   });
 
+  // The submitter's own item; days only, as for every unattributed reader (see the time-privacy presenter).
   const submitterLocals = (req: Request, view: SubmitterView) => ({
     view,
     status: req.t(`inbox.status.${view.item.status}`),
@@ -111,7 +113,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       .map((e) => ({
         ...e,
         label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`),
-        date: new Date(e.createdAt).toISOString().slice(0, 10),
+        date: inputTimes(view.content.attribution, { mayUnseal: false }).moment(e.createdAt),
         committed: e.committedDate ?? null,
       })),
   });
@@ -121,12 +123,12 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
   });
 
   router.get('/feedback/mine/:id', access.signedIn(), async (req, res) => {
-    const view = await feedback.mineView(req.user!, idParam(req.params.id));
-    res.render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${view.content.feedbackItemId}/reply` });
+    const view = await feedback.mineView(req.user!, String(req.params.id));
+    res.render('feedback/thread', { title: view.content.reference, ...submitterLocals(req, view), replyAction: `/feedback/mine/${view.content.reference}/reply` });
   });
 
   router.post('/feedback/mine/:id/reply', access.signedIn(), async (req, res) => {
-    const id = idParam(req.params.id);
+    const id = String(req.params.id);
     try {
       await feedback.mineReply(req.user!, id, parseForm(SubmitterReplySchema, req.body).body);
       req.session.flash = { kind: 'success', key: 'feedback.thread.sent' };
@@ -203,17 +205,17 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
   });
 
   router.get('/feedback/items/:id/reveal', access.roles('hr', 'complaints'), (req, res) => {
-    res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId: idParam(req.params.id), values: {} });
+    res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), reference: String(req.params.id), values: {} });
   });
 
   router.post('/feedback/items/:id/reveal', access.roles('hr', 'complaints'), async (req, res) => {
-    const feedbackItemId = idParam(req.params.id);
+    const reference = String(req.params.id);
     try {
       const { reason } = parseForm(RevealSchema, req.body);
-      const identity = await feedback.reveal(req.user!, feedbackItemId, reason);
-      res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId, identity });
+      const identity = await feedback.reveal(req.user!, reference, reason);
+      res.render('feedback/reveal', { title: req.t('feedback.reveal.title'), reference, identity });
     } catch (err) {
-      res.status(422).render('feedback/reveal', { title: req.t('feedback.reveal.title'), feedbackItemId, values: req.body, ...validationLocals(req, err) });
+      res.status(422).render('feedback/reveal', { title: req.t('feedback.reveal.title'), reference, values: req.body, ...validationLocals(req, err) });
     }
   });
 

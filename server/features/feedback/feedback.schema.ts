@@ -75,6 +75,9 @@ export function ratingsFromForm(body: Record<string, unknown>): Record<string, s
 }
 
 /** A feedback reference: the year and eight random characters (not a sequence number; see the migration). */
+/** The audit action of unsealing a confidential submitter. */
+export const REVEAL_ACTION = 'feedback.identity.reveal';
+
 export function newReference(createdAt: number): string {
   return `F-${new Date(createdAt).getUTCFullYear()}-${randomCode(8)}`;
 }

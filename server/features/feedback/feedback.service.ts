@@ -9,7 +9,7 @@ import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
-import { type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
+import { REVEAL_ACTION, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
 import type { IdentityRepository } from './identity.repository';
 import { deriveReceiptCode, hashReceiptCode, sha256Hex } from './receipt-codes';
 
@@ -53,11 +53,19 @@ export interface FeedbackServiceDeps {
   receiptSecret: string;
   publicUrl: string;
   solicitations?: SolicitedRequests;
+  now: () => number;
 }
 
 export function createFeedbackService(deps: FeedbackServiceDeps) {
-  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl, solicitations } = deps;
+  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl, solicitations, now } = deps;
   const usedLink = () => new ValidationError({ solicitation: 'feedback.errors.solicitationUsed' }, 'feedback.errors.solicitationUsed');
+
+  /** The item behind a reference, the id readers see in URLs and forms; unknown ones are "not found". */
+  async function idOf(reference: string): Promise<number> {
+    const id = await repository.idForReference(reference);
+    if (id === undefined) throw new NotFoundError();
+    return id;
+  }
 
   async function contentOf(feedbackItemId: number): Promise<FeedbackContent> {
     const content = (await repository.contentFor([feedbackItemId])).get(feedbackItemId);
@@ -163,7 +171,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
                 reference: content.reference,
                 staffName: subject.name,
                 attribution: input.attribution,
-                link: `${publicUrl}/feedback/mine/${id}`,
+                link: `${publicUrl}/feedback/mine/${content.reference}`,
               }),
             );
           }
@@ -184,13 +192,15 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       return ids.map((id) => content.get(id)!).filter(Boolean);
     },
 
-    /** A signed-in submitter's own item; anyone else's is "not found". */
-    async mineView(actor: Actor, feedbackItemId: number): Promise<SubmitterView> {
+    /** A signed-in submitter's own item, by reference; anyone else's is "not found". */
+    async mineView(actor: Actor, reference: string): Promise<SubmitterView> {
+      const feedbackItemId = await idOf(reference);
       if (!(await identities.isSubmitter(actor.accountId, feedbackItemId))) throw new NotFoundError();
       return submitterView(feedbackItemId);
     },
 
-    async mineReply(actor: Actor, feedbackItemId: number, body: string): Promise<void> {
+    async mineReply(actor: Actor, reference: string, body: string): Promise<void> {
+      const feedbackItemId = await idOf(reference);
       if (!(await identities.isSubmitter(actor.accountId, feedbackItemId))) throw new NotFoundError();
       await inbox.submitterReply(feedbackItemId, body);
     },
@@ -218,7 +228,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     /** Every item, for HR and the complaints officer (content only; identities stay sealed). */
     async oversight(actor: Actor, filter: { attribution?: Attribution; page: number; pageSize: number }): Promise<Page<{ content: FeedbackContent; routedPublicId: string | null }>> {
       if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
-      const { ids, total } = await repository.listAll({ ...filter, excludeStaffMemberId: actor.staffMemberId });
+      const { ids, total } = await repository.listAll({ ...filter, excludeStaffMemberId: actor.staffMemberId, now: now() });
       const content = await repository.contentFor(ids);
       const routed = await inbox.publicIdsFor(ids);
       const items = ids.map((id) => ({ content: content.get(id)!, routedPublicId: routed.get(id) ?? null }));
@@ -226,15 +236,16 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     },
 
     /** Unseals a confidential submitter for HR or the complaints officer; the reason is audited. */
-    async reveal(actor: Actor, feedbackItemId: number, reason: string): Promise<{ displayName: string; email: string }> {
+    async reveal(actor: Actor, reference: string, reason: string): Promise<{ displayName: string; email: string }> {
       if (!hasAnyRole(actor, ['hr', 'complaints'])) throw new ForbiddenError();
+      const feedbackItemId = await idOf(reference);
       const content = await contentOf(feedbackItemId);
       if (isAbout(actor, content)) throw new NotFoundError();
       if (content.attribution !== 'confidential') throw new ConflictError('feedback.reveal.notConfidential');
       return knex.transaction(async (trx) => {
         const identity = await identities.reveal(feedbackItemId, trx);
         if (!identity) throw new NotFoundError();
-        await audit.record({ actorAccountId: actor.accountId, action: 'feedback.identity.reveal', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { reason } }, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: REVEAL_ACTION, subjectType: 'feedback_item', subjectId: reference, detail: { reason } }, trx);
         return identity;
       });
     },

@@ -19,13 +19,14 @@ export function createFeedbackStore(knex: Knex, clock: Clock) {
     contentFor: (ids, db) => repository.contentFor(ids, db),
     namedSubmitter: (id) => identities.namedSubmitter(id),
     submitterContact: (id, db) => identities.contact(id, db),
+    unsealedBy: (accountId, id) => repository.unsealedBy(accountId, id),
   };
   return {
     source,
     /** Who gave named feedback about a staff member: suggestions for solicited input. */
     namedSubmittersAbout: (staffMemberId: number, recipient: number | null) => identities.namedSubmittersAbout(staffMemberId, recipient),
-    create(deps: Omit<FeedbackServiceDeps, 'knex' | 'repository' | 'identities'> & Omit<FeedbackRouteDeps, 'feedback'>) {
-      const service = createFeedbackService({ ...deps, knex, repository, identities });
+    create(deps: Omit<FeedbackServiceDeps, 'knex' | 'repository' | 'identities' | 'now'> & Omit<FeedbackRouteDeps, 'feedback'>) {
+      const service = createFeedbackService({ ...deps, knex, repository, identities, now: () => clock.now() });
       return { service, routes: createFeedbackRoutes({ ...deps, feedback: service }) };
     },
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
 import type { RatingFact } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
@@ -13,6 +14,8 @@ export interface Period {
 /** A feedback item in a packet, without content or identity (those come from the feedback feature). */
 export interface PacketItem {
   readonly id: number;
+  /** The item's random reference: what pages and forms name it by. */
+  readonly reference: string;
   readonly kind: string;
   readonly attribution: string;
   readonly solicited: boolean;
@@ -37,14 +40,14 @@ export interface PacketReview {
 
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /** Every rating given in a period, with the staff member's department, labelled with `cycleId`. */
+    /** Every rating given in a period and visible by now, with the staff member's department, labelled with `cycleId`. */
     async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
-      const rows = await db('feedback_ratings as r')
+      const query = db('feedback_ratings as r')
         .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
         .join('staff_members as s', 's.id', 'f.staff_member_id')
         .where('f.created_at', '>=', period.from)
-        .andWhere('f.created_at', '<', period.to)
-        .select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
+        .andWhere('f.created_at', '<', period.to);
+      const rows = await whereFeedbackVisible(query, 'f.id', now()).select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
         feedbackItemId: Number(r.feedback_item_id),
         staffMemberId: Number(r.staff_member_id),
@@ -55,15 +58,15 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       }));
     },
 
+    /** A staff member's items of a period that are visible by now, newest day first (see orderByDayThenRandom). */
     async items(staffMemberId: number, period: Period, db: Db = knex): Promise<PacketItem[]> {
-      const rows = await db('feedback_items')
-        .select('id', 'kind', 'attribution', 'solicited', 'created_at')
-        .where({ staff_member_id: staffMemberId })
-        .andWhere('created_at', '>=', period.from)
-        .andWhere('created_at', '<', period.to)
-        .orderBy('created_at')
-        .orderBy('id');
-      return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
+      const query = db('feedback_items as f')
+        .select('f.id', 'f.reference', 'f.kind', 'f.attribution', 'f.solicited', 'f.created_at')
+        .where({ 'f.staff_member_id': staffMemberId })
+        .andWhere('f.created_at', '>=', period.from)
+        .andWhere('f.created_at', '<', period.to);
+      const rows = await orderByDayThenRandom(whereFeedbackVisible(query, 'f.id', now()), 'f.created_at', 'f.reference');
+      return rows.map((r) => ({ id: Number(r.id), reference: String(r.reference), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
     },
 
     async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandledItem[]> {

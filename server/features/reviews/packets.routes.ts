@@ -124,10 +124,12 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     }
   });
 
+  // The item is named by its random reference, never by its sequential id.
   router.post('/reviews/:cycleId/packets/:staffId/flags/:itemId', access.roles('manager', 'executive'), async (req, res) => {
     const { note, clear } = parseForm(FlagSchema, req.body);
-    await packets.flag(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), idParam(req.params.itemId), clear === 'yes' ? null : note);
-    res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}#item-${idParam(req.params.itemId)}`);
+    const reference = String(req.params.itemId);
+    await packets.flag(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), reference, clear === 'yes' ? null : note);
+    res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}#item-${reference}`);
   });
 
   router.get('/reviews/:cycleId/progress', access.roles('hr'), async (req, res) => {

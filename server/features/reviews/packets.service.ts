@@ -5,6 +5,7 @@ import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { pageCountOf } from '../../platform/http/forms';
 import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
+import { inputTimes, type InputAttribution } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
 import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
@@ -43,7 +44,6 @@ export interface PacketDirectory {
 }
 
 export interface PacketComment {
-  readonly feedbackItemId: number;
   readonly reference: string;
   readonly kind: string;
   readonly attribution: string;
@@ -87,7 +87,6 @@ export interface PacketsDeps {
 }
 
 const DAY_MS = 86_400_000;
-const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
 
 /** A cycle's period: its first day to the end of its last day (UTC). */
 export function periodOf(cycle: ReviewCycle): Period {
@@ -147,7 +146,8 @@ export function createPacketsService(deps: PacketsDeps) {
         if (!c) continue;
         // Identity only as the item allows: a name for named items, nothing else for the rest.
         const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
-        comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
+        const receivedOn = inputTimes(item.attribution as InputAttribution, { mayUnseal: false }).moment(item.createdAt);
+        comments.push({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn, comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
     const handled = await repository.handling(ids);
@@ -256,13 +256,14 @@ export function createPacketsService(deps: PacketsDeps) {
     },
 
     /** Flags an item of the packet for follow-up (note given) or clears the flag (null). */
-    async flag(actor: Actor, cycleId: number, staffMemberId: number, feedbackItemId: number, note: string | null): Promise<void> {
+    async flag(actor: Actor, cycleId: number, staffMemberId: number, reference: string, note: string | null): Promise<void> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       if (viewer !== 'manager') throw new NotFoundError();
-      if (!(await repository.items(staff.id, periodOf(cycle))).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
+      const item = (await repository.items(staff.id, periodOf(cycle))).find((i) => i.reference === reference);
+      if (!item) throw new NotFoundError();
       await knex.transaction(async (trx) => {
-        await repository.setFlag(cycle.id, feedbackItemId, actor.accountId, note, trx);
-        await audit.record({ actorAccountId: actor.accountId, action: note === null ? 'packet.unflag' : 'packet.flag', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { cycleId: cycle.id } }, trx);
+        await repository.setFlag(cycle.id, item.id, actor.accountId, note, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: note === null ? 'packet.unflag' : 'packet.flag', subjectType: 'feedback_item', subjectId: reference, detail: { cycleId: cycle.id } }, trx);
       });
     },
 

@@ -4,6 +4,7 @@ import { DEFAULT_LOCALE } from '../../platform/i18n';
 import type { Dialect } from '../../platform/db';
 import { claimRows } from '../../platform/db/claims';
 import { isUniqueViolation } from '../../platform/db/errors';
+import { inputTimes } from '../../platform/privacy/times';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import { FEEDBACK_SERVICE, type EscalationStep } from '../service-levels';
@@ -71,7 +72,7 @@ export function createEscalationService(deps: EscalationDeps) {
     const target = await directory.findStaff(targetId, trx);
     if (!target) return true;
     const due = momentOf({ ...step, offsetMinutes: 0 }, item)!;
-    const values = { reference: content.reference, staffName: content.staffName, due: new Date(due).toISOString().slice(0, 16).replace('T', ' ') + ' UTC', dueKind: step.due, link: `${publicUrl}/inbox/${item.publicId}` };
+    const values = { reference: content.reference, staffName: content.staffName, due: inputTimes(content.attribution, { mayUnseal: false }).due(due), dueKind: step.due, link: `${publicUrl}/inbox/${item.publicId}` };
     if (step.target === 'recipient') {
       await outbox.enqueue(trx, emails.compose('escalation-warning', target.email, DEFAULT_LOCALE, values));
       return true;

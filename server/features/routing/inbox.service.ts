@@ -8,6 +8,7 @@ import { hasAnyRole } from '../../platform/auth/roles';
 import { DEFAULT_LOCALE } from '../../platform/i18n';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
+import { clockStartOf, isUnattributed, isVisible } from '../../platform/privacy/times';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
@@ -35,6 +36,8 @@ export interface InboxItemView extends InboxEntry {
   /** Present only for a named item. */
   readonly namedSubmitter: { displayName: string } | undefined;
   readonly isRecipient: boolean;
+  /** The reader has unsealed this item's submitter (a recorded reveal), so may see its exact times. */
+  readonly unsealed: boolean;
 }
 
 /** How long a notification about a confidential or anonymous item is held back, in minutes. */
@@ -69,10 +72,15 @@ export function createInboxService(deps: InboxServiceDeps) {
     return events.map((e) => (e.committedAt === null ? e : { ...e, committedDate: DateTime.fromMillis(e.committedAt, { zone }).toISODate() }));
   }
 
-  /** After the submitter answers, the due times move on by the time the clock was paused. */
-  async function resumeClock(item: RoutedItem, trx: Knex.Transaction): Promise<void> {
-    const pause = await items.endPause(item.id, trx);
-    if (!pause || item.serviceLevelTargetId === null) return;
+  /**
+   * After the submitter answers, the due times move on by the time the clock was paused. For an
+   * unattributed item the pause counts until the day after the answer (as the clock's start does),
+   * so the new due times do not tell when the submitter wrote.
+   */
+  async function resumeClock(item: RoutedItem, content: FeedbackContent, trx: Knex.Transaction): Promise<void> {
+    const ended = await items.endPause(item.id, trx);
+    if (!ended || item.serviceLevelTargetId === null) return;
+    const pause = { start: ended.start, end: clockStartOf(content.attribution, ended.end) };
     const target = await serviceLevels.findTarget(item.serviceLevelTargetId, trx);
     if (!target) return;
     const calendar = await serviceLevels.calendarOf(FEEDBACK_SERVICE, trx);
@@ -104,12 +112,12 @@ export function createInboxService(deps: InboxServiceDeps) {
 
   /** The recipient sees an item only once it is visible (unattributed items arrive after a random delay). */
   function isVisibleRecipient(actor: Actor, item: RoutedItem): boolean {
-    return actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId && item.visibleAt <= now();
+    return actor.staffMemberId !== null && item.recipientStaffMemberId === actor.staffMemberId && isVisible(item.visibleAt, now());
   }
 
   /** How long an item, and the news of it, is held back: random for unattributed items, none for named ones. */
   function holdBackMs(content: FeedbackContent): number {
-    return content.attribution === 'named' ? 0 : randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000;
+    return isUnattributed(content.attribution) ? randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000 : 0;
   }
 
   /** Reference, kind and whom it is about only: no submitter, no text. */
@@ -165,7 +173,7 @@ export function createInboxService(deps: InboxServiceDeps) {
     /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
     async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
       const receivedAt = now();
-      const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, receivedAt, trx);
+      const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, clockStartOf(content.attribution, receivedAt), trx);
       // The item appears in the inbox when its e-mail goes out, so neither tells when it was sent.
       const delayMs = holdBackMs(content);
       const publicId = randomCode(12);
@@ -193,7 +201,8 @@ export function createInboxService(deps: InboxServiceDeps) {
     /** The recipient's view; HR and the complaints officer may read any item (identity stays sealed). */
     async view(actor: Actor, routedItemId: number): Promise<InboxItemView> {
       const item = await items.find(routedItemId);
-      if (!item) throw new NotFoundError();
+      // Before its notification delay an item does not exist for anyone, HR included.
+      if (!item || !isVisible(item.visibleAt, now())) throw new NotFoundError();
       const isRecipient = isVisibleRecipient(actor, item);
       if (!isRecipient && !hasAnyRole(actor, ['hr', 'complaints'])) throw new NotFoundError();
       const [entry] = await withContent([item]);
@@ -201,9 +210,10 @@ export function createInboxService(deps: InboxServiceDeps) {
       if (!entry || isAbout(actor, entry.content)) throw new NotFoundError();
       return {
         ...entry,
-        events: await withLocalDates(await items.listEvents(item.id)),
+        events: await withLocalDates(await items.listEvents(item.id, now())),
         namedSubmitter: entry.content.attribution === 'named' ? await source.namedSubmitter(item.feedbackItemId) : undefined,
         isRecipient,
+        unsealed: entry.content.attribution === 'confidential' && hasAnyRole(actor, ['hr', 'complaints']) && (await source.unsealedBy(actor.accountId, item.feedbackItemId)),
       };
     },
 
@@ -235,7 +245,7 @@ export function createInboxService(deps: InboxServiceDeps) {
           const [entry] = await withContent([item], trx);
           await outbox.enqueue(
             trx,
-            emails.compose('feedback-reply', contact.email, contact.locale, { reference: entry?.content.reference ?? '', reply: body, link: `${publicUrl}/feedback/mine/${item.feedbackItemId}` }),
+            emails.compose('feedback-reply', contact.email, contact.locale, { reference: entry?.content.reference ?? '', reply: body, link: `${publicUrl}/feedback/mine/${entry?.content.reference ?? ''}` }),
           );
         }
       });
@@ -275,7 +285,7 @@ export function createInboxService(deps: InboxServiceDeps) {
               reference: entry?.content.reference ?? '',
               date: committed.toISODate(),
               reason,
-              link: `${publicUrl}/feedback/mine/${item.feedbackItemId}`,
+              link: `${publicUrl}/feedback/mine/${entry?.content.reference ?? ''}`,
             }),
           );
         }
@@ -318,10 +328,13 @@ export function createInboxService(deps: InboxServiceDeps) {
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
         // Before the recipient has acknowledged it, the item stays "received".
         if (item.status !== 'received') await items.update(item.id, { status: 'in_progress' }, trx);
-        await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body }, trx);
-        await resumeClock(item, trx);
         const [entry] = await withContent([item], trx);
-        if (entry) await notifyRecipient('feedback-submitter-replied', item, item.recipientStaffMemberId, entry.content, trx);
+        if (!entry) throw new NotFoundError();
+        // The answer shows in the history when its e-mail goes out, not before.
+        const delayMs = holdBackMs(entry.content);
+        await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body, visibleAt: now() + delayMs }, trx);
+        await resumeClock(item, entry.content, trx);
+        await notifyRecipient('feedback-submitter-replied', item, item.recipientStaffMemberId, entry.content, trx, delayMs);
       });
     },
   };

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toNullableNumber } from '../../platform/db/json';
+import { orderByDayThenRandom, whereVisible } from '../../platform/privacy/times';
 import type { EventActor, RoutedItem, RoutedItemEvent, RoutedItemEventType, RoutedItemStatus } from './routing.schema';
 
 type Db = Knex | Knex.Transaction;
@@ -20,6 +21,8 @@ export interface NewEvent {
   readonly fromStaffMemberId?: number | null;
   readonly toStaffMemberId?: number | null;
   readonly committedAt?: number | null;
+  /** When readers may see the entry (a submitter's answer waits for its notification); default now. */
+  readonly visibleAt?: number;
 }
 
 const ITEM_COLUMNS = [
@@ -77,6 +80,7 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
   }
 
   async function insertEvent(routedItemId: number, event: NewEvent, db: Db = knex): Promise<void> {
+    const t = now();
     await db('routed_item_events').insert({
       routed_item_id: routedItemId,
       type: event.type,
@@ -86,7 +90,8 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       from_staff_member_id: event.fromStaffMemberId ?? null,
       to_staff_member_id: event.toStaffMemberId ?? null,
       committed_at: event.committedAt ?? null,
-      created_at: now(),
+      created_at: t,
+      visible_at: event.visibleAt ?? t,
     });
   }
 
@@ -149,37 +154,29 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return new Map(rows.map((r) => [Number(r.feedback_item_id), String(r.public_id)]));
     },
 
-    /** What has become visible to the recipient by `filter.now`, most recently visible first. */
+    /** What has become visible to the recipient by `filter.now`, newest day first (see orderByDayThenRandom). */
     async listForRecipient(filter: InboxFilter & { now: number }, db: Db = knex): Promise<{ items: RoutedItem[]; total: number }> {
       const apply = (q: Knex.QueryBuilder) => {
-        q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId).andWhere('r.visible_at', '<=', filter.now);
+        whereVisible(q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId), 'r.visible_at', filter.now);
         if (filter.status) q.andWhere('r.status', filter.status);
         if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
         return q;
       };
       const total = await apply(db('routed_items as r').count({ n: '*' })).first();
-      const rows = await apply(itemQuery(db))
-        .orderBy([{ column: 'r.visible_at', order: 'desc' }, { column: 'r.public_id' }])
+      const rows = await orderByDayThenRandom(apply(itemQuery(db)), 'r.received_at', 'r.public_id')
         .limit(filter.pageSize)
         .offset((filter.page - 1) * filter.pageSize);
       return { items: rows.map(toRoutedItem), total: Number(total?.n ?? 0) };
     },
 
     async countsByStatus(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Record<string, number>> {
-      const rows = await db('routed_items')
-        .select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n'))
-        .where('recipient_staff_member_id', recipientStaffMemberId)
-        .andWhere('visible_at', '<=', now)
-        .groupBy('status');
+      const rows = await whereVisible(db('routed_items').select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n')).where('recipient_staff_member_id', recipientStaffMemberId), 'visible_at', now).groupBy('status');
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
 
     /** Staff members the recipient's items are about, for the inbox filter. */
     async subjectsForRecipient(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
-      const rows = await db('routed_items as r')
-        .join('staff_members as s', 's.id', 'r.subject_staff_member_id')
-        .where('r.recipient_staff_member_id', recipientStaffMemberId)
-        .andWhere('r.visible_at', '<=', now)
+      const rows = await whereVisible(db('routed_items as r').join('staff_members as s', 's.id', 'r.subject_staff_member_id').where('r.recipient_staff_member_id', recipientStaffMemberId), 'r.visible_at', now)
         .distinct('s.id', 's.name')
         .orderBy('s.name');
       return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
@@ -227,14 +224,16 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return { start: Number(open.started_at), end };
     },
 
-    async listEvents(routedItemId: number, db: Db = knex): Promise<RoutedItemEvent[]> {
-      const rows = await db('routed_item_events as e')
+    /** The history; with `visibleBy`, only the entries readers may see by then. */
+    async listEvents(routedItemId: number, visibleBy?: number, db: Db = knex): Promise<RoutedItemEvent[]> {
+      const query = db('routed_item_events as e')
         .leftJoin('staff_members as a', 'a.id', 'e.actor_staff_member_id')
         .leftJoin('staff_members as f', 'f.id', 'e.from_staff_member_id')
         .leftJoin('staff_members as t', 't.id', 'e.to_staff_member_id')
         .where('e.routed_item_id', routedItemId)
         .orderBy('e.id')
         .select('e.id', 'e.type', 'e.actor', 'a.name as actor_name', 'e.body', 'f.name as from_name', 't.name as to_name', 'e.committed_at', 'e.created_at');
+      const rows = await (visibleBy === undefined ? query : whereVisible(query, 'e.visible_at', visibleBy));
       return rows.map((r) => ({
         id: Number(r.id),
         type: r.type as RoutedItemEventType,

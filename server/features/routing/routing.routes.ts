@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
+import { inputTimes, type InputTimes } from '../../platform/privacy/times';
 import type { InboxItemView, InboxService } from './inbox.service';
 import {
   FEEDBACK_KINDS,
@@ -19,13 +20,11 @@ import type { RoutingService } from './routing.service';
 
 const recipients = () => access.roles('staff', 'manager', 'executive', 'hr', 'complaints');
 
-/** Dates without times for items that are not named: a minute-exact time could single someone out. */
-function receivedLabel(attribution: string, at: number): string {
-  const date = new Date(at).toISOString();
-  return attribution === 'named' ? `${date.slice(0, 10)} ${date.slice(11, 16)} UTC` : date.slice(0, 10);
-}
+/** Times of an item as this reader may see them (see the time-privacy presenter). */
+const timesOf = (view: InboxItemView) => inputTimes(view.content.attribution, { mayUnseal: view.unsealed });
 
-function itemJson(req: Request, view: InboxItemView) {
+function itemJson(view: InboxItemView, now: number) {
+  const times = timesOf(view);
   return {
     id: view.item.publicId,
     reference: view.content.reference,
@@ -37,18 +36,18 @@ function itemJson(req: Request, view: InboxItemView) {
     context: view.content.context,
     ratings: view.content.ratings,
     submitter: view.namedSubmitter?.displayName ?? null,
-    received: receivedLabel(view.content.attribution, view.item.receivedAt),
-    history: view.events.map((e) => ({ type: e.type, actor: e.actor, actorName: e.actorName, body: e.body, from: e.fromName, to: e.toName, at: receivedLabel(view.content.attribution, e.createdAt) })),
+    received: times.moment(view.item.receivedAt),
+    due: dueView(view.item, times, now),
+    history: view.events.map((e) => ({ type: e.type, actor: e.actor, actorName: e.actorName, body: e.body, from: e.fromName, to: e.toName, at: times.moment(e.createdAt) })),
   };
 }
 
-/** Due times as the recipient sees them, with what is overdue. Times are UTC; the date is what matters. */
-function dueView(item: RoutedItem, now: number) {
-  const show = (at: number | null) => (at === null ? null : `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`);
+/** Due times as the reader may see them, with what is overdue. */
+function dueView(item: RoutedItem, times: InputTimes, now: number) {
   return {
-    acknowledge: show(item.acknowledgeDueAt),
-    respond: show(item.respondDueAt),
-    committed: show(item.committedRespondAt),
+    acknowledge: times.due(item.acknowledgeDueAt),
+    respond: times.due(item.respondDueAt),
+    committed: times.due(item.committedRespondAt),
     acknowledgeOverdue: item.acknowledgedAt === null && item.acknowledgeDueAt !== null && item.acknowledgeDueAt < now,
     respondOverdue: item.respondedAt === null && item.status !== 'closed' && (item.committedRespondAt ?? item.respondDueAt ?? Infinity) < now,
   };
@@ -69,7 +68,7 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
     const { status, subjectStaffMemberId, page, counts, subjects } = await inboxPage(req);
     res.render('routing/inbox', {
       title: req.t('inbox.title'),
-      entries: page.items.map((e) => ({ ...e, received: receivedLabel(e.content.attribution, e.item.receivedAt) })),
+      entries: page.items.map((e) => ({ ...e, received: inputTimes(e.content.attribution, { mayUnseal: false }).moment(e.item.receivedAt) })),
       pagination: paginationView(page, '/inbox', { status, staff: subjectStaffMemberId }),
       statuses: ROUTED_ITEM_STATUSES.map((s) => ({ value: s, label: req.t(`inbox.status.${s}`), count: counts[s] ?? 0, selected: s === status })),
       subjects: subjects.map((s) => ({ ...s, selected: s.id === subjectStaffMemberId })),
@@ -90,10 +89,11 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
 
   const renderItem = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const view = await inbox.view(req.user!, await inbox.idFor(String(req.params.id)));
+    const times = timesOf(view);
     res.status(status).render('routing/item', {
       title: view.content.reference,
       view,
-      received: receivedLabel(view.content.attribution, view.item.receivedAt),
+      received: times.moment(view.item.receivedAt),
       open: view.item.status !== 'closed',
       canAcknowledge: view.isRecipient && view.item.status === 'received',
       canReveal: view.content.attribution === 'confidential' && req.user!.roles.some((r) => r === 'hr' || r === 'complaints'),
@@ -101,17 +101,17 @@ export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: Inbox
       events: view.events.map((e) => ({
         ...e,
         label: req.t(`inbox.event.${e.type}`),
-        at: receivedLabel(view.content.attribution, e.createdAt),
+        at: times.moment(e.createdAt),
         committed: e.committedDate ?? null,
       })),
-      due: dueView(view.item, clockNow()),
+      due: dueView(view.item, times, clockNow()),
       values: {},
       ...extra,
     });
   };
 
   router.get('/inbox/:id.json', recipients(), async (req, res) => {
-    res.json(itemJson(req, await inbox.view(req.user!, await inbox.idFor(String(req.params.id)))));
+    res.json(itemJson(await inbox.view(req.user!, await inbox.idFor(String(req.params.id))), clockNow()));
   });
 
   router.get('/inbox/:id', recipients(), (req, res) => renderItem(req, res));

@@ -85,6 +85,8 @@ export interface FeedbackSource {
   namedSubmitter(feedbackItemId: number): Promise<{ displayName: string } | undefined>;
   /** Where to e-mail the submitter (named and confidential items); never rendered. */
   submitterContact(feedbackItemId: number, db?: Knex | Knex.Transaction): Promise<{ email: string; locale: string } | undefined>;
+  /** Whether this account has unsealed the item's submitter (a recorded reveal). */
+  unsealedBy(accountId: number, feedbackItemId: number): Promise<boolean>;
 }
 
 const optionalFlag = z

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import { measuredFromOf, whereVisible, type InputAttribution } from '../../platform/privacy/times';
 import type { MeasuredItem } from './performance';
 import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
 
@@ -60,22 +61,26 @@ export function createServiceLevelsRepository(knex: Knex) {
       return rows.map((r) => ({ id: Number(r.id), position: Number(r.position), due: r.due, offsetMinutes: Number(r.offset_minutes), target: r.target as EscalationTarget }));
     },
 
-    /** What the public figures need of each routed item and complaint received since `since`, by service. Nothing personal. */
-    async measuredItems(since: number, db: Db = knex): Promise<Array<MeasuredItem & { serviceId: number }>> {
-      const rows = await db('routed_items as r')
+    /**
+     * What the public figures need of each routed item (once visible) and complaint received since
+     * `since`, by service. Nothing personal; unattributed items are measured from their day (see measuredFromOf).
+     */
+    async measuredItems(since: number, now: number, db: Db = knex): Promise<Array<MeasuredItem & { serviceId: number }>> {
+      const feedback = await whereVisible(db('routed_items as r'), 'r.visible_at', now)
         .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
+        .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
         .where('r.received_at', '>=', since)
-        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
+        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'f.attribution', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
       // Complaints carry the same clock (acknowledge, then a statement of understanding).
       const complaints = await db('complaints as r')
         .join('service_level_targets as t', 't.id', 'r.service_level_target_id')
         .where('r.received_at', '>=', since)
-        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', db.raw('null as timeframe_updated_at'), db.raw('null as committed_respond_at'));
-      return [...rows, ...complaints].map((r) => ({
+        .select('t.service_id', 't.acknowledge_unit', 't.respond_unit', db.raw("'named' as attribution"), 'r.received_at', 'r.acknowledged_at', 'r.responded_at', 'r.acknowledge_due_at', 'r.respond_due_at', db.raw('null as timeframe_updated_at'), db.raw('null as committed_respond_at'));
+      return [...feedback, ...complaints].map((r) => ({
         serviceId: Number(r.service_id),
         acknowledgeUnit: r.acknowledge_unit as TargetUnit,
         respondUnit: r.respond_unit as TargetUnit,
-        receivedAt: Number(r.received_at),
+        receivedAt: measuredFromOf(r.attribution as InputAttribution, Number(r.received_at)),
         acknowledgedAt: toNullableNumber(r.acknowledged_at),
         respondedAt: toNullableNumber(r.responded_at),
         acknowledgeDueAt: Number(r.acknowledge_due_at),

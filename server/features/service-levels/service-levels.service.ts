@@ -42,7 +42,7 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
     async publicReport(): Promise<Array<{ service: Service; performance: ServicePerformance }>> {
       const now = clock.now();
       const services = (await repository.listServices(now)).filter((s) => s.active);
-      const items = await repository.measuredItems(now - WINDOW_DAYS * 86_400_000);
+      const items = await repository.measuredItems(now - WINDOW_DAYS * 86_400_000, now);
       return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now) }));
     },
     targetHistory: (serviceId: number) => repository.targetHistory(serviceId),
