@@ -25,6 +25,13 @@ export async function feedbackItemIdOf(knex: Knex, reference: string): Promise<n
   return Number(row.id);
 }
 
+/** The reference of a stored item: what URLs and forms name it by. */
+export async function referenceOf(knex: Knex, feedbackItemId: number): Promise<string> {
+  const row = await knex('feedback_items').select('reference').where({ id: feedbackItemId }).first();
+  if (!row) throw new Error(`no feedback item ${feedbackItemId}`);
+  return String(row.reference);
+}
+
 export function referenceFrom(html: string): string {
   const match = html.match(/F-\d{4}-[0-9A-Z]{8}/);
   if (!match) throw new Error('no reference on the page');

@@ -1,12 +1,14 @@
 import { agentFor, csrfTokenFrom, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
 import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
 import { ANONYMOUS_FEEDBACK_PER_HOUR, RECEIPT_LOOKUP_FAILURES } from '../../../server/app';
+import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
 describe('feedback: validation, visibility, reveal and abuse limits', () => {
   // A still clock: address pseudonyms change on the hour, which would reset the flood counter mid-test.
-  const context = useTestApp({ clock: manualClock() });
+  const clock = manualClock();
+  const context = useTestApp({ clock });
   let org: Organisation;
   const knex = () => context.database.db.knex;
   const as = (who: { email: string; password: string }) => signedIn(context.app, who);
@@ -75,26 +77,29 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
   it('when HR reveals a confidential submitter, then a reason is required and the reveal is audited; a manager cannot', async () => {
     const member = await as(org.member);
     const { res } = await submitFeedback(member, org.staff.staffMemberId, { attribution: 'confidential', comment: 'Please look into this.' });
-    const feedbackItemId = await feedbackItemIdOf(knex(), referenceFrom(res.text));
+    // Items are named by their random reference in URLs, never by their sequential id.
+    const reference = referenceFrom(res.text);
+    // The item exists for HR only once its notification delay has passed.
+    clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
     const hr = await as(org.hr);
     const list = await hr.get('/feedback/items?attribution=confidential').expect(200);
-    expect(list.text).toContain(`/feedback/items/${feedbackItemId}/reveal`);
-    const noReason = await postForm(hr, `/feedback/items/${feedbackItemId}/reveal`, `/feedback/items/${feedbackItemId}/reveal`, { reason: 'why' });
+    expect(list.text).toContain(`/feedback/items/${reference}/reveal`);
+    const noReason = await postForm(hr, `/feedback/items/${reference}/reveal`, `/feedback/items/${reference}/reveal`, { reason: 'why' });
     expect(noReason.status).toBe(422);
     expect(noReason.text).toContain('Give a reason of at least 10 characters.');
     expect(noReason.text).not.toContain('Visible Member');
-    const revealed = await postForm(hr, `/feedback/items/${feedbackItemId}/reveal`, `/feedback/items/${feedbackItemId}/reveal`, { reason: 'Formal complaint investigation 2026-14' });
+    const revealed = await postForm(hr, `/feedback/items/${reference}/reveal`, `/feedback/items/${reference}/reveal`, { reason: 'Formal complaint investigation 2026-14' });
     expect(revealed.status).toBe(200);
     expect(revealed.text).toContain('Visible Member');
-    const audit = await knex()('audit_events').where({ action: 'feedback.identity.reveal', subject_id: String(feedbackItemId) });
+    const audit = await knex()('audit_events').where({ action: 'feedback.identity.reveal', subject_id: reference });
     expect(audit).toHaveLength(1);
     expect(JSON.parse(audit[0].detail).reason).toBe('Formal complaint investigation 2026-14');
 
     const manager = await as(org.manager);
-    await manager.get(`/feedback/items/${feedbackItemId}/reveal`).expect(403);
+    await manager.get(`/feedback/items/${reference}/reveal`).expect(403);
     const anonymous = await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'No one to reveal.' });
-    const anonymousId = await feedbackItemIdOf(knex(), referenceFrom(anonymous.res.text));
-    const refused = await postForm(hr, `/feedback/items/${anonymousId}/reveal`, `/feedback/items/${anonymousId}/reveal`, { reason: 'Trying an anonymous one' });
+    const anonymousReference = referenceFrom(anonymous.res.text);
+    const refused = await postForm(hr, `/feedback/items/${anonymousReference}/reveal`, `/feedback/items/${anonymousReference}/reveal`, { reason: 'Trying an anonymous one' });
     expect(refused.status).toBe(409);
   });
 
@@ -105,7 +110,7 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
     const admin = await as(org.admin);
     const relabel = await postForm(admin, '/admin/feedback', `/admin/feedback/dimensions/${dimension.id}`, { label: 'Hears everyone out', description: '', position: String(dimension.position), active: 'yes' });
     expect(relabel.status).toBe(303);
-    const thread = await member.get(`/feedback/mine/${await feedbackItemIdOf(knex(), referenceFrom(res.text))}`).expect(200);
+    const thread = await member.get(`/feedback/mine/${referenceFrom(res.text)}`).expect(200);
     expect(thread.status).toBe(200);
     const stored = await knex()('feedback_ratings').where({ dimension_id: dimension.id }).first();
     expect(stored.label).toBe('Listens to all stakeholders');
@@ -121,7 +126,7 @@ describe('feedback: validation, visibility, reveal and abuse limits', () => {
     const manager = await as(org.manager);
     await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/reply`, { body: 'Done.' });
     await postForm(manager, `/inbox/${routed.public_id}`, `/inbox/${routed.public_id}/close`, {});
-    const late = await postForm(member, '/feedback/mine', `/feedback/mine/${feedbackItemId}/reply`, { body: 'A late thought I do not want to lose.' });
+    const late = await postForm(member, '/feedback/mine', `/feedback/mine/${referenceFrom(res.text)}/reply`, { body: 'A late thought I do not want to lose.' });
     expect(late.status).toBe(409);
     expect(late.text).toContain('This item is closed.');
     expect(late.text).toContain('A late thought I do not want to lose.');

@@ -63,8 +63,8 @@ describe('no identity leaks to managers and executives', () => {
         await postForm(agent, `/inbox/${item.public_id}`, `/inbox/${item.public_id}/reply`, { body: 'Could you tell us more?', askSubmitter: 'yes' });
       }
     }
-    const confidentialId = await feedbackItemIdOf(knex, referenceFrom(items[0]!.res.text));
-    await postForm(submitter, `/feedback/mine/${confidentialId}`, `/feedback/mine/${confidentialId}/reply`, { body: 'More detail from me.' });
+    const confidentialReference = referenceFrom(items[0]!.res.text);
+    await postForm(submitter, `/feedback/mine/${confidentialReference}`, `/feedback/mine/${confidentialReference}/reply`, { body: 'More detail from me.' });
     const follower = agentFor(context.app);
     await postForm(follower, '/receipt', '/receipt/reply', { code: receiptCodeFrom(items[1]!.res.text), body: 'More detail, anonymously.' });
     clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);

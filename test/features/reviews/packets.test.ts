@@ -6,6 +6,7 @@ import { pdfToText } from '../../helpers/pdf';
 import { binaryBody } from '../../helpers/http';
 import { expectedFigures } from '../../helpers/figures';
 import { factories } from '../../factories';
+import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 
 // The seeded data set: scores per staff member, cycle and dimension. The test works out every
 // expected figure from these arrays on its own.
@@ -172,11 +173,12 @@ describe('input packets: figures, suppression, permissions and exports', () => {
   });
 
   it('when a manager flags an item, then it shows as flagged; items of other packets cannot be flagged through this one', async () => {
-    const [item] = await knex()('feedback_items').select('id').where({ staff_member_id: org.s1.staffMemberId }).andWhere('created_at', '>=', Date.parse('2026-07-01')).orderBy('id').limit(1);
-    await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${item.id}`, { note: 'Ask about agendas' });
+    // Forms name the item by its random reference, never by its sequential id.
+    const [item] = await knex()('feedback_items').select('reference').where({ staff_member_id: org.s1.staffMemberId }).andWhere('created_at', '>=', Date.parse('2026-07-01')).orderBy('id').limit(1);
+    await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${item.reference}`, { note: 'Ask about agendas' });
     expect((await agents.m1!.get(`/reviews/${h2}/packets/${org.s1.staffMemberId}`)).text).toContain('Flagged for follow-up: Ask about agendas');
-    const [other] = await knex()('feedback_items').select('id').where({ staff_member_id: org.s2.staffMemberId }).limit(1);
-    const refused = await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${other.id}`, { note: 'x' });
+    const [other] = await knex()('feedback_items').select('reference').where({ staff_member_id: org.s2.staffMemberId }).limit(1);
+    const refused = await postForm(agents.m1!, `/reviews/${h2}/packets/${org.s1.staffMemberId}`, `/reviews/${h2}/packets/${org.s1.staffMemberId}/flags/${other.reference}`, { note: 'x' });
     expect(refused.status).toBe(404);
   });
 
@@ -260,6 +262,8 @@ describe('input packets: figures, suppression, permissions and exports', () => {
   it('when the cycle\'s period is still running, then the packet lists the comments but no figures, and trends leave the cycle out', async () => {
     const current = await reviewCycle(knex(), '2027-H1');
     for (const [i, score] of RUNNING.entries()) await giveFeedback(context.app, knex(), org.s1.staffMemberId, { comment: `Running period ${i}`, ratings: { listening: score } });
+    // Anonymous items show in packets only once their notification delay has passed.
+    clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
     const page = await agents.m1!.get(`/reviews/${current}/packets/${org.s1.staffMemberId}`).expect(200);
     expect(page.text).toContain('data-testid="not-final"');
     expect(page.text).toContain('Running period 0');

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { agentFor, deliverAll, manualClock, postForm, signedIn, useTestApp } from '../../helpers/app';
-import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, submitFeedback } from '../../helpers/feedback';
+import { feedbackItemIdOf, feedbackOrganisation, receiptCodeFrom, referenceFrom, referenceOf, submitFeedback } from '../../helpers/feedback';
 import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 
 const zone = 'America/Los_Angeles';
@@ -71,7 +71,7 @@ describe('service-level targets on routed items', () => {
     const mail = context.smtp.to(org.member.email).find((m) => m.subject.startsWith('An updated timeframe for your feedback'))!;
     expect(mail.text).toContain('2026-12-18');
     expect(mail.text).toContain('We need the legal team to review the request.');
-    const page = await member.get(`/feedback/mine/${named.feedback_item_id}`).expect(200);
+    const page = await member.get(`/feedback/mine/${await referenceOf(knex(), named.feedback_item_id)}`).expect(200);
     expect(page.text).toContain('New date: 2026-12-18');
     expect(page.text).toContain('Updated timeframe given');
 
@@ -93,7 +93,8 @@ describe('service-level targets on routed items', () => {
 
     // The submitter answers on Thursday at 11 a.m.: a working day and an hour later.
     clock.advance(local('2026-12-10T11:00') - clock.now());
-    await postForm(member, `/feedback/mine/${routed.feedback_item_id}`, `/feedback/mine/${routed.feedback_item_id}/reply`, { body: 'The 8 December call.' });
+    const thread = `/feedback/mine/${await referenceOf(knex(), routed.feedback_item_id)}`;
+    await postForm(member, thread, `${thread}/reply`, { body: 'The 8 December call.' });
     const after = await knex()('routed_items').where({ id: routed.id }).first();
     expect(after.status).toBe('in_progress');
     // Three calendar days (the target in force) plus the 25 hours paused.
