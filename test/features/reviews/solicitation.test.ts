@@ -6,6 +6,7 @@ import { linkIn } from '../../helpers/mail';
 import { answerRequest, createCycle, openCycle, solicitPath } from '../../helpers/reviews';
 import { formBody } from '../../helpers/surveys';
 import { factories } from '../../factories';
+import { NOTIFICATION_DELAY_MINUTES } from '../../../server/features/routing/inbox.service';
 
 type Organisation = Awaited<ReturnType<typeof feedbackOrganisation>>;
 
@@ -181,6 +182,8 @@ describe(`solicited input before a review (${testDialect})`, () => {
   });
 
   it('when the manager opens the packet, then both answers are in it, the named one with its author and the solicited mark, the anonymous one with neither', async () => {
+    // The anonymous answer shows once its notification delay has passed.
+    clock.advance(NOTIFICATION_DELAY_MINUTES.max * 60_000 + 1);
     const page = await (await as(org.manager)).get(`/reviews/${cycleId}/packets/${org.staff.staffMemberId}`).expect(200);
     const comments = [...page.text.matchAll(/<article[^>]*data-testid="packet-comment">([\s\S]*?)<\/article>/g)].map(([, c]) => ({
       meta: c!.match(/class="thread__meta">([\s\S]*?)<\/p>/)![1]!,
