@@ -94,6 +94,13 @@ export function createInboxService(deps: InboxServiceDeps) {
     );
   }
 
+  /** A submitter's answer takes effect: the item is in progress again and its clock runs. */
+  async function takeAnswer(item: RoutedItem, content: FeedbackContent, trx: Knex.Transaction): Promise<void> {
+    // Before the recipient has acknowledged it, the item stays "received".
+    if (item.status !== 'received') await items.update(item.id, { status: 'in_progress' }, trx);
+    await resumeClock(item, content, trx);
+  }
+
   // Reads inside a transaction go through it: SQLite has a single connection.
   async function withContent(list: RoutedItem[], db: Knex | Knex.Transaction = knex): Promise<InboxEntry[]> {
     const contents = await source.contentFor(list.map((i) => i.feedbackItemId), db);
@@ -320,20 +327,42 @@ export function createInboxService(deps: InboxServiceDeps) {
       return { item, events };
     },
 
+    /**
+     * Held-back answers whose notification delay has passed take effect (run by the escalation
+     * sweep, before it looks at due times). Safe to run twice or in several processes: each item is
+     * locked and its mark cleared in one transaction. Returns how many took effect.
+     */
+    async applyAnswers(): Promise<number> {
+      const t = now();
+      let applied = 0;
+      for (const id of await items.withAnswersDue(t)) {
+        await knex.transaction(async (trx) => {
+          const item = await items.findForChange(id, trx);
+          if (!item || item.answerPendingUntil === null || item.answerPendingUntil > t) return;
+          await items.update(item.id, { answerPendingUntil: null }, trx);
+          const [entry] = await withContent([item], trx);
+          if (!entry || !OPEN.includes(item.status)) return;
+          await takeAnswer(item, entry.content, trx);
+          applied++;
+        });
+      }
+      return applied;
+    },
+
     /** Called once the feedback feature has established that the caller wrote the item. */
     async submitterReply(feedbackItemId: number, body: string): Promise<void> {
       await knex.transaction(async (trx) => {
         const item = await items.findByFeedbackItemForChange(feedbackItemId, trx);
         if (!item) throw new NotFoundError();
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
-        // Before the recipient has acknowledged it, the item stays "received".
-        if (item.status !== 'received') await items.update(item.id, { status: 'in_progress' }, trx);
         const [entry] = await withContent([item], trx);
         if (!entry) throw new NotFoundError();
-        // The answer shows in the history when its e-mail goes out, not before.
+        // The answer shows in the history when its e-mail goes out, not before; nor does the change
+        // it makes to the item's status and clock (applyAnswers takes it then).
         const delayMs = holdBackMs(entry.content);
         await items.insertEvent(item.id, { type: 'submitter_replied', actor: 'submitter', body, visibleAt: now() + delayMs }, trx);
-        await resumeClock(item, entry.content, trx);
+        if (delayMs === 0) await takeAnswer(item, entry.content, trx);
+        else if (item.answerPendingUntil === null) await items.update(item.id, { answerPendingUntil: now() + delayMs }, trx);
         await notifyRecipient('feedback-submitter-replied', item, item.recipientStaffMemberId, entry.content, trx, delayMs);
       });
     },

@@ -5,7 +5,7 @@ import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { Dialect } from '../../platform/db';
 import type { EscalationStep } from '../service-levels';
-import { createEscalationService } from './escalation.service';
+import { createEscalationService, type EscalationService } from './escalation.service';
 import { createInboxService, type InboxDirectory, type InboxServiceLevels } from './inbox.service';
 import { createRoutedItemsRepository } from './routed-items.repository';
 import { createRoutingRulesRepository } from './routing-rules.repository';
@@ -37,6 +37,13 @@ export function createRouting(deps: RoutingDeps) {
   const routing = createRoutingService({ knex: deps.knex, rules: createRoutingRulesRepository(deps.knex, now), directory: deps.directory, audit: deps.audit });
   const items = createRoutedItemsRepository(deps.knex, now);
   const inbox = createInboxService({ ...deps, items, now });
-  const escalation = createEscalationService({ ...deps, items, escalationSteps: (code) => deps.serviceLevels.escalationSteps(code), now });
+  const ladder = createEscalationService({ ...deps, items, escalationSteps: (code) => deps.serviceLevels.escalationSteps(code), now });
+  // Held-back answers take effect first: they restart paused clocks the ladder reads.
+  const escalation: EscalationService = {
+    async runOnce(batchSize?: number) {
+      await inbox.applyAnswers();
+      return ladder.runOnce(batchSize);
+    },
+  };
   return { routing, inbox, escalation, routes: createRoutingRoutes({ inbox, routing, clockNow: now }) };
 }

@@ -41,6 +41,7 @@ const ITEM_COLUMNS = [
   'r.acknowledge_due_at',
   'r.respond_due_at',
   'r.committed_respond_at',
+  'r.answer_pending_until',
 ];
 
 function toRoutedItem(row: Record<string, unknown>): RoutedItem {
@@ -60,6 +61,7 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
     acknowledgeDueAt: toNullableNumber(row.acknowledge_due_at),
     respondDueAt: toNullableNumber(row.respond_due_at),
     committedRespondAt: toNullableNumber(row.committed_respond_at),
+    answerPendingUntil: toNullableNumber(row.answer_pending_until),
   };
 }
 
@@ -194,6 +196,8 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
         respondDueAt: number;
         committedRespondAt: number;
         timeframeUpdatedAt: number;
+        /** Null clears it. */
+        answerPendingUntil: number | null;
       }>,
       db: Db,
     ): Promise<void> {
@@ -207,7 +211,13 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       if (fields.acknowledgedAt) columns.acknowledged_at = fields.acknowledgedAt;
       if (fields.respondedAt) columns.responded_at = fields.respondedAt;
       if (fields.closedAt) columns.closed_at = fields.closedAt;
+      if (fields.answerPendingUntil !== undefined) columns.answer_pending_until = fields.answerPendingUntil;
       await db('routed_items').where({ id }).update(columns);
+    },
+
+    /** Items with a held-back answer whose time to take effect has come. */
+    async withAnswersDue(now: number, db: Db = knex): Promise<number[]> {
+      return (await db('routed_items').select('id').where('answer_pending_until', '<=', now).orderBy('id')).map((r) => Number(r.id));
     },
 
     async startPause(routedItemId: number, db: Db): Promise<void> {

@@ -46,6 +46,8 @@ export interface RoutedItem {
   readonly respondDueAt: number | null;
   /** The latest date promised in an updated timeframe. */
   readonly committedRespondAt: number | null;
+  /** When an unattributed submitter's answer, held back, is to change the item (see applyAnswers). */
+  readonly answerPendingUntil: number | null;
 }
 
 export interface RoutedItemEvent {

@@ -60,6 +60,8 @@ interface Outcome {
   readonly leaks: string[];
   /** What the final crawl saw, per reader: the proof that it reached the items. */
   readonly seen: Record<string, string>;
+  /** The confidential item's status for its recipient while the answer is held back, and after. */
+  readonly status: { readonly held: string; readonly after: string };
 }
 
 async function scenario(): Promise<Outcome> {
@@ -98,7 +100,8 @@ async function scenario(): Promise<Outcome> {
     const addresses = [org.m1.email, org.executive.email, org.s1.email, org.hr.email];
     const START = ['/', '/inbox', '/reviews', `/reviews/${cycleId}/packets/${subject}`, '/feedback/items', '/feedback/about-me', '/audit'];
     const itemJson = [anonymousItem, confidentialItem].map((i) => `/inbox/${i.public_id}.json`);
-    const extras = [...itemJson, '/inbox.json', '/service-levels.json', `/reviews/${cycleId}/packets/${subject}.pdf`, '/audit.csv', '/audit.xlsx'];
+    const itemPages = [anonymousItem, confidentialItem].map((i) => `/inbox/${i.public_id}`);
+    const extras = [...itemPages, ...itemJson, '/inbox.json', '/service-levels.json', `/reviews/${cycleId}/packets/${subject}.pdf`, '/audit.csv', '/audit.xlsx'];
     const crawlAll = async (extra: Record<string, string[]> = {}): Promise<Record<string, Readout[]>> => {
       const out: Record<string, Readout[]> = {};
       for (const [name, agent] of Object.entries(readers)) out[name] = await crawl(agent, START, [...extras, ...(extra[name] ?? [])]);
@@ -122,7 +125,10 @@ async function scenario(): Promise<Outcome> {
     const reply = await postForm(member, `/feedback/mine/${references[1]}`, `/feedback/mine/${references[1]}/reply`, { body: 'More REPLY-SECRET detail.' });
     if (reply.status !== 303) throw new Error(`the submitter's reply answered ${reply.status}`);
     at(REPLY_AT + 4 * 60_000);
+    await app.services.escalation.runOnce();
     early.push(...traces(await crawl(readers.manager!, [`/inbox/${confidentialItem.public_id}`], itemJson), ['REPLY-SECRET']));
+    const statusOf = async () => (await readers.hr!.get(`/inbox/${confidentialItem.public_id}.json`)).body.status as string;
+    const held = await statusOf();
 
     // A week on: escalation e-mails have gone out, the period's figures are final, HR exports the cycle.
     at(FINAL);
@@ -147,6 +153,7 @@ async function scenario(): Promise<Outcome> {
     ];
     const everything = Object.values(after).flat();
     return {
+      status: { held, after: await statusOf() },
       early,
       leaks: leaksIn(everything, hidden, ZONE),
       seen: Object.fromEntries(Object.entries(after).map(([name, readouts]) => [name, readouts.map((r) => r.text).join('\n')])),
@@ -162,14 +169,16 @@ describe('time privacy: a crawl of everything the readers of unattributed items 
     const outcome = await scenario();
     expect(outcome.early).toEqual([]);
     expect(outcome.leaks).toEqual([]);
-    // The crawl did reach the items: the manager read them (in the packet), the executive they were
-    // escalated to read the reply too, HR and the executive the comments, the staff member their figures.
+    // The crawl did reach the items: the manager read them, HR the reply too, the executive the
+    // comments in the packet, the staff member their packet's figures.
     expect(outcome.seen.manager).toEqual(expect.stringContaining('ANON-SECRET'));
-    expect(outcome.seen.executive).toEqual(expect.stringContaining('REPLY-SECRET'));
+    expect(outcome.seen.hr).toEqual(expect.stringContaining('REPLY-SECRET'));
     expect(outcome.seen.hr).toEqual(expect.stringContaining('CONF-SECRET'));
     expect(outcome.seen.executive).toEqual(expect.stringContaining('CONF-SECRET'));
     expect(outcome.seen.staff).toMatch(new RegExp(`data-figure="total">${NAMED_ITEMS + 2}<`));
     expect(outcome.seen.emails).toEqual(expect.stringContaining('/inbox/'));
+    // The held-back answer changed nothing the recipient could see until it showed.
+    expect(outcome.status).toEqual({ held: 'waiting_on_submitter', after: 'in_progress' });
   }, 60_000);
 
   it('when the presenter is replaced by a pass-through, then the same crawl reports the leaks', async () => {
