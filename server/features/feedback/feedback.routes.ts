@@ -4,7 +4,7 @@ import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
-import { inputTimes } from '../../platform/privacy/times';
+import { dayOf } from '../../platform/privacy/times';
 import { ATTRIBUTIONS, FEEDBACK_KINDS, type Attribution } from '../routing/routing.schema';
 import {
   DimensionInputSchema,
@@ -103,7 +103,6 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     }
   });
 
-  // The submitter's own item; days only, as for every unattributed reader (see the time-privacy presenter).
   const submitterLocals = (req: Request, view: SubmitterView) => ({
     view,
     status: req.t(`inbox.status.${view.item.status}`),
@@ -113,7 +112,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       .map((e) => ({
         ...e,
         label: req.t(`feedback.thread.${e.actor === 'submitter' ? 'you' : 'staff'}`),
-        date: inputTimes(view.content.attribution, { mayUnseal: false }).moment(e.createdAt),
+        date: dayOf(e.createdAt),
         committed: e.committedDate ?? null,
       })),
   });

@@ -5,7 +5,7 @@ import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { pageCountOf } from '../../platform/http/forms';
 import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
-import { inputTimes, type InputAttribution } from '../../platform/privacy/times';
+import { dayOf } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
 import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
@@ -146,8 +146,7 @@ export function createPacketsService(deps: PacketsDeps) {
         if (!c) continue;
         // Identity only as the item allows: a name for named items, nothing else for the rest.
         const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
-        const receivedOn = inputTimes(item.attribution as InputAttribution, { mayUnseal: false }).moment(item.createdAt);
-        comments.push({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn, comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
+        comments.push({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
     const handled = await repository.handling(ids);
