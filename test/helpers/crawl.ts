@@ -10,12 +10,14 @@ export interface Readout {
   readonly text: string;
 }
 
-// Not followed: signing out, static files, and links that change nothing but the language.
-const SKIP = /^\/(sign-out|public\/|vendor\/|css\/|js\/|favicon)|[?&]lang=/;
+// Not followed: signing out, static files, links that change nothing but the language, and areas
+// whose pages render no feedback input (directory, surveys, complaints, accounts, cycle settings,
+// the feedback form), to keep the crawl quick.
+const SKIP = /^\/(sign-out|public\/|vendor\/|css\/|js\/|favicon|directory|team|surveys|working-groups|complaints|account|reset-password|admin|feedback\/new|reviews\/cycles)|[?&]lang=/;
 const MAX_PAGES = 120;
-// Pages of one shape (a staff member's page, a packet, an item) differ in data, not in how they
-// render times and ids: a few of each keep the crawl quick.
-const PER_SHAPE = 3;
+// Pages of one shape (a packet, an item) differ in data, not in how they render times and ids: one
+// of each, besides the listed ones, keeps the crawl quick.
+const PER_SHAPE = 1;
 const shapeOf = (path: string) => path.replace(/\?.*$/, '').replace(/\/[^/]*\d[^/]*/g, '/:x');
 
 async function readBinary(agent: Agent, path: string): Promise<{ status: number; type: string; body: Buffer }> {
@@ -44,8 +46,8 @@ const linksIn = (html: string): string[] =>
   [...html.matchAll(/(?:href|data-export-progress)="([^"]+)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')).filter((href) => href.startsWith('/') && !href.startsWith('//'));
 
 /**
- * Every page a signed-in reader reaches from `start` by following links (same site, GET only; a
- * few of each shape), and the listed extra paths (JSON answers, exports). Pages that answer an error are kept too: an
+ * Every page a signed-in reader reaches from `start` by following links (same site, GET only; one
+ * of each shape), and the listed extra paths (JSON answers, exports), which are always read. Pages that answer an error are kept too: an
  * error message is a channel as well.
  */
 export async function crawl(agent: Agent, start: readonly string[], extra: readonly string[] = []): Promise<Readout[]> {
