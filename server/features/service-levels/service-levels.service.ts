@@ -3,6 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
 import type { Clock } from '../../platform/clock';
 import { NotFoundError, ValidationError } from '../../platform/errors';
+import { DAY_MS, startOfDay } from '../../platform/privacy/times';
 import { addBusinessDays, addBusinessHours, addBusinessMs, addCalendarDays, businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { ServiceLevelsRepository } from './service-levels.repository';
 import { measure, WINDOW_DAYS, type ServicePerformance } from './performance';
@@ -42,7 +43,9 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
     async publicReport(): Promise<Array<{ service: Service; performance: ServicePerformance }>> {
       const now = clock.now();
       const services = (await repository.listServices(now)).filter((s) => s.active);
-      const items = await repository.measuredItems(now - WINDOW_DAYS * 86_400_000, now);
+      // The window starts at a day's start, so an item leaves the figures at a midnight, not at the
+      // moment 90 days after it was sent.
+      const items = await repository.measuredItems(startOfDay(now - WINDOW_DAYS * DAY_MS), now);
       return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now) }));
     },
     targetHistory: (serviceId: number) => repository.targetHistory(serviceId),

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * Time privacy: the one home of what a reader may learn of when an input was given. For named
- * input (or a reader who may unseal identities) times are shown to the minute; for anonymous and
+ * input (or a reader who has unsealed its submitter) times are shown to the minute; for anonymous and
  * confidential input, and a confidential submitter's reply, nothing finer than the calendar day
  * (UTC) of the send time, or of anything derived from it, reaches a page, e-mail, JSON answer or
  * export. Nothing about such input shows before its notification delay (`visible_at`) has passed.
@@ -12,11 +12,14 @@ import type { Knex } from 'knex';
 export type InputAttribution = 'named' | 'confidential' | 'anonymous';
 
 export interface InputReader {
-  /** HR and the complaints officer with the right to unseal a confidential submitter. */
+  /** True once the reader (HR, the complaints officer) has unsealed this submitter by a recorded reveal. */
   readonly mayUnseal: boolean;
 }
 
 export const DAY_MS = 86_400_000;
+
+/** The start (UTC) of a moment's calendar day. */
+export const startOfDay = (at: number): number => at - (at % DAY_MS);
 
 /** The calendar day (UTC) of a moment, "yyyy-mm-dd". */
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
@@ -46,7 +49,7 @@ export function inputTimes(attribution: InputAttribution, reader: InputReader): 
  * grow by up to a day); a start inside the received day would shorten it for late arrivals.
  */
 export function clockStartOf(attribution: InputAttribution, at: number): number {
-  return isUnattributed(attribution) ? at - (at % DAY_MS) + DAY_MS : at;
+  return isUnattributed(attribution) ? startOfDay(at) + DAY_MS : at;
 }
 
 /**
@@ -54,7 +57,7 @@ export function clockStartOf(attribution: InputAttribution, at: number): number 
  * its received day, so no median or share rests on the send time (and none comes out negative).
  */
 export function measuredFromOf(attribution: InputAttribution, at: number): number {
-  return isUnattributed(attribution) ? at - (at % DAY_MS) : at;
+  return isUnattributed(attribution) ? startOfDay(at) : at;
 }
 
 /** Whether anything about an input (or a reply to it) may show yet. */
