@@ -103,4 +103,16 @@ describe('service-level targets on routed items', () => {
     expect(pauses).toHaveLength(1);
     expect(pauses[0].ended_at).not.toBeNull();
   });
+
+  it('when anonymous or confidential feedback arrives, then its clock starts at the next day: two sent the same day share their due times, both after they were sent', async () => {
+    // Tuesday 15 December 2026, at 10:13 and at 15:41 in Los Angeles (the same day in UTC).
+    clock.advance(local('2026-12-15T10:13') - clock.now());
+    const anonymous = await routedFor((await submitFeedback(agentFor(context.app), org.staff.staffMemberId, { attribution: 'anonymous', comment: 'Sent in the morning.' })).res.text);
+    clock.advance(local('2026-12-15T15:41') - clock.now());
+    const member = await signedIn(context.app, org.member);
+    const confidential = await routedFor((await submitFeedback(member, org.staff.staffMemberId, { attribution: 'confidential', comment: 'Sent in the afternoon.' })).res.text);
+    expect(Number(confidential.acknowledge_due_at)).toBe(Number(anonymous.acknowledge_due_at));
+    expect(Number(confidential.respond_due_at)).toBe(Number(anonymous.respond_due_at));
+    expect(Number(anonymous.acknowledge_due_at)).toBeGreaterThan(local('2026-12-15T15:41'));
+  });
 });
