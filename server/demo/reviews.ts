@@ -51,5 +51,7 @@ export async function seedDemoReviews(knex: Knex, services: AppInstance['service
       submissionKey: newSubmissionKey(),
     });
   }
+  // Demo data only: the packet shows these at once rather than after their random delay.
+  await knex('routed_items').update({ visible_at: knex.ref('received_at') });
   return 'created';
 }
