@@ -133,6 +133,9 @@ async function scenario(): Promise<Outcome> {
     // A week on: escalation e-mails have gone out, the period's figures are final, HR exports the cycle.
     at(FINAL);
     await app.services.escalation.runOnce();
+    const packetPath = `/reviews/${cycleId}/packets/${subject}`;
+    const flagged = await postForm(readers.manager!, packetPath, `${packetPath}/flags/${references[0]}`, { note: 'Follow up' });
+    if (flagged.status !== 303) throw new Error(`flagging answered ${flagged.status}`);
     const downloads: string[] = [];
     for (const format of ['csv', 'xlsx']) {
       const res = await postForm(readers.hr!, `/reviews/${cycleId}/progress`, `/reviews/${cycleId}/exports`, { format });
@@ -141,7 +144,12 @@ async function scenario(): Promise<Outcome> {
     while ((await app.services.exports.runOnce()) > 0);
     const after = await crawlAll({ hr: downloads });
 
-    const ids = async (item: { id: number; feedback_item_id: number }) => [item.id, item.feedback_item_id, ...(await knex('routed_item_events').where({ routed_item_id: item.id }).pluck('id')).map(Number)];
+    const ids = async (item: { id: number; feedback_item_id: number }) => [
+      item.id,
+      item.feedback_item_id,
+      ...(await knex('routed_item_events').where({ routed_item_id: item.id }).pluck('id')),
+      ...(await knex('packet_flags').where({ feedback_item_id: item.feedback_item_id }).pluck('id')),
+    ].map(Number);
     const moments = async (item: { id: number }, sent: number[]) => {
       const row = await knex('routed_items').where({ id: item.id }).first('visible_at', 'acknowledge_due_at', 'respond_due_at');
       const events = await knex('routed_item_events').where({ routed_item_id: item.id, type: 'submitter_replied' }).pluck('visible_at');
