@@ -7,6 +7,9 @@ import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
+import * as roleGrantProposals from './20261204_0040_role_grant_proposals';
+import * as signInCounters from './20261204_0041_sign_in_counters';
+import * as signInDevices from './20261204_0042_sign_in_devices';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +27,9 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
+  ['20261204_0040_role_grant_proposals', roleGrantProposals],
+  ['20261204_0041_sign_in_counters', signInCounters],
+  ['20261204_0042_sign_in_devices', signInDevices],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

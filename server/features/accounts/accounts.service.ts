@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { PasswordHasher } from '../../platform/auth/passwords';
-import { ASSIGNABLE_ROLES, type Actor, type Role } from '../../platform/auth/roles';
 import { digestToken, newSecretToken } from '../../platform/auth/tokens';
 import type { Clock } from '../../platform/clock';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { pageCountOf } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
@@ -14,8 +13,6 @@ import { isUniqueViolation } from '../../platform/db/errors';
 
 export const VERIFY_TOKEN_TTL_MS = 48 * 3600_000;
 export const RESET_TOKEN_TTL_MS = 3600_000;
-
-export type SignInResult = { outcome: 'ok'; actor: Actor } | { outcome: 'invalid' };
 
 export interface AccountsServiceDeps {
   knex: Knex;
@@ -101,15 +98,6 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       });
     },
 
-    async signIn(email: string, password: string): Promise<SignInResult> {
-      const account = await repository.findByEmail(email);
-      // An unverified account has no password yet, so it fails here exactly like an unknown address.
-      const ok = await passwords.verify(account?.passwordHash ?? null, password);
-      if (!ok || !account || account.emailVerifiedAt === null) return { outcome: 'invalid' };
-      const actor = await repository.findActor(account.id);
-      return actor ? { outcome: 'ok', actor } : { outcome: 'invalid' };
-    },
-
     /** Sends a reset link when the account exists; the caller sees the same outcome either way. */
     async requestPasswordReset(email: string): Promise<void> {
       await knex.transaction(async (trx) => {
@@ -155,17 +143,6 @@ export function createAccountsService(deps: AccountsServiceDeps) {
         staffMemberId: account.staffMemberId,
         roles: await repository.storedRoles(account.id),
       };
-    },
-
-    /** Replaces the roles an admin grants by hand; directory roles are not touched here. */
-    async setAssignedRoles(actor: Actor, accountId: number, roles: Role[]): Promise<void> {
-      if (roles.some((r) => !(ASSIGNABLE_ROLES as readonly Role[]).includes(r))) throw new ValidationError({ roles: 'validation.role.invalid' });
-      if (accountId === actor.accountId && !roles.includes('admin')) throw new ForbiddenError('accounts.admin.cannotDropOwnAdmin');
-      await knex.transaction(async (trx) => {
-        if (!(await repository.findById(accountId, trx))) throw new NotFoundError();
-        await repository.replaceStoredRoles(accountId, [...new Set(roles)], trx);
-        await audit.record({ actorAccountId: actor.accountId, action: 'account.roles.set', subjectType: 'account', subjectId: accountId, detail: { roles } }, trx);
-      });
     },
   };
 }
