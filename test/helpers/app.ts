@@ -26,7 +26,7 @@ export interface TestApp extends AppInstance {
   readonly logLines: string[];
 }
 
-export async function createTestApp(options: { db: Database; clock?: Clock; mailTransport?: MailTransport; env?: Record<string, string> }): Promise<TestApp> {
+export async function createTestApp(options: { db: Database; clock?: Clock; mailTransport?: MailTransport; env?: Record<string, string>; pause?: (ms: number) => Promise<void> }): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: 'low', PUBLIC_URL: 'http://accountable.test', LOG_LEVEL: 'info', ...options.env });
   const logLines: string[] = [];
   const sink = new Writable({
@@ -36,7 +36,7 @@ export async function createTestApp(options: { db: Database; clock?: Clock; mail
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const instance = await createApp({ config, db: options.db, logger, clock: options.clock ?? { now: () => Date.now() }, mailTransport: options.mailTransport });
+  const instance = await createApp({ config, db: options.db, logger, clock: options.clock ?? { now: () => Date.now() }, mailTransport: options.mailTransport, pause: options.pause });
   return { ...instance, config, logLines };
 }
 
