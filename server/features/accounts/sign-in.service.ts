@@ -49,9 +49,10 @@ export interface SignInDeps {
   pause: (ms: number) => Promise<void>;
 }
 
-/** The pause before checking a password from a network this many failures over its budget: 0.5 s, 1 s, 2 s … */
-export function networkPauseMs(failuresOverBudget: number): number {
-  return failuresOverBudget > 0 ? Math.min(500 * 2 ** (failuresOverBudget - 1), MAX_NETWORK_PAUSE_MS) : 0;
+/** The pause before checking a password from a network with this many recent failures: none within its budget, then 0.5 s, 1 s, 2 s … */
+export function networkPauseMs(networkFailures: number): number {
+  const over = networkFailures - FREE_FAILURES_PER_NETWORK;
+  return over >= 0 ? Math.min(500 * 2 ** over, MAX_NETWORK_PAUSE_MS) : 0;
 }
 
 const accountKey = (email: string) => `account:${createHash('sha256').update(email.trim().toLowerCase()).digest('hex')}`;
@@ -99,8 +100,7 @@ export function createSignInService(deps: SignInDeps) {
 
       const networkKey = device ? undefined : `network:${await addressKey(attempt.address)}`;
       if (networkKey) {
-        const network = await counters.read(networkKey);
-        const pauseMs = networkPauseMs(network.attempts - FREE_FAILURES_PER_NETWORK);
+        const pauseMs = networkPauseMs((await counters.read(networkKey)).attempts);
         if (pauseMs > 0) await pause(pauseMs);
       }
 
