@@ -16,13 +16,18 @@ export function createDevicesRepository(knex: Knex) {
       return Number(id);
     },
 
-    async delete(id: number, db: Db = knex): Promise<void> {
-      await db('sign_in_devices').where({ id }).delete();
+    /**
+     * Forgets devices by id. Callers pass ids they have read, so InnoDB locks only those rows:
+     * a range delete would lock gaps, and parallel sign-ins inserting into them would deadlock.
+     */
+    async delete(ids: readonly number[], db: Db = knex): Promise<void> {
+      if (ids.length > 0) await db('sign_in_devices').whereIn('id', ids).delete();
     },
 
-    /** Forgets an account's devices unused since `usedSince`: they are no longer trusted anyway. */
-    async deleteStale(accountId: number, usedSince: number, db: Db = knex): Promise<void> {
-      await db('sign_in_devices').where({ account_id: accountId }).where('last_used_at', '<', usedSince).delete();
+    /** An account's devices unused since `usedSince`: they are no longer trusted anyway. */
+    async staleIds(accountId: number, usedSince: number, db: Db = knex): Promise<number[]> {
+      const rows = await db('sign_in_devices').select('id').where({ account_id: accountId }).where('last_used_at', '<', usedSince);
+      return rows.map((r) => Number(r.id));
     },
   };
 }

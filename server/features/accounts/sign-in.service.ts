@@ -80,11 +80,9 @@ export function createSignInService(deps: SignInDeps) {
   /** Replaces the browser's device cookie with a new one (a stolen old one stops working). */
   async function issueDevice(accountId: number, previous: { id: number } | undefined): Promise<string> {
     const { token, digest } = newSecretToken();
-    await knex.transaction(async (trx) => {
-      if (previous) await devices.delete(previous.id, trx);
-      await devices.deleteStale(accountId, clock.now() - DEVICE_TTL_MS, trx);
-      await devices.insert(accountId, digest, clock.now(), trx);
-    });
+    // No transaction is needed: a left-over old row is harmless, and is gone at the next sign-in.
+    await devices.insert(accountId, digest, clock.now());
+    await devices.delete([...(previous ? [previous.id] : []), ...(await devices.staleIds(accountId, clock.now() - DEVICE_TTL_MS))]);
     return token;
   }
 

@@ -45,9 +45,15 @@ export function createAttemptCounters(knex: Knex, clock: Clock) {
       await db('sign_in_counters').where({ counter_key: key }).delete();
     },
 
-    /** Deletes counters whose window is over. */
-    async purgeExpired(db: Db = knex): Promise<number> {
-      return db('sign_in_counters').where('window_ends_at', '<=', clock.now()).delete();
+    /**
+     * Deletes counters whose window is over, a batch at a time, by key: a range delete would lock
+     * index gaps on InnoDB and deadlock with parallel attempts inserting into them.
+     */
+    async purgeExpired(db: Db = knex): Promise<void> {
+      const now = clock.now();
+      const rows = await db('sign_in_counters').select('counter_key').where('window_ends_at', '<=', now).limit(100);
+      if (rows.length === 0) return;
+      await db('sign_in_counters').whereIn('counter_key', rows.map((r) => String(r.counter_key))).where('window_ends_at', '<=', now).delete();
     },
   };
 }

@@ -65,6 +65,12 @@ describe('lockouts that do not lock out the owner', () => {
     const rows = await database.db.knex('sign_in_devices').where({ account_id: owner.id });
     expect(rows.map((r) => r.token_hash)).toEqual([digestToken(token)]);
     expect(JSON.stringify(rows)).not.toContain(token);
+
+    // Each sign-in replaces the cookie, so a copy of an old one earns nothing.
+    const again = agentFor(app);
+    again.jar.setCookie(`${DEVICE_COOKIE}=${token}; Path=/sign-in`);
+    await attempt(again, '192.0.2.10', owner.email, owner.password);
+    expect((await database.db.knex('sign_in_devices').where({ account_id: owner.id })).map((r) => r.token_hash)).not.toContain(digestToken(token));
   });
 
   it('when guesses lock the account, then the owner still signs in from a known browser while strangers and the known browser past its own budget stay refused, and the owner gets one e-mail', async () => {
@@ -118,6 +124,8 @@ describe('lockouts that do not lock out the owner', () => {
     expect((await attempt(agentFor(app), '198.51.101.1', owner.email, owner.password)).status).toBe(303);
     await lockOut('203.1.3');
     expect(await mailsTo(owner.email)).toHaveLength(2);
+    // Counters whose window is over are cleared away as new failures arrive.
+    expect(await database.db.knex('sign_in_counters').where('window_ends_at', '<=', clock.now())).toEqual([]);
   });
 
   it('when a device cookie belongs to another account, then it earns no trust for this one', async () => {
