@@ -82,12 +82,12 @@ export async function signIn(agent: Agent, email: string, password: string) {
  * Registers beforeAll/afterAll hooks that give the file a fresh database and an app on it
  * (with an in-process SMTP server when `smtp` is true). Read the fields inside tests.
  */
-export function useTestApp(options: { smtp?: boolean; clock?: Clock } = {}) {
+export function useTestApp(options: { smtp?: boolean; clock?: Clock; env?: Record<string, string>; pause?: (ms: number) => Promise<void> } = {}) {
   const context = {} as { database: TestDatabase; app: TestApp; smtp: TestSmtpServer };
   beforeAll(async () => {
     context.database = await createTestDatabase();
     if (options.smtp) context.smtp = await startSmtpServer();
-    context.app = await createTestApp({ db: context.database.db, clock: options.clock, mailTransport: context.smtp?.transport });
+    context.app = await createTestApp({ db: context.database.db, clock: options.clock, mailTransport: context.smtp?.transport, env: options.env, pause: options.pause });
   });
   afterAll(async () => {
     await context.smtp?.close();

@@ -1,6 +1,4 @@
-import { agentFor, createTestApp, csrfToken, deliverAll, manualClock, signedIn, type Agent, type TestApp } from '../../helpers/app';
-import { createTestDatabase, type TestDatabase } from '../../helpers/database';
-import { startSmtpServer, type TestSmtpServer } from '../../helpers/mail';
+import { agentFor, csrfToken, deliverAll, manualClock, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { factories } from '../../factories';
 import { ROLE_PROPOSAL_TTL_MS } from '../../../server/features/accounts/role-grants.service';
 
@@ -8,20 +6,8 @@ const DAY_MS = 86_400_000;
 
 describe('separation of duties: granting privileged roles', () => {
   const clock = manualClock(Date.parse('2026-12-01T09:00:00Z'));
-  let database: TestDatabase;
-  let smtp: TestSmtpServer;
-  let app: TestApp;
-  const knex = () => database.db.knex;
-
-  beforeAll(async () => {
-    database = await createTestDatabase();
-    smtp = await startSmtpServer();
-    app = await createTestApp({ db: database.db, clock, mailTransport: smtp.transport });
-  });
-  afterAll(async () => {
-    await smtp.close();
-    await database.destroy();
-  });
+  const context = useTestApp({ smtp: true, clock });
+  const knex = () => context.database.db.knex;
 
   const storedRoles = async (accountId: number) => (await knex()('account_roles').where({ account_id: accountId }).orderBy('role')).map((r) => String(r.role));
   const pendingProposals = (accountId: number) => knex()('role_grant_proposals').where({ account_id: accountId }).whereNull('decision');
@@ -41,7 +27,7 @@ describe('separation of duties: granting privileged roles', () => {
     const f = factories(knex());
     const first = await f.account({ roles: ['admin'], displayName: 'Ada Proposer' });
     const second = await f.account({ roles: ['admin'], displayName: 'Bo Approver' });
-    return { first, second, proposer: await signedIn(app, first), approver: await signedIn(app, second) };
+    return { first, second, proposer: await signedIn(context.app, first), approver: await signedIn(context.app, second) };
   }
 
   it('when an admin ticks HR on their own account, then the one request is refused with a message and nothing is granted or proposed', async () => {
@@ -99,7 +85,7 @@ describe('separation of duties: granting privileged roles', () => {
     const puppet = await factories(knex()).account({ roles: ['member'] });
     await setRoles(proposer, puppet.id, ['member', 'admin']);
     expect(await storedRoles(puppet.id)).toEqual(['member']);
-    const puppetAgent = await signedIn(app, puppet);
+    const puppetAgent = await signedIn(context.app, puppet);
     expect((await puppetAgent.get('/admin/role-proposals')).status).toBe(403);
     // Nor can the proposal for their own HR be made at all.
     expect((await setRoles(proposer, first.id, ['admin', 'hr'])).status).toBe(403);
@@ -110,19 +96,19 @@ describe('separation of duties: granting privileged roles', () => {
     const holders = [await f.account({ roles: ['complaints'] }), await f.account({ roles: ['complaints', 'member'] })];
     const { first, second, proposer, approver } = await twoAdmins();
     const target = await f.account({ roles: [], displayName: 'Cleo Newcomer' });
-    await deliverAll(app);
-    smtp.received.length = 0;
+    await deliverAll(context.app);
+    context.smtp.received.length = 0;
 
     await setRoles(proposer, target.id, ['complaints']);
-    await deliverAll(app);
-    expect(smtp.received).toEqual([]);
+    await deliverAll(context.app);
+    expect(context.smtp.received).toEqual([]);
     const [proposal] = await pendingProposals(target.id);
     await decide(approver, proposal.id, 'approve');
-    await deliverAll(app);
+    await deliverAll(context.app);
 
-    expect(smtp.received.map((m) => m.to).flat().sort()).toEqual(holders.map((h) => h.email).sort());
+    expect(context.smtp.received.map((m) => m.to).flat().sort()).toEqual(holders.map((h) => h.email).sort());
     for (const holder of holders) {
-      const [mail] = smtp.to(holder.email);
+      const [mail] = context.smtp.to(holder.email);
       expect(mail!.subject).toBe('A role you hold in Accountable has been granted to someone else');
       expect(mail!.text).toContain('Cleo Newcomer now holds the role Complaints officer. It was proposed by Ada Proposer and approved by Bo Approver.');
     }
@@ -178,10 +164,10 @@ describe('separation of duties: granting privileged roles', () => {
     await setRoles(proposer, target.id, ['hr']);
     const [proposal] = await pendingProposals(target.id);
     expect((await approver.post(`/admin/role-proposals/${proposal.id}/approve`).type('form').send({})).status).toBe(403);
-    const hr = await signedIn(app, await factories(knex()).account({ roles: ['hr'] }));
+    const hr = await signedIn(context.app, await factories(knex()).account({ roles: ['hr'] }));
     expect((await hr.get('/admin/role-proposals')).status).toBe(403);
     expect((await decide(hr, proposal.id, 'approve')).status).toBe(403);
-    expect((await agentFor(app).get('/admin/role-proposals')).status).toBe(303);
+    expect((await agentFor(context.app).get('/admin/role-proposals')).status).toBe(303);
     expect(await storedRoles(target.id)).toEqual([]);
   });
 });
