@@ -23,10 +23,12 @@ export interface AccountsServiceDeps {
   audit: AuditLog;
   clock: Clock;
   publicUrl: string;
+  /** Lifts the lockout of strangers' sign-ins to an account (a reset proves the mailbox). */
+  forgetSignInFailures: (email: string) => Promise<void>;
 }
 
 export function createAccountsService(deps: AccountsServiceDeps) {
-  const { knex, repository, passwords, outbox, emails, audit, clock, publicUrl } = deps;
+  const { knex, repository, passwords, outbox, emails, audit, clock, publicUrl, forgetSignInFailures } = deps;
 
   async function sendVerification(accountId: number, email: string, locale: string, trx: Knex.Transaction): Promise<void> {
     const { token, digest } = newSecretToken();
@@ -115,16 +117,20 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     /** Sets a new password from a reset link; ends every session of the account. */
     async resetPassword(token: string, password: string): Promise<boolean> {
       const passwordHash = await passwords.hash(password);
-      return knex.transaction(async (trx) => {
+      const email = await knex.transaction(async (trx) => {
         const accountId = await repository.consumeToken(digestToken(token), 'reset-password', trx);
-        if (accountId === undefined) return false;
+        if (accountId === undefined) return undefined;
         const account = await repository.findById(accountId, trx);
         // Following the link proves the address, so an unverified account becomes verified.
         await repository.update(accountId, { passwordHash, ...(account?.emailVerifiedAt == null ? { emailVerifiedAt: clock.now() } : {}) }, trx);
         await repository.deleteSessionsOf(accountId, trx);
         await audit.record({ actorAccountId: accountId, action: 'account.reset-password', subjectType: 'account', subjectId: accountId }, trx);
-        return true;
+        return account?.email;
       });
+      if (email === undefined) return false;
+      // The new password is meant to work at once, from whatever browser the owner is on.
+      await forgetSignInFailures(email);
+      return true;
     },
 
     async listAccounts(filter: { query?: string; page: number; pageSize: number }) {

@@ -32,8 +32,8 @@ export interface AccountsDeps {
 
 export function createAccounts(deps: AccountsDeps) {
   const repository = createAccountsRepository(deps.knex, () => deps.clock.now());
-  const service = createAccountsService({ ...deps, repository });
   const signIn = createSignInService({ ...deps, repository, devices: createDevicesRepository(deps.knex), counters: createAttemptCounters(deps.knex, deps.clock) });
+  const service = createAccountsService({ ...deps, repository, forgetSignInFailures: signIn.forgetFailures });
   const roleGrants = createRoleGrantsService({ ...deps, repository, proposals: createRoleProposalsRepository(deps.knex) });
   return {
     service,

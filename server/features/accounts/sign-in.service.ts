@@ -87,6 +87,9 @@ export function createSignInService(deps: SignInDeps) {
   }
 
   return {
+    /** Clears the strangers' failure count of an account. */
+    forgetFailures: (email: string) => counters.clear(accountKey(email)),
+
     async signIn(attempt: SignInAttempt): Promise<SignInOutcome> {
       const account = await repository.findByEmail(attempt.email);
       const device = account && attempt.deviceToken ? await devices.findUsable(digestToken(attempt.deviceToken), account.id, clock.now() - DEVICE_TTL_MS) : undefined;

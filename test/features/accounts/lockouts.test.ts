@@ -1,4 +1,5 @@
 import { agentFor, csrfToken, deliverAll, manualClock, useTestApp, type Agent } from '../../helpers/app';
+import { linkIn } from '../../helpers/mail';
 import { factories } from '../../factories';
 import { DEVICE_COOKIE } from '../../../server/features/accounts/accounts.routes';
 import {
@@ -113,6 +114,19 @@ describe('lockouts that do not lock out the owner', () => {
     expect(await mailsTo(owner.email)).toHaveLength(2);
     // Counters whose window is over are cleared away as new failures arrive.
     expect(await knex()('sign_in_counters').where('window_ends_at', '<=', clock.now())).toEqual([]);
+  });
+
+  it('when a locked-out owner on a new browser resets their password, then the new password works at once', async () => {
+    const owner = await factories(knex()).account();
+    for (let i = 0; i <= UNTRUSTED_FAILURES_PER_ACCOUNT; i++) await attempt(agentFor(context.app), `203.3.${i}.1`, owner.email, `guess ${i}`);
+    const browser = agentFor(context.app);
+    const resetToken = await csrfToken(browser, '/reset-password');
+    await browser.post('/reset-password').set('X-Forwarded-For', '198.51.105.1').type('form').send({ email: owner.email, _csrf: resetToken }).expect(200);
+    await deliverAll(context.app);
+    const path = new URL(linkIn(context.smtp.to(owner.email).find((m) => m.subject === 'Reset your Accountable password')!, 'http://accountable.test/reset/')).pathname;
+    const token = await csrfToken(browser, path);
+    await browser.post(path).type('form').send({ password: 'a brand new passphrase', passwordConfirmation: 'a brand new passphrase', _csrf: token }).expect(303);
+    expect((await attempt(browser, '198.51.105.1', owner.email, 'a brand new passphrase')).status).toBe(303);
   });
 
   it('when a device cookie belongs to another account, then it earns no trust for this one', async () => {
