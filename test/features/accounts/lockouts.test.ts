@@ -63,6 +63,7 @@ describe('lockouts that do not lock out the owner', () => {
 
   it('when guesses lock the account, then the owner still signs in from a known browser while strangers and the known browser past its own budget stay refused, and the owner gets one e-mail', async () => {
     const owner = await factories(knex()).account();
+    await knex()('accounts').where({ id: owner.id }).update({ locale: 'fr' });
     const known = await knownBrowser(owner, '198.51.100.7');
 
     // Guesses from many networks, each a new client: the first few are checked, then refused unchecked.
@@ -95,6 +96,8 @@ describe('lockouts that do not lock out the owner', () => {
     expect(mails).toHaveLength(1);
     expect(mails[0]!.text).toContain('You can still sign in from a browser you have used for this account before.');
     expect(mails[0]!.text).not.toMatch(/203\.0\.|198\.51\./);
+    // In the owner's stored language, not the attacker's.
+    expect(mails[0]!.html).toContain('<html lang="fr">');
   });
 
   it('when the window has passed, then strangers may try again, and the owner hears about a new attack once per notice window', async () => {

@@ -94,6 +94,8 @@ describe('separation of duties: granting privileged roles', () => {
   it('when a second admin approves, then every existing holder of the role is told by e-mail, and the audit log shows proposer and approver', async () => {
     const f = factories(knex());
     const holders = [await f.account({ roles: ['complaints'] }), await f.account({ roles: ['complaints', 'member'] })];
+    // Each e-mail follows its recipient's stored language (no second catalogue yet: the page language shows it).
+    await knex()('accounts').where({ id: holders[1]!.id }).update({ locale: 'fr' });
     const { first, second, proposer, approver } = await twoAdmins();
     const target = await f.account({ roles: [], displayName: 'Cleo Newcomer' });
     await deliverAll(context.app);
@@ -107,6 +109,8 @@ describe('separation of duties: granting privileged roles', () => {
     await deliverAll(context.app);
 
     expect(context.smtp.received.map((m) => m.to).flat().sort()).toEqual(holders.map((h) => h.email).sort());
+    expect(context.smtp.to(holders[0]!.email)[0]!.html).toContain('<html lang="en">');
+    expect(context.smtp.to(holders[1]!.email)[0]!.html).toContain('<html lang="fr">');
     for (const holder of holders) {
       const [mail] = context.smtp.to(holder.email);
       expect(mail!.subject).toBe('A role you hold in Accountable has been granted to someone else');
