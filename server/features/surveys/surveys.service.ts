@@ -9,12 +9,13 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '.
 import { DEFAULT_LOCALE, type Translate } from '../../platform/i18n';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
-import type { Answers } from './answers';
 import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCRIPTION, SELF_ASSESSMENT_NAME } from './default-template';
 import { newInvitationToken, type TokenSeal } from './invitation-links';
-import { computeResults, type SurveyResults } from './results';
+import { pagesOf, type Answers } from './answers';
+import { surveyGroupRule, staffReportHasComments, surveyPromise } from './promises';
+import { computeResults, type ResultsScope, type SurveyResults } from './results';
 import type { SurveysRepository } from './surveys.repository';
-import { STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
+import { DEFAULT_STAFF_REPORT_CONTENT, STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
 import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
@@ -85,13 +86,14 @@ export function createSurveysService(deps: SurveysDeps) {
       [unique[i], unique[j]] = [unique[j]!, unique[i]!];
     }
     const invitations = unique.map((a) => ({ ...a, ...newInvitationToken() }));
+    const promise = await promiseOf(survey, trx);
     await repository.insertInvitations(
       invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
       trx,
     );
     const closesOn = dayOf(survey.closesAt - 1);
     for (const i of invitations) {
-      await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn }));
+      await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise }));
     }
     return invitations.length;
   }
@@ -113,10 +115,16 @@ export function createSurveysService(deps: SurveysDeps) {
     return (await repository.responseAnswers(surveyId, db)).map((a) => parseJsonColumn<Answers>(a));
   }
 
-  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number; exceptStaff?: number | null } = {}): Promise<SurveyResults> {
+  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: ResultsScope = {}): Promise<SurveyResults> {
     const version = (await repository.findVersion(survey.templateVersionId, db))!;
-    // The organisation's minimum holds even if it was raised after the survey was created.
-    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: Math.max(survey.minimumGroupSize, deps.defaultMinimumGroupSize) }, options);
+    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), surveyGroupRule(survey, deps.defaultMinimumGroupSize), options);
+  }
+
+  /** What respondents are told about who reads their answers (see promises.ts). */
+  async function promiseOf(survey: Survey, db: Knex | Knex.Transaction = knex) {
+    const version = (await repository.findVersion(survey.templateVersionId, db))!;
+    const asksAboutStaff = pagesOf(version.definition, await repository.staffOf(survey.id, db)).some((p) => p.staff !== undefined);
+    return surveyPromise(survey, deps.defaultMinimumGroupSize, asksAboutStaff);
   }
 
   /** Each support staff member's block goes to their people manager, as routed feedback does. */
@@ -126,7 +134,7 @@ export function createSurveysService(deps: SurveysDeps) {
       const reportId = await repository.insertStaffReport({ surveyId: survey.id, staffMemberId: staff.id, recipientStaffMemberId: recipient ?? null }, trx);
       const manager = recipient === undefined ? undefined : await deps.staffMember(recipient, trx);
       if (manager) {
-        await outbox.enqueue(trx, emails.compose('survey-staff-report', manager.email, DEFAULT_LOCALE, { title: survey.title, staffName: staff.name, link: `${publicUrl}/surveys/staff-reports/${reportId}` }));
+        await outbox.enqueue(trx, emails.compose('survey-staff-report', manager.email, DEFAULT_LOCALE, { title: survey.title, staffName: staff.name, content: survey.staffReportContent, link: `${publicUrl}/surveys/staff-reports/${reportId}` }));
       }
     }
   }
@@ -181,6 +189,7 @@ export function createSurveysService(deps: SurveysDeps) {
               workingGroupId: group.id,
               milestone: due.milestone,
               minimumGroupSize: deps.defaultMinimumGroupSize,
+              staffReportContent: DEFAULT_STAFF_REPORT_CONTENT,
               opensAt: now(),
               closesAt: now() + due.days * DAY_MS,
               reminderDays: [7, 2].filter((d) => d < due.days),
@@ -291,6 +300,7 @@ export function createSurveysService(deps: SurveysDeps) {
             workingGroupId: input.audience === 'working_group' ? input.workingGroupId : null,
             milestone: null,
             minimumGroupSize: input.minimumGroupSize,
+            staffReportContent: input.staffReportContent,
             opensAt: input.opensOn <= today ? now() : startOfDay(input.opensOn),
             // Open through the whole closing day (UTC).
             closesAt: startOfDay(input.closesOn) + DAY_MS,
@@ -320,7 +330,7 @@ export function createSurveysService(deps: SurveysDeps) {
       const template = (await repository.findTemplate(version.templateId))!;
       const group = survey.workingGroupId ? await workingGroups.findGroup(survey.workingGroupId) : undefined;
       const progress = (await repository.progress([id])).get(id) ?? { invited: 0, responded: 0 };
-      return { survey, version, template, group, progress, staff: await repository.staffOf(id) };
+      return { survey, version, template, group, progress, staff: await repository.staffOf(id), promise: await promiseOf(survey) };
     },
 
     async closeNow(actor: Actor, id: number): Promise<void> {
@@ -361,7 +371,7 @@ export function createSurveysService(deps: SurveysDeps) {
       if (!report || own || !(hasAnyRole(actor, ['hr']) || (actor.staffMemberId !== null && report.recipientStaffMemberId === actor.staffMemberId))) throw new NotFoundError();
       const survey = await mustFindSurvey(report.surveyId);
       await audit.record({ actorAccountId: actor.accountId, action: 'survey.staff_report.view', subjectType: 'survey_staff_report', subjectId: id, detail: { staffMemberId: report.staffMemberId } });
-      return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId }) };
+      return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId, comments: staffReportHasComments(survey.staffReportContent) }) };
     },
 
     /** Opens due surveys (scheduled, or for a milestone reached), sends due reminders, closes surveys past their date. */
