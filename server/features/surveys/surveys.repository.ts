@@ -202,8 +202,10 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return (await db('surveys').select('id').where('status', status).andWhere(column, '<=', at).orderBy(column).limit(limit)).map((r) => Number(r.id));
     },
 
-    async hasMilestoneSurvey(workingGroupId: number, milestone: Milestone, db: Db = knex): Promise<boolean> {
-      return !!(await db('surveys').select('id').where({ working_group_id: workingGroupId, milestone }).first());
+    /** The surveys a group's milestones opened, with where each stands. */
+    async milestoneSurveys(workingGroupId: number, db: Db = knex): Promise<Array<{ milestone: Milestone; status: SurveyStatus }>> {
+      const rows = await db('surveys').select('milestone', 'status').where({ working_group_id: workingGroupId }).whereNotNull('milestone');
+      return rows.map((r) => ({ milestone: r.milestone as Milestone, status: r.status as SurveyStatus }));
     },
 
     async setStaff(surveyId: number, staffMemberIds: readonly number[], db: Db): Promise<void> {

@@ -26,6 +26,8 @@ const REMINDER_BATCH = 500;
 /** What the survey engine needs of working groups. */
 export interface SurveyWorkingGroups {
   findGroup(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string } | undefined>;
+  /** One group's reached milestones, with the group locked until `trx` ends. */
+  lockMilestonesDue(groupId: number, today: string, trx: Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
   members(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ email: string }>>;
   supportStaff(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ staffMemberId: number }>>;
   milestonesDue(today: string, db?: Knex | Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
@@ -172,40 +174,49 @@ export function createSurveysService(deps: SurveysDeps) {
     if (survey.audience === 'list') await repository.setAudienceAddresses(id, await repository.audienceAddresses(survey.id, trx), trx);
   }
 
+  /**
+   * Decides, with the group's row locked (so two sweeps in two processes decide one after the
+   * other), whether a milestone opens an assessment now; returns the new survey, still to be opened.
+   * A group has one milestone assessment at a time, about the latest milestone reached: when several
+   * are recorded at once (a late entry), the earlier ones are passed without a survey; a milestone
+   * reached while an assessment still runs waits for it to close. The unique (group, milestone) pair
+   * keeps each milestone to one survey even so.
+   */
+  async function startMilestoneAssessment(groupId: number, trx: Knex.Transaction): Promise<number | null> {
+    const reached = await workingGroups.lockMilestonesDue(groupId, dayOf(now()), trx);
+    const latest = reached.at(-1);
+    const held = await repository.milestoneSurveys(groupId, trx);
+    if (!latest || held.some((s) => s.status !== 'closed' || s.milestone === latest.milestone)) return null;
+    const group = await workingGroups.findGroup(groupId, trx);
+    const version = await repository.latestVersion(latest.templateId, trx);
+    if (!group || !version) return null;
+    const surveyId = await repository.insertSurvey(
+      {
+        title: deps.translate(`surveys.milestoneTitle.${latest.milestone}`, { group: group.name.slice(0, 160) }),
+        templateVersionId: version.id,
+        audience: 'working_group',
+        workingGroupId: group.id,
+        milestone: latest.milestone,
+        minimumGroupSize: deps.defaultMinimumGroupSize,
+        staffReportContent: DEFAULT_STAFF_REPORT_CONTENT,
+        opensAt: now(),
+        closesAt: now() + latest.days * DAY_MS,
+        reminderDays: [7, 2].filter((d) => d < latest.days),
+        repeatMonths: null,
+        createdByAccountId: null,
+      },
+      trx,
+    );
+    const passed = reached.slice(0, -1).filter((m) => !held.some((s) => s.milestone === m.milestone)).map((m) => m.milestone);
+    await audit.record({ actorAccountId: null, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { workingGroupId: group.id, milestone: latest.milestone, ...(passed.length ? { passed } : {}) } }, trx);
+    return surveyId;
+  }
+
   async function openForMilestones(): Promise<number> {
     let opened = 0;
-    for (const due of await workingGroups.milestonesDue(dayOf(now()))) {
-      if (await repository.hasMilestoneSurvey(due.groupId, due.milestone)) continue;
-      const group = await workingGroups.findGroup(due.groupId);
-      const version = await repository.latestVersion(due.templateId);
-      if (!group || !version) continue;
-      try {
-        const id = await knex.transaction(async (trx) => {
-          const surveyId = await repository.insertSurvey(
-            {
-              title: deps.translate(`surveys.milestoneTitle.${due.milestone}`, { group: group.name.slice(0, 160) }),
-              templateVersionId: version.id,
-              audience: 'working_group',
-              workingGroupId: group.id,
-              milestone: due.milestone,
-              minimumGroupSize: deps.defaultMinimumGroupSize,
-              staffReportContent: DEFAULT_STAFF_REPORT_CONTENT,
-              opensAt: now(),
-              closesAt: now() + due.days * DAY_MS,
-              reminderDays: [7, 2].filter((d) => d < due.days),
-              repeatMonths: null,
-              createdByAccountId: null,
-            },
-            trx,
-          );
-          await audit.record({ actorAccountId: null, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { workingGroupId: group.id, milestone: due.milestone } }, trx);
-          return surveyId;
-        });
-        if (await open(id)) opened++;
-      } catch (err) {
-        // Another process opened it first: the unique (group, milestone) pair says so.
-        if (!isUniqueViolation(err)) throw err;
-      }
+    for (const groupId of new Set((await workingGroups.milestonesDue(dayOf(now()))).map((due) => due.groupId))) {
+      const id = await knex.transaction((trx) => startMilestoneAssessment(groupId, trx));
+      if (id !== null && (await open(id))) opened++;
     }
     return opened;
   }
