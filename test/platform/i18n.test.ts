@@ -66,7 +66,7 @@ describe('the English catalogue', () => {
       ['reviews.status.', CYCLE_STATUSES],
       ['feedback.requested.', ['answered', 'expired']],
       ...(['solicitation-request', 'solicitation-reminder'] as const).map((e): [string, readonly string[]] => [`emails.${e}.`, ['subject']]),
-      ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
+      ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, a === 'named' ? ['label', ...STAFF_VISIBILITY.map((v) => `help.${v}`)] : ['label', 'help']]),
       ['surveys.promise.staff.', STAFF_REPORT_CONTENTS],
       ['emails.survey-staff-report.body.', STAFF_REPORT_CONTENTS],
     ];
