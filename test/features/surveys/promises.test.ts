@@ -1,5 +1,5 @@
 import { agentFor, deliverAll, manualClock, signedIn, useTestApp } from '../../helpers/app';
-import { closeSurvey, openSurvey, postAnswers, saveTemplate, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
+import { closeSurvey, openSurvey, postAnswers, saveTemplate, SUBMIT_GENERAL_ANSWERS, surveyAdmin, surveyLinks, TEST_DEFINITION } from '../../helpers/surveys';
 import { factories } from '../../factories';
 import { createTranslator, type Translate } from '../../../server/platform/i18n';
 import { STAFF_REPORT_CONTENTS, type StaffReportContent } from '../../../server/features/surveys/surveys.schema';
@@ -42,12 +42,7 @@ describe('survey promises: what respondents are told is what each reader gets', 
     const surveyPage = (await admin.get(`/surveys/${surveyId}`).expect(200)).text;
     for (const [i, member] of members.entries()) {
       const res = await postAnswers(agentFor(context.app), links.get(member.email)!, {
-        page: '0',
-        action: 'submit',
-        'a:overall': '4',
-        'a:attended': 'no',
-        'a:process.agenda': '4',
-        'a:process.minutes': '4',
+        ...SUBMIT_GENERAL_ANSWERS,
         [`a:staff.${support.id}.support`]: '4',
         [`a:staff.${support.id}.staff_comments`]: i < options.commenting ? `${title} remark ${i}` : '',
       });
