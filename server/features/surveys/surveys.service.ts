@@ -53,6 +53,15 @@ export interface SurveysDeps {
   now: () => number;
 }
 
+/**
+ * The milestone whose assessment opens now, of a group's milestones reached (in order) and the
+ * surveys its milestones opened: the latest, unless it has its survey or one still runs.
+ */
+function milestoneToOpen<T extends { milestone: Milestone }>(reached: readonly T[], held: ReadonlyArray<{ milestone: Milestone; status: string }>): T | null {
+  const latest = reached.at(-1);
+  return latest && !held.some((s) => s.status !== 'closed' || s.milestone === latest.milestone) ? latest : null;
+}
+
 const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
 const startOfDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'utc' }).toMillis();
 
@@ -184,9 +193,9 @@ export function createSurveysService(deps: SurveysDeps) {
    */
   async function startMilestoneAssessment(groupId: number, trx: Knex.Transaction): Promise<number | null> {
     const reached = await workingGroups.lockMilestonesDue(groupId, dayOf(now()), trx);
-    const latest = reached.at(-1);
     const held = await repository.milestoneSurveys(groupId, trx);
-    if (!latest || held.some((s) => s.status !== 'closed' || s.milestone === latest.milestone)) return null;
+    const latest = milestoneToOpen(reached, held);
+    if (!latest) return null;
     const group = await workingGroups.findGroup(groupId, trx);
     const version = await repository.latestVersion(latest.templateId, trx);
     if (!group || !version) return null;
@@ -214,7 +223,10 @@ export function createSurveysService(deps: SurveysDeps) {
 
   async function openForMilestones(): Promise<number> {
     let opened = 0;
-    for (const groupId of new Set((await workingGroups.milestonesDue(dayOf(now()))).map((due) => due.groupId))) {
+    const due = await workingGroups.milestonesDue(dayOf(now()));
+    for (const groupId of new Set(due.map((d) => d.groupId))) {
+      // Most groups have nothing to open: only those are locked and decided again.
+      if (!milestoneToOpen(due.filter((d) => d.groupId === groupId), await repository.milestoneSurveys(groupId))) continue;
       const id = await knex.transaction((trx) => startMilestoneAssessment(groupId, trx));
       if (id !== null && (await open(id))) opened++;
     }
