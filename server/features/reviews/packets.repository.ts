@@ -17,6 +17,31 @@ export interface PacketItem {
   readonly attribution: string;
   readonly solicited: boolean;
   readonly createdAt: number;
+  /** Received in the cycle's period, so counted in its figures (see countedInCycle). */
+  readonly counted: boolean;
+}
+
+/**
+ * The feedback items of a cycle's packets: those asked for it (solicited input, whatever day it
+ * arrived before its request's deadline, often in the review window after the period's end), and
+ * the unsolicited ones received in its period. An answer asked for one cycle never joins another.
+ */
+function belongsToCycle(query: Knex.QueryBuilder, cycleId: number, period: Period, alias: string): Knex.QueryBuilder {
+  return query.where((w) =>
+    w.where(`${alias}.solicited_cycle_id`, cycleId).orWhere((unsolicited) => unsolicited.whereNull(`${alias}.solicited_cycle_id`).andWhere(`${alias}.created_at`, '>=', period.from).andWhere(`${alias}.created_at`, '<', period.to)),
+  );
+}
+
+/**
+ * The items a cycle's figures count: those of the cycle received in its period. Figures are final at
+ * the period's end; an answer arriving later is read in the packet but moves no figure, since the
+ * change would describe that one answer (its ratings) to a reader who saw the figure before.
+ */
+function countedInCycle(query: Knex.QueryBuilder, cycleId: number, period: Period, alias: string): Knex.QueryBuilder {
+  return query
+    .where(`${alias}.created_at`, '>=', period.from)
+    .andWhere(`${alias}.created_at`, '<', period.to)
+    .andWhere((w) => w.whereNull(`${alias}.solicited_cycle_id`).orWhere(`${alias}.solicited_cycle_id`, cycleId));
 }
 
 /** How the recipient handled the routed item an input created. */
@@ -39,11 +64,7 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
     /** Every rating given in a period, with the staff member's department, labelled with `cycleId`. */
     async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
-      const rows = await db('feedback_ratings as r')
-        .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
-        .join('staff_members as s', 's.id', 'f.staff_member_id')
-        .where('f.created_at', '>=', period.from)
-        .andWhere('f.created_at', '<', period.to)
+      const rows: Array<Record<string, unknown>> = await countedInCycle(db('feedback_ratings as r').join('feedback_items as f', 'f.id', 'r.feedback_item_id').join('staff_members as s', 's.id', 'f.staff_member_id'), cycleId, period, 'f')
         .select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
         feedbackItemId: Number(r.feedback_item_id),
@@ -55,15 +76,15 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       }));
     },
 
-    async items(staffMemberId: number, period: Period, db: Db = knex): Promise<PacketItem[]> {
-      const rows = await db('feedback_items')
-        .select('id', 'kind', 'attribution', 'solicited', 'created_at')
-        .where({ staff_member_id: staffMemberId })
-        .andWhere('created_at', '>=', period.from)
-        .andWhere('created_at', '<', period.to)
-        .orderBy('created_at')
-        .orderBy('id');
-      return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
+    /** A staff member's items of a cycle (see belongsToCycle), each marked whether its figures count it. */
+    async items(staffMemberId: number, period: Period, cycleId: number, db: Db = knex): Promise<PacketItem[]> {
+      const rows: Array<Record<string, unknown>> = await belongsToCycle(db('feedback_items as f').select('f.id', 'f.kind', 'f.attribution', 'f.solicited', 'f.created_at').where('f.staff_member_id', staffMemberId), cycleId, period, 'f')
+        .orderBy('f.created_at')
+        .orderBy('f.id');
+      return rows.map((r) => {
+        const createdAt = Number(r.created_at);
+        return { id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt, counted: createdAt >= period.from && createdAt < period.to };
+      });
     },
 
     async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandledItem[]> {

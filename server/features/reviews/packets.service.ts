@@ -136,8 +136,10 @@ export function createPacketsService(deps: PacketsDeps) {
     const { previousCycle, facts, dimensions } = shared ?? (await cycleContext(cycle));
     const period = periodOf(cycle);
     const labels = new Map(dimensions.map((d) => [d.id, d.label]));
-    const items = await repository.items(staff.id, period);
+    const items = await repository.items(staff.id, period, cycle.id);
     const ids = items.map((i) => i.id);
+    // Figures count only what arrived in the period; later solicited answers are read, not counted.
+    const counted = items.filter((i) => i.counted);
     const content = await feedback.contentFor(ids);
     const flags = await repository.flags(cycle.id, ids);
     const comments: PacketComment[] = [];
@@ -150,7 +152,7 @@ export function createPacketsService(deps: PacketsDeps) {
         comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
-    const handled = await repository.handling(ids);
+    const handled = await repository.handling(counted.map((i) => i.id));
     const [review] = await repository.reviews(cycle.id, [staff.id]);
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = deps.now() >= period.to;
@@ -164,13 +166,13 @@ export function createPacketsService(deps: PacketsDeps) {
       viewer,
       final,
       kinds: unlessOpen(
-        guarded(items.length, rule, () => ({
-          total: items.length,
-          appreciation: items.filter((i) => i.kind === 'appreciation').length,
-          suggestion: items.filter((i) => i.kind === 'suggestion').length,
-          concern: items.filter((i) => i.kind === 'concern').length,
+        guarded(counted.length, rule, () => ({
+          total: counted.length,
+          appreciation: counted.filter((i) => i.kind === 'appreciation').length,
+          suggestion: counted.filter((i) => i.kind === 'suggestion').length,
+          concern: counted.filter((i) => i.kind === 'concern').length,
           // Only named answers carry the mark (see the feedback service), so this counts only those.
-          solicited: items.filter((i) => i.solicited).length,
+          solicited: counted.filter((i) => i.solicited).length,
         })),
       ),
       dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({
@@ -183,7 +185,7 @@ export function createPacketsService(deps: PacketsDeps) {
       comments,
       themes: unlessOpen(
         frequentThemes(
-          [...content.values()].map((c) => c.comment),
+          counted.map((i) => content.get(i.id)?.comment ?? ''),
           rule,
         ),
       ),
@@ -259,7 +261,7 @@ export function createPacketsService(deps: PacketsDeps) {
     async flag(actor: Actor, cycleId: number, staffMemberId: number, feedbackItemId: number, note: string | null): Promise<void> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       if (viewer !== 'manager') throw new NotFoundError();
-      if (!(await repository.items(staff.id, periodOf(cycle))).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
+      if (!(await repository.items(staff.id, periodOf(cycle), cycle.id)).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
       await knex.transaction(async (trx) => {
         await repository.setFlag(cycle.id, feedbackItemId, actor.accountId, note, trx);
         await audit.record({ actorAccountId: actor.accountId, action: note === null ? 'packet.unflag' : 'packet.flag', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { cycleId: cycle.id } }, trx);
