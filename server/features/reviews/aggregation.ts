@@ -1,4 +1,4 @@
-import { guarded, summariseScale, suppressionReason, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, summariseParts, summariseScale, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
 export const RATING_POINTS = [1, 2, 3, 4, 5] as const;
@@ -20,10 +20,20 @@ export interface DimensionFigure {
   readonly previous: Guarded<ScaleFigures> | null;
 }
 
+/** Scores per part of one whole (staff of a department, departments of the organisation). */
+function scoresBy(facts: readonly RatingFact[], part: (f: RatingFact) => number): Map<number, number[]> {
+  const parts = new Map<number, number[]>();
+  for (const f of facts) {
+    const scores = parts.get(part(f));
+    if (scores) scores.push(f.score);
+    else parts.set(part(f), [f.score]);
+  }
+  return parts;
+}
+
 /**
- * A staff member's figures per dimension for a cycle and the one before. The department's ratings
- * are the parent group: a staff member's figure is withheld when the rest of their department is
- * non-empty but below the minimum, since the department's figure minus theirs would describe those few.
+ * A staff member's figures per dimension for a cycle and the one before. Each cycle's department (as
+ * frozen at that period's end) is the whole the staff member is a part of: see withheldParts.
  */
 export function staffDimensionFigures(
   facts: readonly RatingFact[],
@@ -32,39 +42,19 @@ export function staffDimensionFigures(
   cycles: { current: number; previous: number | null },
   rule: GroupRule,
 ): DimensionFigure[] {
-  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
   const figureFor = (dimensionId: number, cycleId: number): Guarded<ScaleFigures> => {
-    const own = facts.filter((f) => f.staffMemberId === staffMemberId && f.dimensionId === dimensionId && f.cycleId === cycleId);
+    const inCycle = facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId);
+    const own = inCycle.filter((f) => f.staffMemberId === staffMemberId);
+    const departmentId = own[0]?.departmentId ?? null;
     if (departmentId === null) return summariseScale(own.map((f) => f.score), RATING_POINTS, rule);
-    const inDepartment = facts.filter((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId);
-    const figure = summariseScale(own.map((f) => f.score), RATING_POINTS, { ...rule, parentSize: inDepartment.length });
-    if (figure.suppressed || !withheldInDepartment(inDepartment, rule).has(staffMemberId)) return figure;
-    return { suppressed: true, reason: 'complement_too_few' };
+    const department = inCycle.filter((f) => f.departmentId === departmentId);
+    return summariseParts(scoresBy(department, (f) => f.staffMemberId), RATING_POINTS, rule).get(staffMemberId)!;
   };
   return dimensionIds.map((dimensionId) => ({
     dimensionId,
     current: figureFor(dimensionId, cycles.current),
     previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
   }));
-}
-
-/**
- * The staff members of one department (for one dimension and cycle) whose figures are withheld.
- * Beyond each one's own group and complement, the withheld ones together must not be a small group:
- * the department's figure minus every figure shown would describe them. While they are, the
- * smallest shown figure is withheld too (the same choice for every reader).
- */
-export function withheldInDepartment(inDepartment: readonly RatingFact[], rule: GroupRule): Set<number> {
-  const counts = new Map<number, number>();
-  for (const f of inDepartment) counts.set(f.staffMemberId, (counts.get(f.staffMemberId) ?? 0) + 1);
-  const withheld = new Set([...counts].filter(([, n]) => suppressionReason(n, { ...rule, parentSize: inDepartment.length }) !== null).map(([id]) => id));
-  for (;;) {
-    const hidden = [...withheld].reduce((sum, id) => sum + counts.get(id)!, 0);
-    if (suppressionReason(hidden, rule) === null || hidden === 0) return withheld;
-    const next = [...counts].filter(([id]) => !withheld.has(id)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
-    if (!next) return withheld;
-    withheld.add(next[0]);
-  }
 }
 
 export interface TrendFilter {
@@ -82,8 +72,9 @@ export interface TrendFigure {
 }
 
 /**
- * Department × dimension × cycle figures for HR and executives. Each department is cut from the
- * organisation (all departments) for that dimension and cycle, which is its parent group.
+ * Department × dimension × cycle figures for HR and executives. The departments (as frozen at each
+ * period's end) are the parts of the organisation, for that dimension and cycle: see withheldParts.
+ * Which departments a filter shows never changes any figure.
  */
 export function departmentTrends(facts: readonly RatingFact[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
   const shown = filter.departmentIds.length ? departments.filter((d) => filter.departmentIds.includes(d)) : departments;
@@ -91,10 +82,8 @@ export function departmentTrends(facts: readonly RatingFact[], departments: read
   for (const cycleId of filter.cycleIds) {
     for (const dimensionId of filter.dimensionIds) {
       const organisation = facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId && f.departmentId !== null);
-      for (const departmentId of shown) {
-        const scores = organisation.filter((f) => f.departmentId === departmentId).map((f) => f.score);
-        figures.push({ departmentId, dimensionId, cycleId, figure: summariseScale(scores, RATING_POINTS, { ...rule, parentSize: organisation.length }) });
-      }
+      const byDepartment = summariseParts(scoresBy(organisation, (f) => f.departmentId!), RATING_POINTS, rule);
+      for (const departmentId of shown) figures.push({ departmentId, dimensionId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW });
     }
   }
   return figures;

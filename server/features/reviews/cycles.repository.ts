@@ -68,6 +68,13 @@ export function createCyclesRepository(knex: Knex, now: () => number) {
       return row ? toCycle(row) : undefined;
     },
 
+    /** Whether another cycle's period shares a day with `startsOn`..`endsOn` (both included). */
+    async overlapsAnother(startsOn: string, endsOn: string, exceptId: number | null, db: Db = knex): Promise<boolean> {
+      let query = db('review_cycles').first('id').where('starts_on', '<=', endsOn).andWhere('ends_on', '>=', startsOn);
+      if (exceptId !== null) query = query.whereNot({ id: exceptId });
+      return (await query) !== undefined;
+    },
+
     async insertCycle(input: CycleInput, db: Db): Promise<number> {
       const t = now();
       const [id] = await db('review_cycles').insert({ ...cycleColumns(input), status: 'planned', created_at: t, updated_at: t });

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import type { HandlingTimes } from '../service-levels';
 import type { RatingFact } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
@@ -19,15 +20,6 @@ export interface PacketItem {
   readonly createdAt: number;
 }
 
-/** How the recipient handled the routed item an input created. */
-export interface HandledItem {
-  readonly acknowledgedAt: number | null;
-  readonly acknowledgeDueAt: number | null;
-  readonly respondedAt: number | null;
-  readonly respondDueAt: number | null;
-  readonly committedRespondAt: number | null;
-}
-
 export interface PacketReview {
   readonly staffMemberId: number;
   readonly reviewedAt: number;
@@ -37,14 +29,17 @@ export interface PacketReview {
 
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /** Every rating given in a period, with the staff member's department, labelled with `cycleId`. */
+    /**
+     * Every rating given in a cycle's period, with the staff member's department as frozen for that
+     * cycle (see populations.ts; none for someone not in it), labelled with the cycle.
+     */
     async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
       const rows = await db('feedback_ratings as r')
         .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
-        .join('staff_members as s', 's.id', 'f.staff_member_id')
+        .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
         .where('f.created_at', '>=', period.from)
         .andWhere('f.created_at', '<', period.to)
-        .select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
+        .select('r.feedback_item_id', 'f.staff_member_id', 'p.department_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
         feedbackItemId: Number(r.feedback_item_id),
         staffMemberId: Number(r.staff_member_id),
@@ -66,14 +61,16 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
     },
 
-    async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandledItem[]> {
+    /** How the recipients handled the routed items these inputs created. */
+    async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandlingTimes[]> {
       if (feedbackItemIds.length === 0) return [];
-      const rows = await db('routed_items').select('acknowledged_at', 'acknowledge_due_at', 'responded_at', 'respond_due_at', 'committed_respond_at').whereIn('feedback_item_id', feedbackItemIds);
+      const rows = await db('routed_items').select('acknowledged_at', 'acknowledge_due_at', 'responded_at', 'respond_due_at', 'timeframe_updated_at', 'committed_respond_at').whereIn('feedback_item_id', feedbackItemIds);
       return rows.map((r) => ({
         acknowledgedAt: toNullableNumber(r.acknowledged_at),
         acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
         respondedAt: toNullableNumber(r.responded_at),
         respondDueAt: toNullableNumber(r.respond_due_at),
+        timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
         committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
     },

@@ -29,6 +29,8 @@ export interface Suppressed {
  * person's input, so nothing is shown until the group is final.
  */
 export const NOT_FINAL: Suppressed = Object.freeze({ suppressed: true, reason: 'not_final' });
+/** A group with no input at all. */
+export const TOO_FEW: Suppressed = Object.freeze({ suppressed: true, reason: 'too_few' });
 export type Guarded<T> = (T & { readonly suppressed: false }) | Suppressed;
 
 export function suppressionReason(size: number, rule: GroupRule): SuppressionReason | null {
@@ -45,6 +47,29 @@ export function suppressionReason(size: number, rule: GroupRule): SuppressionRea
 export function guarded<T extends object>(size: number, rule: GroupRule, compute: () => T): Guarded<T> {
   const reason = suppressionReason(size, rule);
   return reason ? { suppressed: true, reason } : { ...compute(), suppressed: false };
+}
+
+/**
+ * The parts of one whole (the staff of a department, the departments of the organisation) whose
+ * figures are withheld, and why, given each part's size; the whole is their sum. Beyond each part's
+ * own size and complement, the withheld parts together must not be a small group, since the
+ * whole's figure minus every figure shown would describe them: while they are, the smallest shown
+ * part is withheld too (the same choice for every reader).
+ */
+export function withheldParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): Map<K, SuppressionReason> {
+  const whole = [...sizes.values()].reduce((sum, n) => sum + n, 0);
+  const withheld = new Map<K, SuppressionReason>();
+  for (const [part, size] of sizes) {
+    const reason = suppressionReason(size, { ...rule, parentSize: whole });
+    if (reason) withheld.set(part, reason);
+  }
+  for (;;) {
+    const hidden = [...withheld.keys()].reduce((sum, part) => sum + sizes.get(part)!, 0);
+    if (hidden === 0 || suppressionReason(hidden, rule) === null) return withheld;
+    const next = [...sizes].filter(([part]) => !withheld.has(part)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+    if (!next) return withheld;
+    withheld.set(next[0], 'complement_too_few');
+  }
 }
 
 export interface ScaleFigures {
@@ -72,6 +97,17 @@ function scaleFigures(values: readonly number[], points: readonly number[]): Sca
 /** Count, mean, median and distribution of scale answers (one value per person). */
 export function summariseScale(values: readonly number[], points: readonly number[], rule: GroupRule): Guarded<ScaleFigures> {
   return guarded(values.length, rule, () => scaleFigures(values, points));
+}
+
+/** Scale figures for each part of one whole (see withheldParts); a part with no answers is too few. */
+export function summariseParts<K extends number>(parts: ReadonlyMap<K, readonly number[]>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
+  const withheld = withheldParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
+  const figures = new Map<K, Guarded<ScaleFigures>>();
+  for (const [part, values] of parts) {
+    const reason = withheld.get(part);
+    figures.set(part, reason ? { suppressed: true, reason } : { ...scaleFigures(values, points), suppressed: false });
+  }
+  return figures;
 }
 
 export interface ChoiceFigures {
