@@ -68,9 +68,12 @@ export function createCyclesRepository(knex: Knex, now: () => number) {
       return row ? toCycle(row) : undefined;
     },
 
-    /** Whether another cycle's period shares a day with `startsOn`..`endsOn` (both included). */
-    async overlapsAnother(startsOn: string, endsOn: string, exceptId: number | null, db: Db = knex): Promise<boolean> {
-      let query = db('review_cycles').first('id').where('starts_on', '<=', endsOn).andWhere('ends_on', '>=', startsOn);
+    /**
+     * Whether a cycle with another code has a period sharing a day with `startsOn`..`endsOn` (both
+     * included); one with the same code is the unique code's concern.
+     */
+    async overlapsAnother({ code, startsOn, endsOn }: Pick<CycleInput, 'code' | 'startsOn' | 'endsOn'>, exceptId: number | null, db: Db = knex): Promise<boolean> {
+      let query = db('review_cycles').first('id').whereNot({ code }).andWhere('starts_on', '<=', endsOn).andWhere('ends_on', '>=', startsOn);
       if (exceptId !== null) query = query.whereNot({ id: exceptId });
       return (await query) !== undefined;
     },

@@ -51,7 +51,7 @@ export function createCyclesService({ knex, repository, audit, freezePopulation 
    * fix the periods of new cycles; this also holds against cycles stored before that rule.
    */
   async function refuseOverlap(input: CycleInput, exceptId: number | null, db: Db): Promise<void> {
-    if (await repository.overlapsAnother(input.startsOn, input.endsOn, exceptId, db)) throw new ValidationError({ startsOn: 'reviews.errors.periodOverlaps' });
+    if (await repository.overlapsAnother(input, exceptId, db)) throw new ValidationError({ startsOn: 'reviews.errors.periodOverlaps' });
   }
 
   async function move(actor: Actor, id: number, step: 'open' | 'close'): Promise<void> {
