@@ -1,17 +1,29 @@
-import { guarded, summariseParts, summariseScale, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
 export const RATING_POINTS = [1, 2, 3, 4, 5] as const;
 
-/** One rating of one feedback item on one dimension, with where it belongs. */
-export interface RatingFact {
-  readonly feedbackItemId: number;
+/** Where an input belongs: the staff member it is about, and their department as frozen for its period. */
+interface Placed {
   readonly staffMemberId: number;
   readonly departmentId: number | null;
+}
+
+/** One rating of one feedback item on one dimension, with where it belongs. */
+export interface RatingFact extends Placed {
+  readonly feedbackItemId: number;
   readonly dimensionId: number;
   readonly cycleId: number;
   readonly score: number;
 }
+
+/** How the routed item one input created was handled, with where the input belongs. */
+export interface HandlingFact extends HandlingTimes, Placed {
+  readonly cycleId: number;
+}
+
+export type HandlingFigure = Guarded<HandlingTallies & { readonly items: number }>;
 
 export interface DimensionFigure {
   readonly dimensionId: number;
@@ -20,21 +32,45 @@ export interface DimensionFigure {
   readonly previous: Guarded<ScaleFigures> | null;
 }
 
-/** Scores per part of one whole (staff of a department, departments of the organisation). */
-function scoresBy(facts: readonly RatingFact[], part: (f: RatingFact) => number): Map<number, number[]> {
-  const parts = new Map<number, number[]>();
+function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
+  const parts = new Map<number, F[]>();
   for (const f of facts) {
-    const scores = parts.get(part(f));
-    if (scores) scores.push(f.score);
-    else parts.set(part(f), [f.score]);
+    const group = parts.get(part(f));
+    if (group) group.push(f);
+    else parts.set(part(f), [f]);
   }
   return parts;
 }
 
+type Summarise<F, T> = (parts: ReadonlyMap<number, readonly F[]>) => Map<number, Guarded<T>>;
+
 /**
- * A staff member's figures per dimension for a cycle and the one before. Each cycle's department (as
- * frozen at that period's end) is the whole the staff member is a part of: see withheldParts.
+ * A staff member's figure as one part of their department (as frozen at the period's end): the
+ * department's figure minus theirs would describe the rest (see withheldParts). Without a
+ * department they are a whole of their own.
  */
+function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMemberId: number, summarise: Summarise<F, T>): Guarded<T> {
+  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
+  const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
+  return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
+}
+
+/** Each department's figure as one part of the organisation. */
+function asPartsOfOrganisation<F extends Placed, T>(facts: readonly F[], summarise: Summarise<F, T>): Map<number, Guarded<T>> {
+  return summarise(groupBy(facts.filter((f) => f.departmentId !== null), (f) => f.departmentId!));
+}
+
+const ratingsSummary =
+  (rule: GroupRule): Summarise<RatingFact, ScaleFigures> =>
+  (parts) =>
+    summariseParts(new Map([...parts].map(([part, facts]) => [part, facts.map((f) => f.score)])), RATING_POINTS, rule);
+
+const handlingSummary =
+  (rule: GroupRule, now: number): Summarise<HandlingFact, HandlingTallies & { readonly items: number }> =>
+  (parts) =>
+    guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, now) }));
+
+/** A staff member's figures per dimension for a cycle and the one before, each cycle over its own frozen department. */
 export function staffDimensionFigures(
   facts: readonly RatingFact[],
   staffMemberId: number,
@@ -42,19 +78,17 @@ export function staffDimensionFigures(
   cycles: { current: number; previous: number | null },
   rule: GroupRule,
 ): DimensionFigure[] {
-  const figureFor = (dimensionId: number, cycleId: number): Guarded<ScaleFigures> => {
-    const inCycle = facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId);
-    const own = inCycle.filter((f) => f.staffMemberId === staffMemberId);
-    const departmentId = own[0]?.departmentId ?? null;
-    if (departmentId === null) return summariseScale(own.map((f) => f.score), RATING_POINTS, rule);
-    const department = inCycle.filter((f) => f.departmentId === departmentId);
-    return summariseParts(scoresBy(department, (f) => f.staffMemberId), RATING_POINTS, rule).get(staffMemberId)!;
-  };
+  const figureFor = (dimensionId: number, cycleId: number) => asPartOfDepartment(facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId), staffMemberId, ratingsSummary(rule));
   return dimensionIds.map((dimensionId) => ({
     dimensionId,
     current: figureFor(dimensionId, cycles.current),
     previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
   }));
+}
+
+/** How a staff member's routed items of a cycle were handled, as one part of their department. */
+export function staffHandling(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number): HandlingFigure {
+  return asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, handlingSummary(rule, now));
 }
 
 export interface TrendFilter {
@@ -81,12 +115,19 @@ export function departmentTrends(facts: readonly RatingFact[], departments: read
   const figures: TrendFigure[] = [];
   for (const cycleId of filter.cycleIds) {
     for (const dimensionId of filter.dimensionIds) {
-      const organisation = facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId && f.departmentId !== null);
-      const byDepartment = summariseParts(scoresBy(organisation, (f) => f.departmentId!), RATING_POINTS, rule);
+      const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId), ratingsSummary(rule));
       for (const departmentId of shown) figures.push({ departmentId, dimensionId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW });
     }
   }
   return figures;
+}
+
+/** How each department's routed items of each cycle were handled, as parts of the organisation. */
+export function departmentHandling(facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
+  return cycleIds.flatMap((cycleId) => {
+    const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId), handlingSummary(rule, now));
+    return departments.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
+  });
 }
 
 /**

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
-import type { HandlingTimes } from '../service-levels';
-import type { RatingFact } from './aggregation';
+import type { HandlingFact, RatingFact } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
 
@@ -27,23 +26,30 @@ export interface PacketReview {
   readonly notes: string;
 }
 
+/**
+ * Rows of `query` whose input (feedback item, as `f`, joined by `inputKey`) came in during a cycle's
+ * period, with where it belongs: its staff member as frozen for the cycle (see populations.ts), as
+ * `p`; no department for someone not in it.
+ */
+function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
+  return query
+    .join('feedback_items as f', 'f.id', inputKey)
+    .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
+    .where('f.created_at', '>=', period.from)
+    .andWhere('f.created_at', '<', period.to)
+    .select('f.staff_member_id', 'p.department_id');
+}
+
+const placedOf = (row: Record<string, unknown>) => ({ staffMemberId: Number(row.staff_member_id), departmentId: toNullableNumber(row.department_id) });
+
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /**
-     * Every rating given in a cycle's period, with the staff member's department as frozen for that
-     * cycle (see populations.ts; none for someone not in it), labelled with the cycle.
-     */
+    /** Every rating given in a cycle's period, with where it belongs (see frozenInputs), labelled with the cycle. */
     async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
-      const rows = await db('feedback_ratings as r')
-        .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
-        .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
-        .where('f.created_at', '>=', period.from)
-        .andWhere('f.created_at', '<', period.to)
-        .select('r.feedback_item_id', 'f.staff_member_id', 'p.department_id', 'r.dimension_id', 'r.score');
+      const rows: Array<Record<string, unknown>> = await frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId).select('r.feedback_item_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
+        ...placedOf(r),
         feedbackItemId: Number(r.feedback_item_id),
-        staffMemberId: Number(r.staff_member_id),
-        departmentId: toNullableNumber(r.department_id),
         dimensionId: Number(r.dimension_id),
         cycleId,
         score: Number(r.score),
@@ -61,11 +67,12 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
     },
 
-    /** How the recipients handled the routed items these inputs created. */
-    async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandlingTimes[]> {
-      if (feedbackItemIds.length === 0) return [];
-      const rows = await db('routed_items').select('acknowledged_at', 'acknowledge_due_at', 'responded_at', 'respond_due_at', 'timeframe_updated_at', 'committed_respond_at').whereIn('feedback_item_id', feedbackItemIds);
+    /** How the routed items of a cycle's period were handled, with where each input belongs (as for ratingFacts). */
+    async handlingFacts(period: Period, cycleId: number, db: Db = knex): Promise<HandlingFact[]> {
+      const rows: Array<Record<string, unknown>> = await frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId).select('r.acknowledged_at', 'r.acknowledge_due_at', 'r.responded_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
       return rows.map((r) => ({
+        ...placedOf(r),
+        cycleId,
         acknowledgedAt: toNullableNumber(r.acknowledged_at),
         acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
         respondedAt: toNullableNumber(r.responded_at),

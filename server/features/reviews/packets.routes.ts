@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
 import { ForbiddenError, ValidationError } from '../../platform/errors';
-import type { Guarded, ScaleFigures } from '../../platform/privacy/aggregates';
+import type { Guarded, ScaleFigures, Suppressed } from '../../platform/privacy/aggregates';
+import type { ReviewCycle } from './cycles.schema';
 import { RATING_POINTS } from './aggregation';
 import { EXPORT_FORMATS, type ExportJobs } from './export-jobs';
 import { sendPdf } from '../../platform/exports';
@@ -173,6 +174,16 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const dimensions = filter.dimensionIds.length ? trends.dimensions.filter((d) => filter.dimensionIds.includes(d.id)) : trends.dimensions;
     const refused = trends.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null;
     // Each withheld cell carries its reason (a stable code in JSON) and the words for it.
+    const withheld = (f: Suppressed, cycle: ReviewCycle) => ({ cycle: cycle.code, withheld: f.reason, why: withheldText(req.t, f, { minimum: minimumGroupSize, endsOn: cycle.endsOn }) });
+    const handling = trends.refused
+      ? []
+      : departments.map((department) => ({
+          department: department.name,
+          cells: trends.cycles.map((c) => {
+            const f = trends.handling.find((h) => h.departmentId === department.id && h.cycleId === c.id)!.figure;
+            return f.suppressed ? withheld(f, c) : { cycle: c.code, items: f.items, acknowledged: f.acknowledged, responded: f.responded };
+          }),
+        }));
     const rows = trends.refused
       ? []
       : departments.flatMap((department) =>
@@ -181,12 +192,12 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
             dimension: dimension.label,
             cells: trends.cycles.map((c) => {
               const f = figure(department.id, dimension.id, c.id);
-              return f.suppressed ? { cycle: c.code, withheld: f.reason, why: withheldText(req.t, f, { minimum: minimumGroupSize, endsOn: c.endsOn }) } : { cycle: c.code, mean: f.mean, count: f.count };
+              return f.suppressed ? withheld(f, c) : { cycle: c.code, mean: f.mean, count: f.count };
             }),
           })),
         );
     res.status(trends.refused ? 422 : 200);
-    if (req.accepts(['html', 'json']) === 'json') return void res.json({ refused, cycles: trends.cycles.map((c) => c.code), rows });
+    if (req.accepts(['html', 'json']) === 'json') return void res.json({ refused, cycles: trends.cycles.map((c) => c.code), rows, handling });
     res.render('reviews/trends', {
       title: req.t('reviews.trends.title'),
       refused,
@@ -196,6 +207,7 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
         dimensions: trends.dimensions.map((d) => ({ ...d, selected: filter.dimensionIds.includes(d.id) })),
       },
       rows,
+      handling,
     });
   });
 

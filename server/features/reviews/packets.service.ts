@@ -7,8 +7,7 @@ import { pageCountOf } from '../../platform/http/forms';
 import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { handlingTallies, type HandlingTallies } from '../service-levels';
-import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, staffHandling, type DimensionFigure, type HandlingFigure, type TrendFilter, type TrendFigure } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
 import type { Populations } from './populations';
@@ -73,7 +72,7 @@ export interface InputPacket {
   readonly comments: readonly PacketComment[];
   readonly themes: ReturnType<typeof frequentThemes>;
   /** Every routed item counts: one never acknowledged is a miss once due (see handlingTallies). */
-  readonly handling: Guarded<HandlingTallies & { readonly items: number }>;
+  readonly handling: HandlingFigure;
   readonly review: PacketReview | null;
 }
 
@@ -108,9 +107,9 @@ export function createPacketsService(deps: PacketsDeps) {
    * None while it runs: its figures wait for its end, and so does the population.
    */
   async function frozenFacts(cycle: ReviewCycle) {
-    if (!ended(cycle)) return [];
+    if (!ended(cycle)) return { ratings: [], handling: [] };
     await populations.freeze(cycle.id);
-    return repository.ratingFacts(periodOf(cycle), cycle.id);
+    return { ratings: await repository.ratingFacts(periodOf(cycle), cycle.id), handling: await repository.handlingFacts(periodOf(cycle), cycle.id) };
   }
 
   async function mustFindCycle(id: number): Promise<ReviewCycle> {
@@ -143,12 +142,13 @@ export function createPacketsService(deps: PacketsDeps) {
   /** What every packet of a cycle shares: read once for an export of all of them. */
   async function cycleContext(cycle: ReviewCycle) {
     const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
-    const facts = [...(await frozenFacts(cycle)), ...(previousCycle ? await frozenFacts(previousCycle) : [])];
-    return { previousCycle, facts, dimensions: await repository.dimensions() };
+    const current = await frozenFacts(cycle);
+    const facts = [...current.ratings, ...(previousCycle ? (await frozenFacts(previousCycle)).ratings : [])];
+    return { previousCycle, facts, handling: current.handling, dimensions: await repository.dimensions() };
   }
 
   async function assemble(cycle: ReviewCycle, staff: StaffMember, viewer: InputPacket['viewer'], shared?: Awaited<ReturnType<typeof cycleContext>>): Promise<InputPacket> {
-    const { previousCycle, facts, dimensions } = shared ?? (await cycleContext(cycle));
+    const { previousCycle, facts, handling, dimensions } = shared ?? (await cycleContext(cycle));
     const period = periodOf(cycle);
     const labels = new Map(dimensions.map((d) => [d.id, d.label]));
     const items = await repository.items(staff.id, period);
@@ -165,7 +165,6 @@ export function createPacketsService(deps: PacketsDeps) {
         comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
-    const handled = await repository.handling(ids);
     const [review] = await repository.reviews(cycle.id, [staff.id]);
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = ended(cycle);
@@ -202,7 +201,7 @@ export function createPacketsService(deps: PacketsDeps) {
           rule,
         ),
       ),
-      handling: unlessOpen(guarded(handled.length, rule, () => ({ items: handled.length, ...handlingTallies(handled, deps.now()) }))),
+      handling: unlessOpen(staffHandling(handling, staff.id, cycle.id, rule, deps.now())),
       review: viewer === 'self' ? null : (review ?? null),
     };
   }
@@ -300,8 +299,11 @@ export function createPacketsService(deps: PacketsDeps) {
       };
     },
 
-    /** Department × dimension figures across cycles; a filter that would single out a few people is refused. */
-    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
+    /**
+     * Department × dimension figures, and how each department's routed items were handled, across
+     * cycles; a filter that would single out a few people is refused.
+     */
+    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; handling: ReturnType<typeof departmentHandling>; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
       // Only periods that are over: a period still running would move between two readings.
       const allCycles = (await cycles.listCycles()).filter((c) => c.status !== 'planned' && ended(c)).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
       const departments = await directory.listDepartments();
@@ -311,10 +313,19 @@ export function createPacketsService(deps: PacketsDeps) {
         dimensionIds: filter.dimensionIds?.length ? filter.dimensionIds : dimensions.map((d) => d.id),
         cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
       };
-      const facts = (await Promise.all(allCycles.filter((c) => chosen.cycleIds.includes(c.id)).map(frozenFacts))).flat();
       const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
-      if (filterIsolatesTooFew(facts, chosen, rule)) return { refused: true, figures: [], cycles: shownCycles, departments, dimensions };
-      return { refused: false, figures: departmentTrends(facts, departments.map((d) => d.id), chosen, rule), cycles: shownCycles, departments, dimensions };
+      const facts = await Promise.all(shownCycles.map(frozenFacts));
+      const ratings = facts.flatMap((f) => f.ratings);
+      if (filterIsolatesTooFew(ratings, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
+      return {
+        refused: false,
+        figures: departmentTrends(ratings, departments.map((d) => d.id), chosen, rule),
+        handling: departmentHandling(facts.flatMap((f) => f.handling), shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
+        cycles: shownCycles,
+        departments,
+        dimensions,
+      };
     },
 
     /**

@@ -99,15 +99,20 @@ export function summariseScale(values: readonly number[], points: readonly numbe
   return guarded(values.length, rule, () => scaleFigures(values, points));
 }
 
-/** Scale figures for each part of one whole (see withheldParts); a part with no answers is too few. */
-export function summariseParts<K extends number>(parts: ReadonlyMap<K, readonly number[]>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
+/** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
+export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
   const withheld = withheldParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
-  const figures = new Map<K, Guarded<ScaleFigures>>();
+  const figures = new Map<K, Guarded<T>>();
   for (const [part, values] of parts) {
     const reason = withheld.get(part);
-    figures.set(part, reason ? { suppressed: true, reason } : { ...scaleFigures(values, points), suppressed: false });
+    figures.set(part, reason ? { suppressed: true, reason } : { ...compute(values), suppressed: false });
   }
   return figures;
+}
+
+/** Scale figures for each part of one whole (see withheldParts). */
+export function summariseParts<K extends number>(parts: ReadonlyMap<K, readonly number[]>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
+  return guardedParts(parts, rule, (values) => scaleFigures(values, points));
 }
 
 export interface ChoiceFigures {

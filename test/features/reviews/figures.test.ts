@@ -7,10 +7,12 @@ import { binaryBody } from '../../helpers/http';
 import { pdfToText } from '../../helpers/pdf';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
 
-// 2026-H1 in three departments: Policy (S1 eleven ratings, S2 three), Engagement (S3 six, S4 none)
-// and Legal (S5 five). Every department is shown in the trends; S2 is too few on their own, and
-// S1's figure would reveal S2's three beside Policy's.
-const RATINGS = { s1: 11, s2: 3, s3: 6, s4: 0, s5: 5 } as const;
+// 2026-H1 in three departments: Policy (S1 eleven items, S2 five), Engagement (S3 six, S4 none)
+// and Legal (S5 five), every item rated but two of S2's. Every department is shown in the trends;
+// S2's three ratings are too few on their own, and S1's rating figure would reveal them beside
+// Policy's; their handling, over all five and eleven items, is shown.
+const ITEMS = { s1: 11, s2: 5, s3: 6, s4: 0, s5: 5 } as const;
+const RATINGS = { ...ITEMS, s2: 3 } as const;
 const LISTENING = 'Listens to all stakeholders';
 // Of S1's eleven routed items, the manager acknowledges two at once; nine are never acknowledged.
 const ACKNOWLEDGED = 2;
@@ -29,16 +31,17 @@ describe(`honest and frozen figures (${testDialect})`, () => {
   let h1: number;
   const agents: Record<string, Agent> = {};
   const packetPath = (key: 's1' | 's2' | 's3' | 's4' | 's5') => `/reviews/${h1}/packets/${org[key].staffMemberId}`;
-  const trends = async () => (await agents.hr!.get('/reviews/trends').set('Accept', 'application/json').expect(200)).body as { cycles: string[]; rows: Array<{ department: string; dimension: string; cells: Array<Record<string, unknown>> }> };
+  type Trends = { cycles: string[]; rows: Array<{ department: string; dimension: string; cells: Array<Record<string, unknown>> }>; handling: Array<{ department: string; cells: Array<Record<string, unknown>> }> };
+  const trends = async () => (await agents.hr!.get('/reviews/trends').set('Accept', 'application/json').expect(200)).body as Trends;
 
   beforeAll(async () => {
     org = await reviewOrganisation(knex());
     h1 = await reviewCycle(knex(), '2026-H1');
     const toAcknowledge: number[] = [];
-    for (const [key, count] of Object.entries(RATINGS) as Array<[keyof typeof RATINGS, number]>) {
+    for (const [key, count] of Object.entries(ITEMS) as Array<[keyof typeof ITEMS, number]>) {
       for (let i = 0; i < count; i++) {
         clock.advance(60_000);
-        const id = await giveFeedback(context.app, knex(), org[key].staffMemberId, { comment: `${key} item ${i} on agendas and drafts`, ratings: { listening: 1 + (i % 5) } });
+        const id = await giveFeedback(context.app, knex(), org[key].staffMemberId, { comment: `${key} item ${i} on agendas and drafts`, ratings: i < RATINGS[key] ? { listening: 1 + (i % 5) } : {} });
         if (key === 's1' && i < ACKNOWLEDGED) toAcknowledge.push(id);
       }
     }
@@ -67,12 +70,12 @@ describe(`honest and frozen figures (${testDialect})`, () => {
     clock.advance(Date.parse('2026-07-10T10:00:00Z') - clock.now());
     const page = (await agents.m1!.get(packetPath('s1')).expect(200)).text;
     // Two of eleven, not two of the two that were acknowledged; none responded.
-    expect(page).toContain(`data-figure="ackWithin">${ACKNOWLEDGED} / ${RATINGS.s1}<`);
-    expect(page).toContain(`data-figure="respWithin">0 / ${RATINGS.s1}<`);
+    expect(page).toContain(`data-figure="ackWithin">${ACKNOWLEDGED} / ${ITEMS.s1}<`);
+    expect(page).toContain(`data-figure="respWithin">0 / ${ITEMS.s1}<`);
     expect(page).toContain(`data-figure="withheld">${REASONS.complement}<`);
     expect((await agents.m1!.get(packetPath('s2')).expect(200)).text).toContain(`data-figure="withheld">${REASONS.tooFew}<`);
     const pdf = pdfToText((await agents.m1!.get(`${packetPath('s1')}.pdf`).buffer(true).parse(binaryBody).expect(200)).body as Buffer).replace(/\s+/g, ' ');
-    expect(pdf).toContain(`Acknowledged within target ${ACKNOWLEDGED} / ${RATINGS.s1}`);
+    expect(pdf).toContain(`Acknowledged within target ${ACKNOWLEDGED} / ${ITEMS.s1}`);
     // pdftotext may break a long cell's words apart: compared without spaces.
     expect(pdf.replace(/ /g, '')).toContain(`${LISTENING}${REASONS.complement}`.replace(/ /g, ''));
   });
@@ -95,9 +98,14 @@ describe(`honest and frozen figures (${testDialect})`, () => {
     summary.eachRow((row) => {
       if ((row.values as unknown[]).includes('Sam One')) samRow = row.values as unknown[];
     });
-    expect(samRow[header.indexOf('Acknowledged within target')]).toBe(`${ACKNOWLEDGED} / ${RATINGS.s1}`);
+    expect(samRow[header.indexOf('Acknowledged within target')]).toBe(`${ACKNOWLEDGED} / ${ITEMS.s1}`);
 
-    const { rows } = await trends();
+    const { rows, handling } = await trends();
+    // The department's handling counts every routed item of its people, as in the packets.
+    const policyItems = ITEMS.s1 + ITEMS.s2;
+    expect(handling.find((h) => h.department === 'Policy')!.cells[0]).toEqual({ cycle: '2026-H1', items: policyItems, acknowledged: { met: ACKNOWLEDGED, decided: policyItems }, responded: { met: 0, decided: policyItems } });
+    const page = (await agents.hr!.get('/reviews/trends').expect(200)).text;
+    expect(page).toContain(`${policyItems} items: acknowledged within target ${ACKNOWLEDGED} / ${policyItems}, responded within target 0 / ${policyItems}`);
     const cell = (department: string) => rows.find((r) => r.department === department && r.dimension === LISTENING)!.cells[0]!;
     expect(cell('Policy')).toMatchObject({ cycle: '2026-H1', count: RATINGS.s1 + RATINGS.s2 });
     expect(cell('Legal')).toMatchObject({ count: RATINGS.s5 });

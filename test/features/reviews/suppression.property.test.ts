@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentTrends, filterIsolatesTooFew, staffDimensionFigures, type RatingFact } from '../../../server/features/reviews/aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffDimensionFigures, staffHandling, type HandlingFact, type RatingFact } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
 import { ValidationError } from '../../../server/platform/errors';
@@ -201,6 +201,40 @@ describe('suppression, for random organisations and filters', () => {
     );
   });
 
+  it('when handling figures are shown for packets and departments, then none differs from another, nor a whole from its shown parts, by fewer than the minimum', () => {
+    fc.assert(
+      fc.property(denseOrganisation, (org) => {
+        const rule = { minimumGroupSize: org.minimum };
+        // One routed item per rating of the first dimension, none of them handled yet.
+        const facts: HandlingFact[] = org.facts
+          .filter((f) => f.dimensionId === 1)
+          .map((f) => ({ staffMemberId: f.staffMemberId, departmentId: f.departmentId, cycleId: f.cycleId, acknowledgedAt: null, acknowledgeDueAt: 0, respondedAt: null, respondDueAt: 0, timeframeUpdatedAt: null, committedRespondAt: null }));
+        for (const cycleId of [1, 2]) {
+          const inCycle = facts.filter((f) => f.cycleId === cycleId);
+          const departments = departmentHandling(facts, org.departments, [cycleId], rule, 1);
+          const shownDepartments = departments.filter((d) => !d.figure.suppressed);
+          const leftOver = (whole: number, shown: number) => whole - shown === 0 || shown === 0 || whole - shown >= org.minimum;
+          expect(leftOver(inCycle.length, shownDepartments.reduce((sum, d) => sum + (d.figure.suppressed ? 0 : d.figure.items), 0))).toBe(true);
+          for (const department of shownDepartments) {
+            if (department.figure.suppressed) continue;
+            const members = org.staff.filter((m) => m.departmentId === department.departmentId);
+            let shownStaff = 0;
+            for (const member of members) {
+              const figure = staffHandling(facts, member.id, cycleId, rule, 1);
+              if (figure.suppressed) continue;
+              // Every routed item is in the denominator: not yet handled, each is a miss.
+              expect(figure.acknowledged).toEqual({ met: 0, decided: figure.items });
+              expect(leftOver(department.figure.items, figure.items)).toBe(true);
+              shownStaff += figure.items;
+            }
+            expect(leftOver(department.figure.items, shownStaff)).toBe(true);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('when a cycle\'s period is given, then it is accepted only as its code\'s half-year (or left empty to follow the code)', () => {
     const day = fc.date({ min: new Date('2025-01-01T00:00:00Z'), max: new Date('2027-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
     const code = fc.tuple(fc.integer({ min: 2025, max: 2027 }), fc.constantFrom('1', '2')).map(([year, half]) => `${year}-H${half}`);
@@ -239,7 +273,7 @@ describe(`frozen populations and periods that never overlap (${testDialect})`, (
     const staff = [org.s1, org.s2, org.s3, org.s4, org.s5, org.m1, org.m2].map((s) => s.staffMemberId);
     const departments = [null, ...Object.values(org.departments).map((d) => d.id)];
     const figures = async () => ({
-      trends: (await context.app.services.packets.trends({})).figures,
+      trends: await context.app.services.packets.trends({}).then((t) => ({ figures: t.figures, handling: t.handling })),
       packets: await Promise.all(staff.map(async (id) => {
         const p = await context.app.services.packets.packet(hr, h1, id);
         return { kinds: p.kinds, dimensions: p.dimensions, handling: p.handling };
@@ -247,7 +281,8 @@ describe(`frozen populations and periods that never overlap (${testDialect})`, (
     });
     const baseline = await figures();
     // The property would hold trivially if everything were withheld.
-    expect(baseline.trends.filter((f) => !f.figure.suppressed).length).toBeGreaterThan(0);
+    expect(baseline.trends.figures.filter((f) => !f.figure.suppressed).length).toBeGreaterThan(0);
+    expect(baseline.trends.handling.filter((f) => !f.figure.suppressed).length).toBeGreaterThan(0);
     expect(baseline.packets.flatMap((p) => p.dimensions).filter((d) => !d.current.suppressed).length).toBeGreaterThan(0);
     const directory = createDirectoryRepository(knex(), () => clock.now());
     const move = fc.record({ staff: fc.constantFrom(...staff), departmentId: fc.constantFrom(...departments), managerId: fc.option(fc.constantFrom(org.m1.staffMemberId, org.m2.staffMemberId, org.executive.staffMemberId), { nil: null }) });
