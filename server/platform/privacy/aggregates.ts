@@ -1,7 +1,9 @@
 /**
- * Figures built from anonymous or confidential input. Every such figure goes through `guarded`, the
- * one place the minimum group size and the complement rule are applied, so that no page, chart,
- * export or JSON answer rests on fewer than the minimum number of people.
+ * Figures built from anonymous or confidential input. Every such figure goes through `guarded`, or
+ * `guardedParts` for the parts of one whole, the one place the minimum group size, the complement
+ * rule and the differencing rule (withheldParts) are applied, so that no page, chart, export or JSON
+ * answer rests on fewer than the minimum number of people, and no two figures a reader can obtain
+ * differ by fewer than that.
  */
 
 /** The organisation may raise the minimum group size, never lower it below this. */
@@ -56,7 +58,7 @@ export function guarded<T extends object>(size: number, rule: GroupRule, compute
  * whole's figure minus every figure shown would describe them: while they are, the smallest shown
  * part is withheld too (the same choice for every reader).
  */
-export function withheldParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): Map<K, SuppressionReason> {
+function withheldParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): Map<K, SuppressionReason> {
   const whole = [...sizes.values()].reduce((sum, n) => sum + n, 0);
   const withheld = new Map<K, SuppressionReason>();
   for (const [part, size] of sizes) {
