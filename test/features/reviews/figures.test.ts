@@ -134,6 +134,14 @@ describe(`honest and frozen figures (${testDialect})`, () => {
     expect([Number(sid.department_id), Number(sid.manager_id)]).toEqual([org.departments.engagement.id, org.m2.staffMemberId]);
   });
 
+  it('when a period has ended unread, then the periodic sweep freezes its population', async () => {
+    const earlier = await reviewCycle(knex(), '2025-H2');
+    expect(await knex()('cycle_populations').where({ cycle_id: earlier })).toHaveLength(0);
+    await context.app.services.packets.freezeEndedPopulations();
+    expect(await knex()('cycle_populations').where({ cycle_id: earlier })).toHaveLength(1);
+    expect(await knex()('cycle_population_members').where({ cycle_id: earlier, staff_member_id: org.s3.staffMemberId }).first('department_id')).toMatchObject({ department_id: org.departments.legal.id });
+  });
+
   it('when HR closes a cycle before anything needed its figures, then its population is frozen at the close', async () => {
     const h2 = await reviewCycle(knex(), '2026-H2');
     expect(await knex()('cycle_populations').where({ cycle_id: h2 })).toHaveLength(0);
