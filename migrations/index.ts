@@ -7,6 +7,7 @@ import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
+import * as cyclePopulations from './20261204_0020_cycle_populations';
 import * as surveyStaffReportContent from './20261204_0030_survey_staff_report_content';
 import * as feedbackSolicitedCycle from './20261204_0031_feedback_solicited_cycle';
 import * as selfAssessmentUntypedPromise from './20261204_0032_self_assessment_untyped_promise';
@@ -30,6 +31,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
+  ['20261204_0020_cycle_populations', cyclePopulations],
   ['20261204_0030_survey_staff_report_content', surveyStaffReportContent],
   ['20261204_0031_feedback_solicited_cycle', feedbackSolicitedCycle],
   ['20261204_0032_self_assessment_untyped_promise', selfAssessmentUntypedPromise],

@@ -293,7 +293,7 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
+  const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
   const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
   return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
 }
