@@ -8,7 +8,7 @@ import { hasAnyRole } from '../../platform/auth/roles';
 import { DEFAULT_LOCALE } from '../../platform/i18n';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
-import { clockStartOf, isUnattributed, isVisible } from '../../platform/privacy/times';
+import { clockStartOf, isUnattributed, isVisible, NOTIFICATION_DELAY_MINUTES } from '../../platform/privacy/times';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
@@ -40,8 +40,7 @@ export interface InboxItemView extends InboxEntry {
   readonly unsealed: boolean;
 }
 
-/** How long a notification about a confidential or anonymous item is held back, in minutes. */
-export const NOTIFICATION_DELAY_MINUTES = { min: 15, max: 60 } as const;
+export { NOTIFICATION_DELAY_MINUTES };
 
 /** True when the feedback is about the actor themselves. */
 export function isAbout(actor: Actor, content: FeedbackContent): boolean {

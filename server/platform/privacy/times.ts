@@ -60,6 +60,12 @@ export function measuredFromOf(attribution: InputAttribution, at: number): numbe
   return isUnattributed(attribution) ? startOfDay(at) : at;
 }
 
+/** How long news of an unattributed input (or a reply to one) is held back, in minutes: random between these. */
+export const NOTIFICATION_DELAY_MINUTES = { min: 15, max: 60 } as const;
+
+/** The moment from which every input sent before `end` shows: a figure over them waits for it, else it would move. */
+export const allVisibleFrom = (end: number): number => end + NOTIFICATION_DELAY_MINUTES.max * 60_000;
+
 /** Whether anything about an input (or a reply to it) may show yet. */
 export const isVisible = (visibleAt: number, now: number): boolean => visibleAt <= now;
 
