@@ -13,6 +13,7 @@ import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
 import { getOrCreateSecret } from './platform/db/secrets';
+import { createApplicationKeys } from './platform/keys';
 import { NotFoundError } from './platform/errors';
 import { assertEveryRouteDeclaresAccess } from './platform/http/access';
 import { createErrorHandler } from './platform/http/error-handler';
@@ -59,6 +60,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
+  const keyFor = createApplicationKeys({ secretKey: config.secretKey, knex: db.knex, clock });
   const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH, SURVEY_CREATE_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
@@ -134,7 +136,7 @@ export async function createApp(deps: AppDeps) {
     defaultMinimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
     acceptUpload: csrf.acceptUpload,
-    linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
+    linkSecret: await keyFor('survey-links'),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),
     staffMember: (id, trx) => directory.service.findStaff(id, trx),
@@ -150,7 +152,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     publicUrl: config.publicUrl,
     cycles: reviewCycles.service,
-    linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
+    linkSecret: await keyFor('solicitation-links'),
     minimumGroupSize: config.minimumGroupSize,
     directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
     suggestions: {
@@ -189,7 +191,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     audit,
     publicUrl: config.publicUrl,
-    receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
+    receiptSecret: await keyFor('receipt-codes'),
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
     solicitations: solicitations.service,
