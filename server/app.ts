@@ -27,6 +27,7 @@ import { createMailTransport, type MailTransport } from './platform/mail/transpo
 import { publicDir } from './platform/paths';
 import { createOutboxSender } from './jobs/outbox-sender';
 import { periodic } from './jobs/periodic';
+import { createRetentionSweep } from './jobs/retention';
 import { createHealthRoutes } from './features/health/health.routes';
 import { createDirectory, DIRECTORY_IMPORT_PATH } from './features/directory';
 import { createAccounts } from './features/accounts';
@@ -176,6 +177,7 @@ export async function createApp(deps: AppDeps) {
     feedback: feedbackStore.source,
     staffSurveyResults: (staffMemberId, period) => surveys.service.staffResultsBetween(staffMemberId, period),
     minimumGroupSize: config.minimumGroupSize,
+    exportRetentionMs: config.exportRetentionDays * 86_400_000,
     translate: translator.forLocale(DEFAULT_LOCALE),
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
@@ -242,7 +244,7 @@ export async function createApp(deps: AppDeps) {
     next();
   });
   app.use(cookieParser());
-  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, cleanup: config.env !== 'test' }));
+  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure }));
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(csrf.protect);
@@ -292,7 +294,8 @@ export async function createApp(deps: AppDeps) {
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
   const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
   const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
+  const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -29,13 +29,14 @@ class ResilientKnexStore extends ConnectSessionKnexStore {
   }
 }
 
-// Sessions live in the database so any app process can serve any request.
-export function createSessionMiddleware(options: { knex: Knex; secret: string; secure: boolean; cleanup: boolean }): RequestHandler {
+// Sessions live in the database so any app process can serve any request. Expired ones are deleted
+// by the retention sweep (server/jobs/retention.ts), not by a timer of the store's own.
+export function createSessionMiddleware(options: { knex: Knex; secret: string; secure: boolean }): RequestHandler {
   const store = new ResilientKnexStore({
     knex: options.knex,
     tableName: 'sessions',
     createTable: false,
-    cleanupInterval: options.cleanup ? 15 * 60_000 : 0,
+    cleanupInterval: 0,
   });
   return session({
     name: SESSION_COOKIE,

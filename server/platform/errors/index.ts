@@ -52,6 +52,14 @@ export class ConflictError extends AppError {
   }
 }
 
+/** What existed and was deleted on purpose (an expired export), as opposed to what never existed. */
+export class GoneError extends AppError {
+  readonly status = 410;
+  constructor(messageKey = 'errors.gone') {
+    super(messageKey);
+  }
+}
+
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   constructor(
