@@ -73,13 +73,18 @@ describe('merged migrations are immutable', () => {
       git(repo, 'add', '.');
       git(repo, 'commit', '-q', '-m', 'manifest');
     };
-
-    it('when a commit rewrote a recorded checksum (file and manifest edited together), then it is reported; appending is fine', () => {
+    /** A repository whose history appends to the manifest once. */
+    const appendingRepo = () => {
       const repo = path.join(scratch, 'repo');
       fs.mkdirSync(repo);
       git(repo, 'init', '-q');
       commitManifest(repo, { 'a.ts': '1' });
       commitManifest(repo, { 'a.ts': '1', 'b.ts': '2' });
+      return repo;
+    };
+
+    it('when a commit rewrote a recorded checksum (file and manifest edited together), then it is reported; appending is fine', () => {
+      const repo = appendingRepo();
       expect(manifestHistory(repo)).toEqual({ checked: true, versions: 3, problems: [] });
       commitManifest(repo, { 'a.ts': 'edited', 'b.ts': '2' });
       const history = manifestHistory(repo);
@@ -87,11 +92,7 @@ describe('merged migrations are immutable', () => {
     });
 
     it('when the clone is shallow or there is no repository, then it says it could not look', () => {
-      const repo = path.join(scratch, 'repo');
-      fs.mkdirSync(repo);
-      git(repo, 'init', '-q');
-      commitManifest(repo, { 'a.ts': '1' });
-      commitManifest(repo, { 'a.ts': '1', 'b.ts': '2' });
+      const repo = appendingRepo();
       git(scratch, 'clone', '-q', '--depth', '1', `file://${repo}`, 'shallow');
       expect(manifestHistory(path.join(scratch, 'shallow'))).toEqual({ checked: false, reason: 'shallow clone' });
       const plain = path.join(scratch, 'plain');

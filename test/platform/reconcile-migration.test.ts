@@ -19,13 +19,8 @@ async function undoEdits(knex: Knex): Promise<void> {
   // 2dc9776: an ordinary (rowid) table on SQLite, as 986f7e3 created it.
   if (!mysql) {
     await knex.schema.dropTable('survey_responses');
-    await knex.schema.createTable('survey_responses', (t) => {
-      t.string('id', 32).primary();
-      t.integer('survey_id').unsigned().notNullable().references('id').inTable('surveys').onDelete('CASCADE');
-      t.string('submitted_on', 10).notNullable();
-      t.text('answers', 'mediumtext').notNullable();
-      t.index(['survey_id']);
-    });
+    await knex.raw('CREATE TABLE survey_responses (id varchar(32) NOT NULL PRIMARY KEY, survey_id integer NOT NULL REFERENCES surveys (id) ON DELETE CASCADE, submitted_on varchar(10) NOT NULL, answers text NOT NULL)');
+    await knex.raw('CREATE INDEX survey_responses_survey_id_index ON survey_responses (survey_id)');
   }
   // 986f7e3
   for (const [table, required] of [['working_group_members', true], ['survey_audience_addresses', true], ['survey_invitations', false]] as const) {
