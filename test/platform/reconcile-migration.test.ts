@@ -83,6 +83,7 @@ describe('migration 0009 reconciles databases created before merged migrations w
     const [versionId] = await knex()('survey_template_versions').insert({ template_id: templateId, version: 1, definition: '{}', created_at: now });
     const [surveyId] = await knex()('surveys').insert({ title: 'Old survey', template_version_id: versionId, audience: 'list', minimum_group_size: 5, status: 'open', opens_at: now, closes_at: now + 86_400_000, created_at: now });
     await knex()('survey_invitations').insert({ survey_id: surveyId, token_hash: 'h'.repeat(64), email: 'invitee@example.test' });
+    await knex()('survey_reminders').insert([1, 2].map((sequence) => ({ survey_id: surveyId, sequence, due_at: now + sequence * 3_600_000 })));
     const responseIds = ['zz', 'aa', 'mm'].map((p) => p.padEnd(32, '0'));
     for (const id of responseIds) await knex()('survey_responses').insert({ id, survey_id: surveyId, submitted_on: '2026-11-22', answers: '{}' });
     const [cycleId] = await knex()('review_cycles').insert({ code: '2026-H2', starts_on: '2026-07-01', ends_on: '2026-12-31', review_opens_on: '2027-01-01', review_closes_on: '2027-01-31', status: 'open', guidance: '', created_at: now, updated_at: now });
@@ -98,7 +99,8 @@ describe('migration 0009 reconciles databases created before merged migrations w
     expect(routed).toEqual({ public_id: expect.stringMatching(/^[0-9A-Z]{12}$/), visible_at: routed.received_at, received_at: routed.received_at });
     expect(await knex()('routed_item_events').where({ routed_item_id: routedId })).toHaveLength(1);
     expect(Number((await knex()('escalation_steps').count({ n: '*' }))[0]!.n)).toBeGreaterThan(0);
-    expect(await knex()('survey_invitations').select('email', 'token_sealed').where({ survey_id: surveyId })).toEqual([{ email: 'invitee@example.test', token_sealed: '' }]);
+    // No reminder will try to open the missing sealed link.
+    expect(await knex()('survey_invitations').select('email', 'token_sealed', 'reminders_sent').where({ survey_id: surveyId })).toEqual([{ email: 'invitee@example.test', token_sealed: '', reminders_sent: 2 }]);
     expect((await knex()('survey_responses').select('id').where({ survey_id: surveyId })).map((r) => r.id).sort()).toEqual([...responseIds].sort());
     expect(await knex()('export_jobs').select('requester_staff_member_id').where({ id: jobId }).first()).toEqual({ requester_staff_member_id: hr.staffMemberId });
 
