@@ -113,7 +113,13 @@ describe('migration 0009 reconciles databases created before merged migrations w
 
   if (!mysql) {
     it('when survey_responses was an ordinary SQLite table, then its rows no longer carry a rowid', async () => {
-      await expect(knex().raw('SELECT rowid FROM survey_responses')).rejects.toThrow(/no such column: rowid/);
+      const outcome = await knex()
+        .raw('SELECT rowid FROM survey_responses')
+        .then(
+          () => 'answered',
+          (err: Error) => err.message,
+        );
+      expect(outcome).toMatch(/no such column: rowid/);
     });
   }
 });
