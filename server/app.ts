@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import express, { type Application } from 'express';
 import cookieParser from 'cookie-parser';
@@ -8,7 +9,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { createAddressPseudonyms, createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
+import { createAddressPseudonyms, createAddressThrottle, createEmailRequestThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -55,6 +56,8 @@ export interface AppDeps {
   clock: Clock;
   /** Replaces the transport chosen from the configuration (tests point it at an in-process SMTP server). */
   mailTransport?: MailTransport;
+  /** Holds back sign-ins from a network that guesses a lot (tests replace it, so nothing sleeps). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export async function createApp(deps: AppDeps) {
@@ -70,6 +73,7 @@ export async function createApp(deps: AppDeps) {
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
+  const addressKey = createAddressPseudonyms(db.knex, clock);
   const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload });
   const accounts = createAccounts({
     knex: db.knex,
@@ -79,6 +83,8 @@ export async function createApp(deps: AppDeps) {
     emails,
     passwords: createPasswordHasher(config.passwordHashCost),
     publicUrl: config.publicUrl,
+    addressKey,
+    pause: deps.pause ?? ((ms) => sleep(ms)),
   });
   const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
   const feedbackStore = createFeedbackStore(db.knex, clock);
@@ -182,8 +188,7 @@ export async function createApp(deps: AppDeps) {
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
-  const throttle = createSignInThrottle(db, throttleOptions);
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({
     directory: directory.service,
@@ -273,7 +278,7 @@ export async function createApp(deps: AppDeps) {
   });
 
   app.use(createHomeRoutes());
-  app.use(accounts.createRoutes({ passport, throttle, emailRequests }));
+  app.use(accounts.createRoutes({ emailRequests, cookieSecure: config.cookieSecure }));
   app.use(directory.routes);
   app.use(feedback.routes);
   app.use(routing.routes);
@@ -292,7 +297,7 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
+  const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
   const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
   const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
   return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
