@@ -1,5 +1,6 @@
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { SessionData } from 'express-session';
+import { DEVICE_TTL_MS } from '../../server/features/accounts';
 import { OUTBOX_RETENTION_MS } from '../../server/jobs/retention';
 import { manualClock, useTestApp } from '../helpers/app';
 import { factories } from '../factories';
@@ -36,12 +37,27 @@ describe('the retention sweep', () => {
     expect((await knex()('account_tokens').select('token_hash')).map((r) => r.token_hash)).toEqual(['usable'.padEnd(64, '0')]);
   });
 
-  it('when rate-limit counters are past their window, then the sweep deletes them', async () => {
-    await knex()('rate_limits').insert([
-      { key: 'signin_account:over', points: 3, expire: clock.now() - 1 },
-      { key: 'signin_account:running', points: 1, expire: clock.now() + HOUR },
+  it('when a browser has not signed in for longer than devices are trusted, then the sweep forgets it', async () => {
+    const account = await factories(knex()).account();
+    const device = (hash: string, lastUsedAt: number) => ({ account_id: account.id, token_hash: hash.padEnd(64, '0'), created_at: lastUsedAt, last_used_at: lastUsedAt });
+    await knex()('sign_in_devices').insert([device('stale', clock.now() - DEVICE_TTL_MS - 1), device('recent', clock.now() - DEVICE_TTL_MS + HOUR)]);
+    expect((await sweep()).signInDevices).toBe(1);
+    expect((await knex()('sign_in_devices').select('token_hash')).map((r) => r.token_hash)).toEqual(['recent'.padEnd(64, '0')]);
+  });
+
+  it('when failed sign-in counters are past their window, then the sweep deletes them', async () => {
+    await knex()('sign_in_counters').insert([
+      { counter_key: 'account:over', attempts: 4, window_ends_at: clock.now() },
+      { counter_key: 'account:running', attempts: 1, window_ends_at: clock.now() + HOUR },
     ]);
-    expect((await sweep()).rateLimits).toBe(1);
+    expect((await sweep()).signInCounters).toBe(1);
+    expect((await knex()('sign_in_counters').select('counter_key')).map((r) => r.counter_key)).toEqual(['account:running']);
+  });
+
+  it('when rate-limit counters are past their window, then the sweep deletes them, more than one batch too', async () => {
+    const over = Array.from({ length: 600 }, (_, i) => ({ key: `email_requests:over-${i}`, points: 3, expire: clock.now() - 1 }));
+    await knex().batchInsert('rate_limits', [...over, { key: 'signin_account:running', points: 1, expire: clock.now() + HOUR }], 200);
+    expect((await sweep()).rateLimits).toBe(600);
     expect((await knex()('rate_limits').select('key')).map((r) => r.key)).toEqual(['signin_account:running']);
   });
 
@@ -54,6 +70,6 @@ describe('the retention sweep', () => {
   });
 
   it('when nothing is due, then a second run deletes nothing', async () => {
-    expect(await sweep()).toEqual({ exports: 0, sessions: 0, accountTokens: 0, rateLimits: 0, outbox: 0 });
+    expect(await sweep()).toEqual({ exports: 0, sessions: 0, accountTokens: 0, signInDevices: 0, signInCounters: 0, rateLimits: 0, outbox: 0 });
   });
 });
