@@ -1,8 +1,8 @@
 import { Router, type RequestHandler } from 'express';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
-import { NotFoundError, ValidationError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
-import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, uploadedText } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, requiredUploadText } from '../../platform/http/forms';
 import { DepartmentInputSchema, STAFF_PAGE_SIZE, StaffInputSchema, type StaffMember } from './directory.schema';
 import type { DirectoryService } from './directory.service';
 import { IMPORT_COLUMNS } from './staff-import';
@@ -135,9 +135,11 @@ export function createDirectoryRoutes(directory: DirectoryService, acceptUpload:
 
   router.post(DIRECTORY_IMPORT_PATH, canEdit(), ...acceptUpload, async (req, res) => {
     const locals = { title: req.t('directory.import.title'), columns: IMPORT_COLUMNS };
-    const csv = uploadedText(req, 'csv');
-    if (!csv) {
-      renderFormErrors(req, res, 'directory/import', locals, new ValidationError({ file: 'directory.import.noFile' }));
+    let csv: string;
+    try {
+      csv = requiredUploadText(req, 'csv', 'directory.import.noFile');
+    } catch (err) {
+      renderFormErrors(req, res, 'directory/import', locals, err);
       return;
     }
     const outcome = await directory.importStaffCsv(req.user!, csv);

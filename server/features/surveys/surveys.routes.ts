@@ -178,6 +178,9 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
 
   router.post(SURVEY_CREATE_PATH, manage(), ...acceptUpload, async (req, res) => {
     const typed = req.body as Record<string, unknown>;
+    if (req.uploadProblem) {
+      return renderNew(req, res, { values: typed, errors: { addressFile: req.t(req.uploadProblem.messageKey) }, formError: req.t('errors.validation') }, req.uploadProblem.status);
+    }
     const file = uploadedText(req);
     const fromFile = file === undefined ? { addresses: [] } : addressesFromCsv(file);
     if ('problem' in fromFile) {
