@@ -197,6 +197,8 @@ export async function createApp(deps: AppDeps) {
 
   const app: Application = express();
   app.disable('x-powered-by');
+  // `/Inbox` is not `/inbox`: one spelling per page, so log masks and access rules see the path as routed.
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   configureViews(app);
 

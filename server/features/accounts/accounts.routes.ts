@@ -43,7 +43,7 @@ interface AccountRouteDeps {
 }
 
 export function createAccountRoutes({ service, passport, throttle, emailRequests }: AccountRouteDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   /** Refuses the request when this client has asked for too many e-mails lately. */
   const limitEmailRequests = async (req: Request) => {

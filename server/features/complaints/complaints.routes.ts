@@ -9,7 +9,7 @@ import { describeTarget, type ServiceLevelTarget } from '../service-levels';
 const day = (at: number | null) => (at === null ? null : new Date(at).toISOString().slice(0, 10));
 
 export function createComplaintsRoutes({ complaints, target }: { complaints: ComplaintsService; target: () => Promise<ServiceLevelTarget | undefined> }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const reference = (req: Request) => {
     const value = String(req.params.reference);
     if (!/^C-\d{4}-\d{5}$/.test(value)) throw new NotFoundError();

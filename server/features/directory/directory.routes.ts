@@ -27,7 +27,7 @@ export const DIRECTORY_IMPORT_PATH = '/directory/import';
 
 /** `acceptUpload` reads the CSV file and then checks the CSRF token (see createCsrf). */
 export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[]): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   router.get('/directory', canRead(), async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';

@@ -9,7 +9,7 @@ const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(Str
 
 // Managers above the staff member and HR; the service refuses everyone else with a 404.
 export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { solicitations: SolicitationService; minimumGroupSize: number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
   const who = () => access.roles('manager', 'executive', 'hr');
   const ids = (req: Request) => ({ cycleId: idParam(req.params.cycleId), staffId: idParam(req.params.staffId) });

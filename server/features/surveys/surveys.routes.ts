@@ -49,7 +49,7 @@ export function resultsView(req: Request, results: SurveyResults) {
 export const SURVEY_CREATE_PATH = '/surveys';
 
 export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroupSize, acceptUpload }: SurveyRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const manage = () => access.roles('hr', 'admin');
 
   const surveyView = (req: Request, s: Survey) => ({

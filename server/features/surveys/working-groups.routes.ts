@@ -43,7 +43,7 @@ function formValues(group: WorkingGroup): FormValues {
 export type GroupSurveys = (groupId: number) => Promise<Array<{ id: number; title: string; status: string; opensAt: number; closesAt: number }>>;
 
 export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpload: RequestHandler[], surveysOf: GroupSurveys): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   const requireGroup = async (req: Request): Promise<WorkingGroup> => {
     const group = await groups.findGroup(idParam(req.params.id));
