@@ -16,7 +16,7 @@ import { getOrCreateSecret } from './platform/db/secrets';
 import { NotFoundError } from './platform/errors';
 import { assertEveryRouteDeclaresAccess } from './platform/http/access';
 import { createErrorHandler } from './platform/http/error-handler';
-import { createCsrf, securityHeaders } from './platform/http/security';
+import { createCsrf, noStore, securityHeaders } from './platform/http/security';
 import { configureViews } from './platform/http/views';
 import { createTranslator } from './platform/i18n';
 import { pathWithoutQuery, type Logger } from './platform/logger';
@@ -219,6 +219,7 @@ export async function createApp(deps: AppDeps) {
   app.use(securityHeaders({ secure: config.cookieSecure }));
   app.use('/public', express.static(publicDir, { index: false, maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use('/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { index: false }));
+  app.use(noStore);
   app.use((req, res, next) => {
     req.locale = translator.pickLocale(req.headers['accept-language']);
     req.t = translator.forLocale(req.locale);

@@ -29,6 +29,15 @@ export function securityHeaders(options: { secure: boolean }): RequestHandler {
 }
 
 /**
+ * Every response the app builds (everything but static files) may show feedback or be someone's
+ * own page, so no cache, shared or the browser's, keeps a copy.
+ */
+export const noStore: RequestHandler = (_req, res, next) => {
+  res.set('Cache-Control', 'no-store');
+  next();
+};
+
+/**
  * Double-submit CSRF tokens bound to the session id; the token travels in the `_csrf` field or the
  * X-CSRF-Token header. A multipart body is parsed only on the upload routes listed in `uploadPaths`,
  * after their access check, so those routes run `protect` themselves once the body is read; every
