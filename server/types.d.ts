@@ -18,6 +18,8 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     flash?: { kind: 'success' | 'info'; key: string };
+    /** Set when a page rendered a form, so the session exists for the form's CSRF token. */
+    formsIssued?: true;
   }
 }
 

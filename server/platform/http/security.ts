@@ -71,8 +71,23 @@ export function createCsrf(options: { secret: string; secure: boolean; uploadPat
   const protectUnlessUploadProblem: RequestHandler = (req, res, next) => (req.uploadProblem ? next() : doubleCsrfProtection(req, res, next));
   /** For an upload route: reads at most one file (5 MB) into memory, then checks the token. */
   const acceptUpload: RequestHandler[] = [readUpload, protectUnlessUploadProblem];
+  /**
+   * Views read `csrfToken` as a function, so a token (and the session it is bound to) is made only
+   * for a page that renders a form: a visitor without a cookie reading a public page leaves no
+   * session row behind. One token per response, so every form on a page carries the same one.
+   */
   const exposeToken: RequestHandler = (req, res, next) => {
-    res.locals.csrfToken = generateCsrfToken(req, res);
+    let token: string | undefined;
+    res.locals.csrfToken = () => {
+      if (token === undefined) {
+        // A change to an empty session is what makes express-session store it and send its cookie.
+        // A session holding anything is stored already, and is left unchanged: saving it again
+        // would record when its owner last opened a form.
+        if (Object.keys(req.session).every((key) => key === 'cookie')) req.session.formsIssued = true;
+        token = generateCsrfToken(req, res);
+      }
+      return token;
+    };
     next();
   };
   return { protect: protectUnlessUpload, acceptUpload, exposeToken };
