@@ -7,6 +7,7 @@ import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
+import * as complaintPublication from './20261204_0060_complaint_publication';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
+  ['20261204_0060_complaint_publication', complaintPublication],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

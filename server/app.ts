@@ -44,6 +44,7 @@ import { createSolicitations } from './features/reviews/solicitation';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
+export const COMPLAINTS_PER_HOUR = 10;
 export const RECEIPT_LOOKUP_FAILURES = 20;
 
 export interface AppDeps {
@@ -78,6 +79,7 @@ export async function createApp(deps: AppDeps) {
     publicUrl: config.publicUrl,
   });
   const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
@@ -107,6 +109,7 @@ export async function createApp(deps: AppDeps) {
     officerEmails: (trx) => accounts.repository.emailsWithRole('complaints', trx),
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
+    submissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'complaint_submissions', points: COMPLAINTS_PER_HOUR, durationSeconds: 3600 }),
   });
   const workingGroups = createWorkingGroups({
     knex: db.knex,
@@ -178,7 +181,6 @@ export async function createApp(deps: AppDeps) {
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
   const throttle = createSignInThrottle(db, throttleOptions);
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({

@@ -83,6 +83,7 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /complaints/office/:reference/acknowledge', 'complaints'],
   ['POST /complaints/office/:reference/triage', 'complaints'],
   ['POST /complaints/office/:reference/resolve', 'complaints'],
+  ['POST /complaints/office/:reference/publish', 'complaints'],
   ['GET /complaints/register', 'public'],
   ['GET /complaints/register.json', 'public'],
   ['GET /complaints/report', 'public'],
