@@ -8,6 +8,7 @@ import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
 import * as complaintPublication from './20261204_0060_complaint_publication';
+import * as backgroundJobs from './20261204_0061_background_jobs';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -26,6 +27,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
   ['20261204_0060_complaint_publication', complaintPublication],
+  ['20261204_0061_background_jobs', backgroundJobs],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

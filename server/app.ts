@@ -24,6 +24,8 @@ import { createEmailComposer } from './platform/mail/composer';
 import { createOutbox } from './platform/mail/outbox';
 import { createMailTransport, type MailTransport } from './platform/mail/transport';
 import { publicDir } from './platform/paths';
+import { createBackgroundJobs } from './platform/jobs';
+import { createJobRoutes } from './platform/jobs/routes';
 import { createOutboxSender } from './jobs/outbox-sender';
 import { periodic } from './jobs/periodic';
 import { createHealthRoutes } from './features/health/health.routes';
@@ -68,7 +70,8 @@ export async function createApp(deps: AppDeps) {
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
-  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload });
+  const jobs = createBackgroundJobs({ knex: db.knex, dialect: db.dialect, now: () => clock.now() });
+  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload, jobs });
   const accounts = createAccounts({
     knex: db.knex,
     audit,
@@ -286,6 +289,7 @@ export async function createApp(deps: AppDeps) {
   app.use(auditLogViewer.routes);
   app.use(reviewCycles.routes);
   app.use(solicitations.routes);
+  app.use(createJobRoutes(jobs));
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -294,8 +298,9 @@ export async function createApp(deps: AppDeps) {
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
   const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
-  const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
+  // Exports, imports and survey invitations: work done in the background, a step at a time.
+  const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

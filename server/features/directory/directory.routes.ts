@@ -2,9 +2,10 @@ import { Router, type RequestHandler } from 'express';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { NotFoundError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
+import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, requiredUploadText } from '../../platform/http/forms';
 import { DepartmentInputSchema, STAFF_PAGE_SIZE, StaffInputSchema, type StaffMember } from './directory.schema';
-import type { DirectoryService } from './directory.service';
+import type { DirectoryService, ImportState } from './directory.service';
 import { IMPORT_COLUMNS } from './staff-import';
 
 const canRead = () => access.roles(...ORGANISATION_ROLES);
@@ -26,7 +27,7 @@ function formValues(member: StaffMember, managerEmail: string) {
 export const DIRECTORY_IMPORT_PATH = '/directory/import';
 
 /** `acceptUpload` reads the CSV file and then checks the CSRF token (see createCsrf). */
-export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[]): Router {
+export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[], jobs: BackgroundJobs): Router {
   const router = Router({ caseSensitive: true });
 
   router.get('/directory', canRead(), async (req, res) => {
@@ -150,7 +151,12 @@ export function createDirectoryRoutes(directory: DirectoryService, acceptUpload:
       });
       return;
     }
-    res.render('directory/import', { ...locals, result: outcome });
+    // A file of one batch is written before the answer, as it always was; a larger one is followed
+    // on its progress page while other requests go on being served between its batches.
+    if (outcome.rows <= JOB_BATCH_SIZE) await jobs.runOnce({ publicId: outcome.job });
+    const job = await jobs.find(outcome.job, req.user!.accountId);
+    if (job.status !== 'done') return res.redirect(303, `/jobs/${outcome.job}`);
+    res.render('directory/import', { ...locals, result: job.state as ImportState });
   });
 
   router.get('/team', access.roles('manager', 'executive'), async (req, res) => {
