@@ -84,6 +84,8 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['POST /complaints/office/:reference/triage', 'complaints'],
   ['POST /complaints/office/:reference/resolve', 'complaints'],
   ['POST /complaints/office/:reference/publish', 'complaints'],
+  ['GET /jobs/:publicId.json', 'signed-in'],
+  ['GET /jobs/:publicId', 'signed-in'],
   ['GET /complaints/register', 'public'],
   ['GET /complaints/register.json', 'public'],
   ['GET /complaints/report', 'public'],
