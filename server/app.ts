@@ -140,6 +140,7 @@ export async function createApp(deps: AppDeps) {
     defaultMinimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
     acceptUpload: csrf.acceptUpload,
+    jobs,
     linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),
