@@ -140,15 +140,18 @@ export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: 
     async runOnce(options: { maxSteps?: number; publicId?: string } = {}): Promise<number> {
       const { jobs, claimToken } = await claim((q) => (options.publicId ? q.where({ public_id: options.publicId }) : q), options.publicId ? 1 : 2);
       let steps = 0;
-      for (const job of jobs) {
-        for (let n = 0; n < (options.maxSteps ?? Infinity); n++) {
-          steps++;
-          if (await stepClaimed(job, claimToken)) break;
-          // Lets requests waiting on the event loop (and on SQLite's lock) go first.
-          await new Promise((resolve) => setImmediate(resolve));
+      try {
+        for (const job of jobs) {
+          for (let n = 0; n < (options.maxSteps ?? Infinity); n++) {
+            steps++;
+            if (await stepClaimed(job, claimToken)) break;
+            // Lets requests waiting on the event loop (and on SQLite's lock) go first.
+            await new Promise((resolve) => setImmediate(resolve));
+          }
         }
+      } finally {
+        await release(claimToken);
       }
-      await release(claimToken);
       return steps;
     },
 
