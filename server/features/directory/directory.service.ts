@@ -112,27 +112,39 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
     };
   }
 
-  /** One batch of an import: creates or updates people by e-mail, with their managers and departments. */
+  /**
+   * One batch of an import: creates or updates people by e-mail, with their managers and
+   * departments. The chain is read once per batch and kept in step with what the batch writes.
+   */
   async function importBatch(payload: ImportPayload, state: ImportState, trx: Knex.Transaction): Promise<{ state: ImportState; done: number; finished: boolean }> {
     await lockChain(trx);
+    const current = await repository.managementLinks(trx);
+    const idByEmail = new Map(current.map((l) => [l.email, l.id]));
+    const links: ManagementLinks<number> = new Map(current.map((l) => [l.id, l.managerId]));
+    const departments = new Map<string, number | null>();
     const batch = payload.rows.slice(state.next, state.next + JOB_BATCH_SIZE);
     let { created, updated, departmentsCreated } = state;
     for (const input of batch) {
-      const department = await departmentIdFor(input.department, trx);
-      if (department.created) departmentsCreated++;
-      const manager = input.managerEmail ? await repository.findStaffByEmail(input.managerEmail, trx) : undefined;
-      const fields = { email: input.email, name: input.name, title: input.title, departmentId: department.id, managerId: manager?.id ?? null, communityFacing: input.communityFacing, isExecutive: input.isExecutive };
-      const current = await repository.findStaffByEmail(input.email, trx);
-      if (current) {
-        await repository.updateStaff(current.id, fields, trx);
-        updated++;
-      } else {
-        await repository.insertStaff(fields, trx);
-        created++;
+      let departmentId = departments.get(input.department);
+      if (departmentId === undefined) {
+        const department = await departmentIdFor(input.department, trx);
+        if (department.created) departmentsCreated++;
+        departments.set(input.department, (departmentId = department.id));
       }
+      const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
+      const fields = { email: input.email, name: input.name, title: input.title, departmentId, managerId, communityFacing: input.communityFacing, isExecutive: input.isExecutive };
+      let id = idByEmail.get(input.email);
+      if (id === undefined) {
+        idByEmail.set(input.email, (id = await repository.insertStaff(fields, trx)));
+        created++;
+      } else {
+        await repository.updateStaff(id, fields, trx);
+        updated++;
+      }
+      links.set(id, managerId);
     }
     // An edit made since the file was checked may close a loop with this batch: it is then not written.
-    if (findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
+    if (findCycle(links)) throw new ConflictError('directory.import.cycle');
     const next = { next: state.next + batch.length, created, updated, departmentsCreated };
     const finished = next.next >= payload.rows.length;
     if (finished) {

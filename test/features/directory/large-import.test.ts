@@ -20,6 +20,8 @@ function largeCsv(): string {
 const byEmail = (a: { email: string }, b: { email: string }) => (a.email < b.email ? -1 : a.email > b.email ? 1 : 0);
 
 describe(`a large directory import runs as a background job (${testDialect})`, () => {
+  // Thousands of rows through a real database, twice over.
+  jest.setTimeout(120_000);
   const context = useTestApp();
   const knex = () => context.database.db.knex;
   let hr: Agent;
