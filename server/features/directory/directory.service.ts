@@ -33,7 +33,7 @@ interface ImportPayload {
   readonly rows: ReadonlyArray<StaffInput>;
 }
 
-export const DIRECTORY_IMPORT_JOB = 'directory.import';
+export const DIRECTORY_IMPORT_JOB = 'directory-import';
 
 export interface DirectoryServiceDeps {
   knex: Knex;

@@ -19,7 +19,7 @@ import { STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey
 import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
-export const SURVEY_INVITATIONS_JOB = 'survey.invitations';
+export const SURVEY_INVITATIONS_JOB = 'survey-invitations';
 
 interface Invitee {
   readonly email: string;
