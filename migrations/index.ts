@@ -7,6 +7,13 @@ import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
+import * as cyclePopulations from './20261204_0020_cycle_populations';
+import * as surveyStaffReportContent from './20261204_0030_survey_staff_report_content';
+import * as feedbackSolicitedCycle from './20261204_0031_feedback_solicited_cycle';
+import * as selfAssessmentUntypedPromise from './20261204_0032_self_assessment_untyped_promise';
+import * as roleGrantProposals from './20261204_0040_role_grant_proposals';
+import * as signInCounters from './20261204_0041_sign_in_counters';
+import * as signInDevices from './20261204_0042_sign_in_devices';
 import * as complaintPublication from './20261204_0060_complaint_publication';
 import * as backgroundJobs from './20261204_0061_background_jobs';
 
@@ -26,6 +33,13 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
+  ['20261204_0020_cycle_populations', cyclePopulations],
+  ['20261204_0030_survey_staff_report_content', surveyStaffReportContent],
+  ['20261204_0031_feedback_solicited_cycle', feedbackSolicitedCycle],
+  ['20261204_0032_self_assessment_untyped_promise', selfAssessmentUntypedPromise],
+  ['20261204_0040_role_grant_proposals', roleGrantProposals],
+  ['20261204_0041_sign_in_counters', signInCounters],
+  ['20261204_0042_sign_in_devices', signInDevices],
   ['20261204_0060_complaint_publication', complaintPublication],
   ['20261204_0061_background_jobs', backgroundJobs],
 ];

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
 import express, { type Application } from 'express';
 import cookieParser from 'cookie-parser';
@@ -8,7 +9,7 @@ import { createAuditLog } from './platform/audit';
 import { createPassport } from './platform/auth/passport';
 import { createPasswordHasher } from './platform/auth/passwords';
 import { createSessionMiddleware } from './platform/auth/session';
-import { createAddressPseudonyms, createAddressThrottle, createEmailRequestThrottle, createSignInThrottle } from './platform/auth/throttles';
+import { createAddressPseudonyms, createAddressThrottle, createEmailRequestThrottle } from './platform/auth/throttles';
 import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
@@ -56,6 +57,8 @@ export interface AppDeps {
   clock: Clock;
   /** Replaces the transport chosen from the configuration (tests point it at an in-process SMTP server). */
   mailTransport?: MailTransport;
+  /** Holds back sign-ins from a network that guesses a lot (tests replace it, so nothing sleeps). */
+  pause?: (ms: number) => Promise<void>;
 }
 
 export async function createApp(deps: AppDeps) {
@@ -71,6 +74,7 @@ export async function createApp(deps: AppDeps) {
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
   const jobs = createBackgroundJobs({ knex: db.knex, dialect: db.dialect, now: () => clock.now() });
+  const addressKey = createAddressPseudonyms(db.knex, clock);
   const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload, jobs });
   const accounts = createAccounts({
     knex: db.knex,
@@ -80,9 +84,11 @@ export async function createApp(deps: AppDeps) {
     emails,
     passwords: createPasswordHasher(config.passwordHashCost),
     publicUrl: config.publicUrl,
+    addressKey,
+    pause: deps.pause ?? ((ms) => sleep(ms)),
   });
   const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey: createAddressPseudonyms(db.knex, clock) };
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
@@ -185,7 +191,6 @@ export async function createApp(deps: AppDeps) {
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
-  const throttle = createSignInThrottle(db, throttleOptions);
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({
     directory: directory.service,
@@ -278,7 +283,7 @@ export async function createApp(deps: AppDeps) {
   });
 
   app.use(createHomeRoutes());
-  app.use(accounts.createRoutes({ passport, throttle, emailRequests }));
+  app.use(accounts.createRoutes({ emailRequests, cookieSecure: config.cookieSecure }));
   app.use(directory.routes);
   app.use(feedback.routes);
   app.use(routing.routes);
@@ -298,7 +303,7 @@ export async function createApp(deps: AppDeps) {
   assertEveryRouteDeclaresAccess(app);
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  const reviewSweep = periodic('reviews', () => solicitations.service.sweep(), logger);
+  const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
   // Exports, imports and survey invitations: work done in the background, a step at a time.
   const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
   return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };

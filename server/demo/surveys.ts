@@ -43,6 +43,7 @@ export async function seedDemoSurveys(knex: Knex, services: AppInstance['service
     opensOn: today,
     closesOn: closes,
     reminderDays: [7, 2],
+    staffReportContent: 'totals',
     minimumGroupSize: 5,
     repeatMonths: null,
   });

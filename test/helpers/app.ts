@@ -26,7 +26,7 @@ export interface TestApp extends AppInstance {
   readonly logLines: string[];
 }
 
-export async function createTestApp(options: { db: Database; clock?: Clock; mailTransport?: MailTransport; env?: Record<string, string> }): Promise<TestApp> {
+export async function createTestApp(options: { db: Database; clock?: Clock; mailTransport?: MailTransport; env?: Record<string, string>; pause?: (ms: number) => Promise<void> }): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', PASSWORD_HASH_COST: 'low', PUBLIC_URL: 'http://accountable.test', LOG_LEVEL: 'info', ...options.env });
   const logLines: string[] = [];
   const sink = new Writable({
@@ -36,7 +36,7 @@ export async function createTestApp(options: { db: Database; clock?: Clock; mail
     },
   });
   const logger = createLogger(config.logLevel, sink);
-  const instance = await createApp({ config, db: options.db, logger, clock: options.clock ?? { now: () => Date.now() }, mailTransport: options.mailTransport });
+  const instance = await createApp({ config, db: options.db, logger, clock: options.clock ?? { now: () => Date.now() }, mailTransport: options.mailTransport, pause: options.pause });
   return { ...instance, config, logLines };
 }
 
@@ -82,12 +82,12 @@ export async function signIn(agent: Agent, email: string, password: string) {
  * Registers beforeAll/afterAll hooks that give the file a fresh database and an app on it
  * (with an in-process SMTP server when `smtp` is true). Read the fields inside tests.
  */
-export function useTestApp(options: { smtp?: boolean; clock?: Clock } = {}) {
+export function useTestApp(options: { smtp?: boolean; clock?: Clock; env?: Record<string, string>; pause?: (ms: number) => Promise<void> } = {}) {
   const context = {} as { database: TestDatabase; app: TestApp; smtp: TestSmtpServer };
   beforeAll(async () => {
     context.database = await createTestDatabase();
     if (options.smtp) context.smtp = await startSmtpServer();
-    context.app = await createTestApp({ db: context.database.db, clock: options.clock, mailTransport: context.smtp?.transport });
+    context.app = await createTestApp({ db: context.database.db, clock: options.clock, mailTransport: context.smtp?.transport, env: options.env, pause: options.pause });
   });
   afterAll(async () => {
     await context.smtp?.close();

@@ -45,6 +45,9 @@ export const TEST_DEFINITION: TemplateDefinition = {
   ],
 };
 
+/** Submits every page of TEST_DEFINITION at once, with the required general answers (add the per-staff ones). */
+export const SUBMIT_GENERAL_ANSWERS = { page: '0', action: 'submit', 'a:overall': '4', 'a:attended': 'no', 'a:process.agenda': '4', 'a:process.minutes': '4' } as const;
+
 /** A form body with repeated keys for multiple values (as browsers send checkboxes). */
 export function formBody(fields: Record<string, string | string[]>): string {
   const body = new URLSearchParams();

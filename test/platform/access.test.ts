@@ -28,6 +28,9 @@ const EXPECTED_ACCESS = new Map<string, string>([
   ['GET /admin/accounts', 'admin'],
   ['GET /admin/accounts/:id', 'admin'],
   ['POST /admin/accounts/:id/roles', 'admin'],
+  ['GET /admin/role-proposals', 'admin'],
+  ['POST /admin/role-proposals/:id/approve', 'admin'],
+  ['POST /admin/role-proposals/:id/reject', 'admin'],
   ['GET /directory', 'staff manager executive hr complaints admin'],
   ['GET /directory/staff/new', 'hr admin'],
   ['POST /directory/staff', 'hr admin'],
@@ -266,7 +269,7 @@ describe('route access', () => {
     await manager.get(`/team/${executive.staff_member_id}`).expect(404);
   });
 
-  it('when an admin edits roles, then only assignable roles are kept and their own admin role cannot be dropped', async () => {
+  it('when an admin edits roles, then only assignable roles are kept, privileged ones are proposed, and their own admin role cannot be dropped', async () => {
     const f = factories(database.db.knex);
     const admin = await f.account({ roles: ['admin'] });
     const target = await f.account({ roles: ['member'] });
@@ -276,7 +279,9 @@ describe('route access', () => {
     const token = await csrfToken(agent, `/admin/accounts/${target.id}`);
     const ok = await agent.post(`/admin/accounts/${target.id}/roles`).type('form').send({ _csrf: token, roles: ['hr', 'complaints'] });
     expect(ok.status).toBe(303);
-    expect((await database.db.knex('account_roles').where({ account_id: target.id }).orderBy('role')).map((r) => r.role)).toEqual(['complaints', 'hr']);
+    // Removing the member role is immediate; HR and complaints wait for a second administrator.
+    expect(await database.db.knex('account_roles').where({ account_id: target.id })).toEqual([]);
+    expect((await database.db.knex('role_grant_proposals').where({ account_id: target.id }).whereNull('decision').orderBy('role')).map((r) => r.role)).toEqual(['complaints', 'hr']);
     const bogus = await agent.post(`/admin/accounts/${target.id}/roles`).type('form').send({ _csrf: token, roles: ['manager'] });
     expect(bogus.status).toBe(422);
     const self = await agent.post(`/admin/accounts/${admin.id}/roles`).type('form').send({ _csrf: token, roles: ['hr'] });

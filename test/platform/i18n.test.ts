@@ -10,6 +10,7 @@ import { ESCALATION_TARGETS, TARGET_UNITS } from '../../server/features/service-
 import { COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, REDIRECTS } from '../../server/features/complaints/complaints.schema';
 import { MEMBER_ROLES, WORKING_GROUP_TYPES } from '../../server/features/surveys/working-groups.schema';
 import { CYCLE_STATUSES } from '../../server/features/reviews/cycles.schema';
+import { STAFF_REPORT_CONTENTS } from '../../server/features/surveys/surveys.schema';
 
 function filesUnder(dir: string, ext: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -65,7 +66,9 @@ describe('the English catalogue', () => {
       ['reviews.status.', CYCLE_STATUSES],
       ['feedback.requested.', ['answered', 'expired']],
       ...(['solicitation-request', 'solicitation-reminder'] as const).map((e): [string, readonly string[]] => [`emails.${e}.`, ['subject']]),
-      ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, ['label', 'help']]),
+      ...ATTRIBUTIONS.map((a): [string, readonly string[]] => [`feedback.attribution.${a}.`, a === 'named' ? ['label', ...STAFF_VISIBILITY.map((v) => `help.${v}`)] : ['label', 'help']]),
+      ['surveys.promise.staff.', STAFF_REPORT_CONTENTS],
+      ['emails.survey-staff-report.body.', STAFF_REPORT_CONTENTS],
     ];
     for (const [prefix, values] of families) for (const value of values) used.add(prefix + value);
     expect(used.size).toBeGreaterThan(80);

@@ -191,6 +191,12 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => Number(r.staff_member_id));
     },
 
+    /** Who holds a role granted by hand, with the language their e-mails are written in. */
+    async holdersOfRole(role: Role, db: Db = knex): Promise<Array<{ email: string; locale: string }>> {
+      const rows = await db('accounts as a').join('account_roles as r', 'r.account_id', 'a.id').where('r.role', role).orderBy('a.id').select('a.email', 'a.locale');
+      return rows.map((r) => ({ email: String(r.email), locale: String(r.locale) }));
+    },
+
     /** E-mail addresses of the accounts holding a role granted by hand. */
     async emailsWithRole(role: Role, db: Db = knex): Promise<string[]> {
       const rows = await db('accounts as a').join('account_roles as r', 'r.account_id', 'a.id').where('r.role', role).orderBy('a.id').select('a.email');

@@ -1,25 +1,19 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
-import type { PassportInstance } from '../../platform/auth/passport';
+import { Router, type Request } from 'express';
 import type { Actor } from '../../platform/auth/roles';
 import { ASSIGNABLE_ROLES } from '../../platform/auth/roles';
 import { SESSION_COOKIE } from '../../platform/auth/session';
-import type { AddressThrottle, SignInThrottle } from '../../platform/auth/throttles';
+import type { AddressThrottle } from '../../platform/auth/throttles';
 import { TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, renderFormErrors } from '../../platform/http/forms';
 import { NewPasswordSchema, ResetRequestSchema, RolesFormSchema, safeNextPath, SignInSchema, SignUpSchema, VerifySchema } from './accounts.schema';
 import type { AccountsService } from './accounts.service';
+import type { RoleGrantsService } from './role-grants.service';
+import { DEVICE_TTL_MS, type SignInService } from './sign-in.service';
 
 const ACCOUNTS_PAGE_SIZE = 25;
-
-function authenticate(passport: PassportInstance, req: Request, res: Response, next: NextFunction) {
-  return new Promise<{ user: Actor | false }>((resolve, reject) => {
-    passport.authenticate('local', (err: unknown, user: Actor | false) => {
-      if (err) reject(err);
-      else resolve({ user });
-    })(req, res, next);
-  });
-}
+/** Marks a browser that has signed in before (see sign-in.service.ts); only the sign-in form reads it. */
+export const DEVICE_COOKIE = 'accountable.device';
 
 function logIn(req: Request, user: Actor): Promise<void> {
   // Passport 0.7 regenerates the session here, so an id planted before sign-in is worthless after it.
@@ -37,12 +31,13 @@ function endSession(req: Request): Promise<void> {
 
 interface AccountRouteDeps {
   service: AccountsService;
-  passport: PassportInstance;
-  throttle: SignInThrottle;
+  signIn: SignInService;
+  roleGrants: RoleGrantsService;
   emailRequests: AddressThrottle;
+  cookieSecure: boolean;
 }
 
-export function createAccountRoutes({ service, passport, throttle, emailRequests }: AccountRouteDeps): Router {
+export function createAccountRoutes({ service, signIn, roleGrants, emailRequests, cookieSecure }: AccountRouteDeps): Router {
   const router = Router({ caseSensitive: true });
 
   /** Refuses the request when this client has asked for too many e-mails lately. */
@@ -55,31 +50,29 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
     res.render('accounts/sign-in', { title: req.t('accounts.signIn.title'), values: {}, next: safeNextPath(req.query.next) });
   });
 
-  router.post('/sign-in', access.public(), async (req, res, next) => {
-    const nextPath = safeNextPath(req.body?.next);
-    const locals = { title: req.t('accounts.signIn.title'), values: { email: req.body?.email ?? '' }, next: nextPath };
-    let email: string;
+  router.post('/sign-in', access.public(), async (req, res) => {
+    const nextPath = safeNextPath(req.body.next);
+    const locals = { title: req.t('accounts.signIn.title'), values: { email: req.body.email ?? '' }, next: nextPath };
+    let form: { email: string; password: string };
     try {
-      email = parseForm(SignInSchema, req.body).email;
+      form = parseForm(SignInSchema, req.body);
     } catch (err) {
       return renderFormErrors(req, res, 'accounts/sign-in', locals, err);
     }
-    const address = req.ip ?? 'unknown';
-    // The attempt is counted before the password is checked, so parallel guesses cannot all slip in.
-    const wait = await throttle.beginAttempt(email, address);
-    if (wait > 0) {
-      res.setHeader('Retry-After', String(wait));
-      res.status(429).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.locked', { minutes: Math.ceil(wait / 60) }) });
+    const deviceToken: unknown = req.cookies?.[DEVICE_COOKIE];
+    const result = await signIn.signIn({ ...form, address: req.ip ?? 'unknown', deviceToken: typeof deviceToken === 'string' ? deviceToken : undefined });
+    if (result.outcome === 'locked') {
+      res.setHeader('Retry-After', String(result.retryAfterSeconds));
+      res.status(429).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.locked', { minutes: Math.ceil(result.retryAfterSeconds / 60) }) });
       return;
     }
-    const { user } = await authenticate(passport, req, res, next);
-    if (!user) {
+    if (result.outcome === 'invalid') {
       // The same words whether or not the e-mail has an account.
       res.status(401).render('accounts/sign-in', { ...locals, formError: req.t('accounts.signIn.invalid') });
       return;
     }
-    await throttle.recordSuccess(email, address);
-    await logIn(req, user);
+    res.cookie(DEVICE_COOKIE, result.deviceToken, { httpOnly: true, sameSite: 'lax', secure: cookieSecure, maxAge: DEVICE_TTL_MS, path: '/sign-in' });
+    await logIn(req, result.actor);
     res.redirect(303, nextPath);
   });
 
@@ -181,24 +174,50 @@ export function createAccountRoutes({ service, passport, throttle, emailRequests
   const roleChoices = (req: Request, selected: readonly string[]) =>
     ASSIGNABLE_ROLES.map((role) => ({ role, label: req.t(`roles.${role}`), checked: selected.includes(role) }));
 
+  const accountPage = async (req: Request, id: number) => {
+    const [account, pendingRoles] = await Promise.all([service.getAccountSummary(id), roleGrants.pendingRolesOf(id)]);
+    return { title: account.displayName, account, roleChoices: roleChoices(req, account.roles), pendingRoles: pendingRoles.map((r) => req.t(`roles.${r}`)).join(', ') };
+  };
+
   router.get('/admin/accounts/:id', access.roles('admin'), async (req, res) => {
-    const account = await service.getAccountSummary(idParam(req.params.id));
-    res.render('accounts/admin-account', { title: account.displayName, account, roleChoices: roleChoices(req, account.roles) });
+    res.render('accounts/admin-account', await accountPage(req, idParam(req.params.id)));
   });
 
   router.post('/admin/accounts/:id/roles', access.roles('admin'), async (req, res) => {
     const id = idParam(req.params.id);
     try {
       const { roles } = parseForm(RolesFormSchema, req.body);
-      await service.setAssignedRoles(req.user!, id, roles);
-      req.session.flash = { kind: 'success', key: 'accounts.admin.rolesSaved' };
+      const proposed = await roleGrants.changeRoles(req.user!, id, roles);
+      req.session.flash = { kind: 'success', key: proposed.length > 0 ? 'accounts.admin.rolesProposed' : 'accounts.admin.rolesSaved' };
       res.redirect(303, `/admin/accounts/${id}`);
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err;
-      const account = await service.getAccountSummary(id);
-      renderFormErrors(req, res, 'accounts/admin-account', { title: account.displayName, account, roleChoices: roleChoices(req, account.roles) }, err);
+      renderFormErrors(req, res, 'accounts/admin-account', await accountPage(req, id), err);
     }
   });
+
+  router.get('/admin/role-proposals', access.roles('admin'), async (req, res) => {
+    const proposals = await roleGrants.pendingProposals();
+    res.render('accounts/role-proposals', {
+      title: req.t('accounts.proposals.title'),
+      proposals: proposals.map((p) => ({
+        ...p,
+        roleName: req.t(`roles.${p.role}`),
+        proposedOn: new Date(p.proposedAt).toISOString().slice(0, 10),
+        expiresOn: new Date(p.expiresAt).toISOString().slice(0, 10),
+        // The proposer and the recipient cannot approve; the form says so instead of failing.
+        mayApprove: p.proposedBy !== req.user!.accountId && p.accountId !== req.user!.accountId,
+      })),
+    });
+  });
+
+  for (const decision of ['approve', 'reject'] as const) {
+    router.post(`/admin/role-proposals/:id/${decision}`, access.roles('admin'), async (req, res) => {
+      await roleGrants[decision](req.user!, idParam(req.params.id));
+      req.session.flash = { kind: 'success', key: decision === 'approve' ? 'accounts.proposals.approved' : 'accounts.proposals.rejected' };
+      res.redirect(303, '/admin/role-proposals');
+    });
+  }
 
   return router;
 }

@@ -1,10 +1,9 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { PasswordHasher } from '../../platform/auth/passwords';
-import { ASSIGNABLE_ROLES, type Actor, type Role } from '../../platform/auth/roles';
 import { digestToken, newSecretToken } from '../../platform/auth/tokens';
 import type { Clock } from '../../platform/clock';
-import { ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { pageCountOf } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
@@ -15,8 +14,6 @@ import { isUniqueViolation } from '../../platform/db/errors';
 export const VERIFY_TOKEN_TTL_MS = 48 * 3600_000;
 export const RESET_TOKEN_TTL_MS = 3600_000;
 
-export type SignInResult = { outcome: 'ok'; actor: Actor } | { outcome: 'invalid' };
-
 export interface AccountsServiceDeps {
   knex: Knex;
   repository: AccountsRepository;
@@ -26,10 +23,12 @@ export interface AccountsServiceDeps {
   audit: AuditLog;
   clock: Clock;
   publicUrl: string;
+  /** Lifts the lockout of strangers' sign-ins to an account (a reset proves the mailbox). */
+  forgetSignInFailures: (email: string) => Promise<void>;
 }
 
 export function createAccountsService(deps: AccountsServiceDeps) {
-  const { knex, repository, passwords, outbox, emails, audit, clock, publicUrl } = deps;
+  const { knex, repository, passwords, outbox, emails, audit, clock, publicUrl, forgetSignInFailures } = deps;
 
   async function sendVerification(accountId: number, email: string, locale: string, trx: Knex.Transaction): Promise<void> {
     const { token, digest } = newSecretToken();
@@ -101,15 +100,6 @@ export function createAccountsService(deps: AccountsServiceDeps) {
       });
     },
 
-    async signIn(email: string, password: string): Promise<SignInResult> {
-      const account = await repository.findByEmail(email);
-      // An unverified account has no password yet, so it fails here exactly like an unknown address.
-      const ok = await passwords.verify(account?.passwordHash ?? null, password);
-      if (!ok || !account || account.emailVerifiedAt === null) return { outcome: 'invalid' };
-      const actor = await repository.findActor(account.id);
-      return actor ? { outcome: 'ok', actor } : { outcome: 'invalid' };
-    },
-
     /** Sends a reset link when the account exists; the caller sees the same outcome either way. */
     async requestPasswordReset(email: string): Promise<void> {
       await knex.transaction(async (trx) => {
@@ -127,16 +117,20 @@ export function createAccountsService(deps: AccountsServiceDeps) {
     /** Sets a new password from a reset link; ends every session of the account. */
     async resetPassword(token: string, password: string): Promise<boolean> {
       const passwordHash = await passwords.hash(password);
-      return knex.transaction(async (trx) => {
+      const email = await knex.transaction(async (trx) => {
         const accountId = await repository.consumeToken(digestToken(token), 'reset-password', trx);
-        if (accountId === undefined) return false;
+        if (accountId === undefined) return undefined;
         const account = await repository.findById(accountId, trx);
         // Following the link proves the address, so an unverified account becomes verified.
         await repository.update(accountId, { passwordHash, ...(account?.emailVerifiedAt == null ? { emailVerifiedAt: clock.now() } : {}) }, trx);
         await repository.deleteSessionsOf(accountId, trx);
         await audit.record({ actorAccountId: accountId, action: 'account.reset-password', subjectType: 'account', subjectId: accountId }, trx);
-        return true;
+        return account?.email;
       });
+      if (email === undefined) return false;
+      // The new password is meant to work at once, from whatever browser the owner is on.
+      await forgetSignInFailures(email);
+      return true;
     },
 
     async listAccounts(filter: { query?: string; page: number; pageSize: number }) {
@@ -155,17 +149,6 @@ export function createAccountsService(deps: AccountsServiceDeps) {
         staffMemberId: account.staffMemberId,
         roles: await repository.storedRoles(account.id),
       };
-    },
-
-    /** Replaces the roles an admin grants by hand; directory roles are not touched here. */
-    async setAssignedRoles(actor: Actor, accountId: number, roles: Role[]): Promise<void> {
-      if (roles.some((r) => !(ASSIGNABLE_ROLES as readonly Role[]).includes(r))) throw new ValidationError({ roles: 'validation.role.invalid' });
-      if (accountId === actor.accountId && !roles.includes('admin')) throw new ForbiddenError('accounts.admin.cannotDropOwnAdmin');
-      await knex.transaction(async (trx) => {
-        if (!(await repository.findById(accountId, trx))) throw new NotFoundError();
-        await repository.replaceStoredRoles(accountId, [...new Set(roles)], trx);
-        await audit.record({ actorAccountId: actor.accountId, action: 'account.roles.set', subjectType: 'account', subjectId: accountId, detail: { roles } }, trx);
-      });
     },
   };
 }

@@ -16,6 +16,8 @@ export interface NewFeedbackItem {
   readonly receiptCodeHash: string | null;
   /** Sent through a request for input; which request is never kept. */
   readonly solicited?: boolean;
+  /** The review cycle a solicited input was asked for (whatever its attribution); never shown. */
+  readonly solicitedCycleId?: number | null;
   readonly ratings: ReadonlyArray<{ dimensionId: number; label: string; score: number }>;
 }
 
@@ -68,6 +70,7 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
         submission_key_hash: item.submissionKeyHash,
         receipt_code_hash: item.receiptCodeHash,
         solicited: item.solicited ?? false,
+        solicited_cycle_id: item.solicitedCycleId ?? null,
         created_at: createdAt,
       };
       const [id] = await db('feedback_items').insert(row);

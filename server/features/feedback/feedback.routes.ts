@@ -16,6 +16,7 @@ import {
   VisibilitySchema,
 } from './feedback.schema';
 import type { FeedbackService, SubmitterView } from './feedback.service';
+import { attributionHelpKey } from './promises';
 import { newSubmissionKey } from './receipt-codes';
 
 export interface FeedbackRouteDeps {
@@ -34,6 +35,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     const staff = await feedback.staffForForm(staffMemberId);
     if (!staff) return res.redirect(303, '/feedback/new');
     const dimensions = await feedback.listDimensions();
+    const visibility = await feedback.staffVisibility();
     const ratings = ratingsFromForm(values);
     const solicitation = typeof values.solicitation === 'string' && values.solicitation !== '' ? values.solicitation : undefined;
     res.status(status).render('feedback/form', {
@@ -43,7 +45,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
       attributions: ATTRIBUTIONS.map((a) => ({
         value: a,
         label: req.t(`feedback.attribution.${a}.label`),
-        help: req.t(`feedback.attribution.${a}.help`),
+        help: req.t(attributionHelpKey(a, visibility)),
         checked: (values.attribution ?? (req.user ? 'named' : 'anonymous')) === a,
         disabled: a !== 'anonymous' && !req.user,
       })),

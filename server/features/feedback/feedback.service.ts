@@ -20,7 +20,8 @@ export interface FeedbackDirectory {
 
 /** Requests for input (reviews): the form opened from a request's link, and the link used by the answer. */
 export interface SolicitedRequests {
-  linkState(token: string): Promise<{ state: 'open' | 'answered' | 'expired'; staffMemberId: number; deadlineOn: string } | undefined>;
+  /** `cycleId`: the review cycle the input was asked for. */
+  linkState(token: string): Promise<{ state: 'open' | 'answered' | 'expired'; cycleId: number; staffMemberId: number; deadlineOn: string } | undefined>;
   /** Marks the request answered in the transaction storing the item; false when used, expired, or about someone else. */
   claim(token: string, staffMemberId: number, trx: Knex.Transaction): Promise<boolean>;
 }
@@ -124,6 +125,9 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const unknown = Object.keys(input.ratings).find((id) => !activeDimensions.has(Number(id)));
       if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
       if (input.solicitation && !solicitations) throw usedLink();
+      // The cycle the input was asked for: its packet includes the answer whatever day it arrives.
+      // (The claim below checks the link; a request's cycle never changes.)
+      const solicitedCycleId = input.solicitation ? ((await solicitations!.linkState(input.solicitation))?.cycleId ?? null) : null;
       const ratings = Object.entries(input.ratings).map(([id, score]) => ({ dimensionId: Number(id), label: activeDimensions.get(Number(id))!, score }));
 
       const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
@@ -143,6 +147,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
               // Only a named answer says it was asked for: on an anonymous or confidential one, the mark
               // beside the list of people asked would narrow who wrote it.
               solicited: !!input.solicitation && input.attribution === 'named',
+              solicitedCycleId,
               ratings,
             },
             trx,

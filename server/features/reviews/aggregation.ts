@@ -1,17 +1,29 @@
-import { guarded, summariseScale, suppressionReason, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
 export const RATING_POINTS = [1, 2, 3, 4, 5] as const;
 
-/** One rating of one feedback item on one dimension, with where it belongs. */
-export interface RatingFact {
-  readonly feedbackItemId: number;
+/** Where an input belongs: the staff member it is about, and their department as frozen for its period. */
+interface Placed {
   readonly staffMemberId: number;
   readonly departmentId: number | null;
+}
+
+/** One rating of one feedback item on one dimension, with where it belongs. */
+export interface RatingFact extends Placed {
+  readonly feedbackItemId: number;
   readonly dimensionId: number;
   readonly cycleId: number;
   readonly score: number;
 }
+
+/** How the routed item one input created was handled, with where the input belongs. */
+export interface HandlingFact extends HandlingTimes, Placed {
+  readonly cycleId: number;
+}
+
+export type HandlingFigure = Guarded<HandlingTallies & { readonly items: number }>;
 
 export interface DimensionFigure {
   readonly dimensionId: number;
@@ -20,11 +32,45 @@ export interface DimensionFigure {
   readonly previous: Guarded<ScaleFigures> | null;
 }
 
+function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
+  const parts = new Map<number, F[]>();
+  for (const f of facts) {
+    const group = parts.get(part(f));
+    if (group) group.push(f);
+    else parts.set(part(f), [f]);
+  }
+  return parts;
+}
+
+type Summarise<F, T> = (parts: ReadonlyMap<number, readonly F[]>) => Map<number, Guarded<T>>;
+
 /**
- * A staff member's figures per dimension for a cycle and the one before. The department's ratings
- * are the parent group: a staff member's figure is withheld when the rest of their department is
- * non-empty but below the minimum, since the department's figure minus theirs would describe those few.
+ * A staff member's figure as one part of their department (as frozen at the period's end): the
+ * department's figure minus theirs would describe the rest (see withheldParts). Without a
+ * department they are a whole of their own.
  */
+function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMemberId: number, summarise: Summarise<F, T>): Guarded<T> {
+  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
+  const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
+  return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
+}
+
+/** Each department's figure as one part of the organisation. */
+function asPartsOfOrganisation<F extends Placed, T>(facts: readonly F[], summarise: Summarise<F, T>): Map<number, Guarded<T>> {
+  return summarise(groupBy(facts.filter((f) => f.departmentId !== null), (f) => f.departmentId!));
+}
+
+const ratingsSummary =
+  (rule: GroupRule): Summarise<RatingFact, ScaleFigures> =>
+  (parts) =>
+    summariseParts(new Map([...parts].map(([part, facts]) => [part, facts.map((f) => f.score)])), RATING_POINTS, rule);
+
+const handlingSummary =
+  (rule: GroupRule, now: number): Summarise<HandlingFact, HandlingTallies & { readonly items: number }> =>
+  (parts) =>
+    guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, now) }));
+
+/** A staff member's figures per dimension for a cycle and the one before, each cycle over its own frozen department. */
 export function staffDimensionFigures(
   facts: readonly RatingFact[],
   staffMemberId: number,
@@ -32,15 +78,7 @@ export function staffDimensionFigures(
   cycles: { current: number; previous: number | null },
   rule: GroupRule,
 ): DimensionFigure[] {
-  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
-  const figureFor = (dimensionId: number, cycleId: number): Guarded<ScaleFigures> => {
-    const own = facts.filter((f) => f.staffMemberId === staffMemberId && f.dimensionId === dimensionId && f.cycleId === cycleId);
-    if (departmentId === null) return summariseScale(own.map((f) => f.score), RATING_POINTS, rule);
-    const inDepartment = facts.filter((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId);
-    const figure = summariseScale(own.map((f) => f.score), RATING_POINTS, { ...rule, parentSize: inDepartment.length });
-    if (figure.suppressed || !withheldInDepartment(inDepartment, rule).has(staffMemberId)) return figure;
-    return { suppressed: true, reason: 'complement_too_few' };
-  };
+  const figureFor = (dimensionId: number, cycleId: number) => asPartOfDepartment(facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId), staffMemberId, ratingsSummary(rule));
   return dimensionIds.map((dimensionId) => ({
     dimensionId,
     current: figureFor(dimensionId, cycles.current),
@@ -48,23 +86,9 @@ export function staffDimensionFigures(
   }));
 }
 
-/**
- * The staff members of one department (for one dimension and cycle) whose figures are withheld.
- * Beyond each one's own group and complement, the withheld ones together must not be a small group:
- * the department's figure minus every figure shown would describe them. While they are, the
- * smallest shown figure is withheld too (the same choice for every reader).
- */
-export function withheldInDepartment(inDepartment: readonly RatingFact[], rule: GroupRule): Set<number> {
-  const counts = new Map<number, number>();
-  for (const f of inDepartment) counts.set(f.staffMemberId, (counts.get(f.staffMemberId) ?? 0) + 1);
-  const withheld = new Set([...counts].filter(([, n]) => suppressionReason(n, { ...rule, parentSize: inDepartment.length }) !== null).map(([id]) => id));
-  for (;;) {
-    const hidden = [...withheld].reduce((sum, id) => sum + counts.get(id)!, 0);
-    if (suppressionReason(hidden, rule) === null || hidden === 0) return withheld;
-    const next = [...counts].filter(([id]) => !withheld.has(id)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
-    if (!next) return withheld;
-    withheld.add(next[0]);
-  }
+/** How a staff member's routed items of a cycle were handled, as one part of their department. */
+export function staffHandling(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number): HandlingFigure {
+  return asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, handlingSummary(rule, now));
 }
 
 export interface TrendFilter {
@@ -82,22 +106,28 @@ export interface TrendFigure {
 }
 
 /**
- * Department × dimension × cycle figures for HR and executives. Each department is cut from the
- * organisation (all departments) for that dimension and cycle, which is its parent group.
+ * Department × dimension × cycle figures for HR and executives. The departments (as frozen at each
+ * period's end) are the parts of the organisation, for that dimension and cycle: see withheldParts.
+ * Which departments a filter shows never changes any figure.
  */
 export function departmentTrends(facts: readonly RatingFact[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
   const shown = filter.departmentIds.length ? departments.filter((d) => filter.departmentIds.includes(d)) : departments;
   const figures: TrendFigure[] = [];
   for (const cycleId of filter.cycleIds) {
     for (const dimensionId of filter.dimensionIds) {
-      const organisation = facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId && f.departmentId !== null);
-      for (const departmentId of shown) {
-        const scores = organisation.filter((f) => f.departmentId === departmentId).map((f) => f.score);
-        figures.push({ departmentId, dimensionId, cycleId, figure: summariseScale(scores, RATING_POINTS, { ...rule, parentSize: organisation.length }) });
-      }
+      const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId), ratingsSummary(rule));
+      for (const departmentId of shown) figures.push({ departmentId, dimensionId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW });
     }
   }
   return figures;
+}
+
+/** How each department's routed items of each cycle were handled, as parts of the organisation. */
+export function departmentHandling(facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
+  return cycleIds.flatMap((cycleId) => {
+    const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId), handlingSummary(rule, now));
+    return departments.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
+  });
 }
 
 /**

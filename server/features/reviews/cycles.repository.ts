@@ -68,6 +68,16 @@ export function createCyclesRepository(knex: Knex, now: () => number) {
       return row ? toCycle(row) : undefined;
     },
 
+    /**
+     * Whether a cycle with another code has a period sharing a day with `startsOn`..`endsOn` (both
+     * included); one with the same code is the unique code's concern.
+     */
+    async overlapsAnother({ code, startsOn, endsOn }: Pick<CycleInput, 'code' | 'startsOn' | 'endsOn'>, exceptId: number | null, db: Db = knex): Promise<boolean> {
+      let query = db('review_cycles').first('id').whereNot({ code }).andWhere('starts_on', '<=', endsOn).andWhere('ends_on', '>=', startsOn);
+      if (exceptId !== null) query = query.whereNot({ id: exceptId });
+      return (await query) !== undefined;
+    },
+
     async insertCycle(input: CycleInput, db: Db): Promise<number> {
       const t = now();
       const [id] = await db('review_cycles').insert({ ...cycleColumns(input), status: 'planned', created_at: t, updated_at: t });

@@ -43,7 +43,9 @@ const optionalDate = z
   .refine((v) => v === '' || isCalendarDate(v), 'reviews.errors.dateInvalid');
 
 /**
- * The cycle form. The period may be left empty: it follows from the code. The review window and
+ * The cycle form. The period may be left empty: it follows from the code, and when given it must be
+ * the code's half-year exactly, so that two cycles' periods never overlap by a few days (two
+ * readings of nearly the same period would differ by a handful of inputs). The review window and
  * HR's guidance are required.
  */
 export const CycleInputSchema = z
@@ -64,7 +66,11 @@ export const CycleInputSchema = z
     return { ...input, startsOn: input.startsOn || period?.startsOn || '', endsOn: input.endsOn || period?.endsOn || '' };
   })
   .superRefine((input, ctx) => {
-    if (input.endsOn < input.startsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'reviews.errors.endsBeforeStarts' });
+    const period = periodOfCode(input.code);
+    if (period) {
+      if (input.startsOn !== period.startsOn) ctx.addIssue({ code: 'custom', path: ['startsOn'], message: 'reviews.errors.periodNotCode' });
+      if (input.endsOn !== period.endsOn) ctx.addIssue({ code: 'custom', path: ['endsOn'], message: 'reviews.errors.periodNotCode' });
+    }
     if (input.reviewClosesOn < input.reviewOpensOn) ctx.addIssue({ code: 'custom', path: ['reviewClosesOn'], message: 'reviews.errors.closesBeforeOpens' });
   });
 export type CycleInput = z.infer<typeof CycleInputSchema>;

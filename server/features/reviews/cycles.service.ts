@@ -13,6 +13,8 @@ export interface CyclesServiceDeps {
   knex: Knex;
   repository: CyclesRepository;
   audit: AuditLog;
+  /** Freezes who was where for the cycle's figures (see populations.ts): a closed cycle has it at the latest. */
+  freezePopulation(cycleId: number, db: Knex.Transaction): Promise<void>;
 }
 
 const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
@@ -23,7 +25,7 @@ const TRANSITIONS: Record<'open' | 'close', { from: CycleStatus; to: CycleStatus
   close: { from: 'open', to: 'closed', refusal: 'reviews.errors.cannotClose' },
 };
 
-export function createCyclesService({ knex, repository, audit }: CyclesServiceDeps) {
+export function createCyclesService({ knex, repository, audit, freezePopulation }: CyclesServiceDeps) {
   const requireHr = (actor: Actor) => {
     if (!hasAnyRole(actor, ['hr'])) throw new ForbiddenError();
   };
@@ -44,12 +46,21 @@ export function createCyclesService({ knex, repository, audit }: CyclesServiceDe
     }
   }
 
+  /**
+   * Periods never overlap: figures of two periods sharing days would differ by a few inputs. Codes
+   * fix the periods of new cycles; this also holds against cycles stored before that rule.
+   */
+  async function refuseOverlap(input: CycleInput, exceptId: number | null, db: Db): Promise<void> {
+    if (await repository.overlapsAnother(input, exceptId, db)) throw new ValidationError({ startsOn: 'reviews.errors.periodOverlaps' });
+  }
+
   async function move(actor: Actor, id: number, step: 'open' | 'close'): Promise<void> {
     requireHr(actor);
     const { from, to, refusal } = TRANSITIONS[step];
     await knex.transaction(async (trx) => {
       await mustFindCycle(id, trx);
       if (!(await repository.setStatus(id, from, to, trx))) throw new ConflictError(refusal);
+      if (to === 'closed') await freezePopulation(id, trx);
       await audit.record({ actorAccountId: actor.accountId, action: `review_cycle.${step}`, subjectType: 'review_cycle', subjectId: id }, trx);
     });
   }
@@ -80,6 +91,7 @@ export function createCyclesService({ knex, repository, audit }: CyclesServiceDe
       requireHr(actor);
       return saving(() =>
         knex.transaction(async (trx) => {
+          await refuseOverlap(input, null, trx);
           const id = await repository.insertCycle(input, trx);
           await audit.record({ actorAccountId: actor.accountId, action: 'review_cycle.create', subjectType: 'review_cycle', subjectId: id }, trx);
           return id;
@@ -100,6 +112,7 @@ export function createCyclesService({ knex, repository, audit }: CyclesServiceDe
           if (cycle.status === 'open' && (input.code !== cycle.code || input.startsOn !== cycle.startsOn || input.endsOn !== cycle.endsOn)) {
             throw new ValidationError({ startsOn: 'reviews.errors.periodFixed' });
           }
+          await refuseOverlap(input, id, trx);
           await repository.updateCycle(id, input, trx);
           await audit.record({ actorAccountId: actor.accountId, action: 'review_cycle.update', subjectType: 'review_cycle', subjectId: id }, trx);
         }),

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock';
 import { createCyclesRepository } from './cycles.repository';
 import { createCycleRoutes } from './cycles.routes';
 import { createCyclesService } from './cycles.service';
+import { createPopulations } from './populations';
 
 export type { ReviewCyclesService } from './cycles.service';
 export type { ReviewCycle, CycleStatus } from './cycles.schema';
@@ -15,6 +16,7 @@ export { CYCLE_STATUSES, periodOfCode } from './cycles.schema';
  */
 export function createReviewCycles(deps: { knex: Knex; clock: Clock; audit: AuditLog }) {
   const now = () => deps.clock.now();
-  const service = createCyclesService({ knex: deps.knex, repository: createCyclesRepository(deps.knex, now), audit: deps.audit });
+  const populations = createPopulations(deps.knex, now);
+  const service = createCyclesService({ knex: deps.knex, repository: createCyclesRepository(deps.knex, now), audit: deps.audit, freezePopulation: (id, trx) => populations.freeze(id, trx) });
   return { service, routes: createCycleRoutes({ cycles: service, now }) };
 }

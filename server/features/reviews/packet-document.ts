@@ -1,15 +1,18 @@
 import type { PdfBlock, PdfDocument } from '../../platform/exports';
 import type { Translate } from '../../platform/i18n';
+import type { Suppressed } from '../../platform/privacy/aggregates';
+import { tallyText, withheldText } from './figure-text';
 import type { InputPacket } from './packets.service';
 
 /** One staff member's packet as a PDF document: the same figures and withholdings as the page. */
 export function packetDocument(packet: InputPacket, t: Translate, minimum: number): PdfDocument {
-  const withheld = t('reviews.packet.withheld', { minimum });
+  // Why a figure is withheld, from its own cycle's end.
+  const why = (figure: Suppressed, cycle = packet.cycle) => withheldText(t, figure, { minimum, endsOn: cycle.endsOn });
   const blocks: PdfBlock[] = [{ paragraph: t('reviews.packet.minimumNote', { minimum }) }, { heading: t('reviews.packet.kinds') }];
   const k = packet.kinds;
   blocks.push(
     k.suppressed
-      ? { paragraph: withheld }
+      ? { paragraph: why(k) }
       : {
           table: {
             columns: [{ header: '' }, { header: t('reviews.packet.number'), width: 80, align: 'right' }],
@@ -36,10 +39,10 @@ export function packetDocument(packet: InputPacket, t: Translate, minimum: numbe
         ],
         rows: packet.dimensions.map((d) => [
           d.label,
-          d.current.suppressed ? withheld : d.current.count,
+          d.current.suppressed ? why(d.current) : d.current.count,
           d.current.suppressed ? null : d.current.mean,
           d.current.suppressed ? null : d.current.median,
-          d.previous && !d.previous.suppressed ? `${d.previous.mean} (${d.previous.count})` : '—',
+          d.previous === null ? '—' : d.previous.suppressed ? why(d.previous, packet.previousCycle!) : `${d.previous.mean} (${d.previous.count})`,
         ]),
       },
     },
@@ -47,20 +50,20 @@ export function packetDocument(packet: InputPacket, t: Translate, minimum: numbe
   blocks.push({ heading: t('reviews.packet.surveys') });
   if (packet.surveys.length === 0) blocks.push({ paragraph: t('reviews.packet.noSurveys') });
   for (const survey of packet.surveys) {
-    blocks.push({ paragraph: survey.title }, { table: { columns: [{ header: t('surveys.results.question') }, { header: t('reviews.packet.count'), width: 60, align: 'right' }, { header: t('reviews.packet.mean'), width: 60, align: 'right' }], rows: survey.questions.map((q) => [q.question, q.suppressed ? withheld : q.count, q.suppressed ? null : q.mean]) } });
+    blocks.push({ paragraph: survey.title }, { table: { columns: [{ header: t('surveys.results.question') }, { header: t('reviews.packet.count'), width: 60, align: 'right' }, { header: t('reviews.packet.mean'), width: 60, align: 'right' }], rows: survey.questions.map((q) => [q.question, q.suppressed ? t('reviews.withheld.too_few', { minimum }) : q.count, q.suppressed ? null : q.mean]) } });
   }
   const h = packet.handling;
   blocks.push({ heading: t('reviews.packet.handling') });
   blocks.push(
     h.suppressed
-      ? { paragraph: withheld }
+      ? { paragraph: why(h) }
       : {
           table: {
             columns: [{ header: '' }, { header: t('reviews.packet.number'), width: 80, align: 'right' }],
             rows: [
               [t('reviews.packet.routedItems'), h.items],
-              [t('reviews.packet.acknowledgedWithinTarget'), `${h.acknowledgedWithinTarget} / ${h.acknowledged}`],
-              [t('reviews.packet.respondedWithinTarget'), `${h.respondedWithinTarget} / ${h.responded}`],
+              [t('reviews.packet.acknowledgedWithinTarget'), tallyText(h.acknowledged)],
+              [t('reviews.packet.respondedWithinTarget'), tallyText(h.responded)],
               [t('reviews.packet.timeframesGiven'), h.timeframesGiven],
             ],
           },

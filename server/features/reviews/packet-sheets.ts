@@ -1,6 +1,9 @@
 import type { ExportRow, ExportSheet } from '../../platform/exports';
 import type { Translate } from '../../platform/i18n';
 import type { ExportFormat } from './export-jobs';
+import { tallyText, withheldText } from './figure-text';
+import type { Suppressed } from '../../platform/privacy/aggregates';
+import type { ReviewCycle } from './cycles.schema';
 import type { InputPacket, PacketsService } from './packets.service';
 
 type Column = { key: string; header: string };
@@ -10,7 +13,7 @@ type Column = { key: string; header: string };
  * a summary per staff member and the comments. Every figure is the packet's own, so withheld
  * figures stay withheld. Each sheet walks the packets again rather than keeping them all in memory.
  */
-export function cycleSheets(packets: PacketsService, t: Translate) {
+export function cycleSheets(packets: PacketsService, t: Translate, minimum: number) {
   return async (cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]> => {
     const passes = format === 'csv' ? 1 : 3;
     const columns = (keys: string[]): Column[] => keys.map((key) => ({ key, header: t(`reviews.export.column.${key}`) }));
@@ -19,7 +22,8 @@ export function cycleSheets(packets: PacketsService, t: Translate) {
         for await (const packet of packets.cycleRows(cycleId, exceptStaffMemberId, (done, total) => onProgress(pass * total + done, passes * total))) yield* rowsOf(packet);
       },
     });
-    const withheld = t('reviews.export.withheld');
+    // A withheld figure's cell says why, from its own cycle's end.
+    const why = (figure: Suppressed, cycle: ReviewCycle) => withheldText(t, figure, { minimum, endsOn: cycle.endsOn });
 
     const dimensions: ExportSheet = {
       name: t('reviews.export.sheet.dimensions'),
@@ -29,10 +33,10 @@ export function cycleSheets(packets: PacketsService, t: Translate) {
           staff: p.staff.name,
           department: p.staff.departmentName ?? '',
           dimension: d.label,
-          count: d.current.suppressed ? withheld : d.current.count,
+          count: d.current.suppressed ? why(d.current, p.cycle) : d.current.count,
           mean: d.current.suppressed ? null : d.current.mean,
           median: d.current.suppressed ? null : d.current.median,
-          previousCount: d.previous === null ? null : d.previous.suppressed ? withheld : d.previous.count,
+          previousCount: d.previous === null ? null : d.previous.suppressed ? why(d.previous, p.previousCycle!) : d.previous.count,
           previousMean: d.previous === null || d.previous.suppressed ? null : d.previous.mean,
         })),
       ),
@@ -48,9 +52,11 @@ export function cycleSheets(packets: PacketsService, t: Translate) {
           department: p.staff.departmentName ?? '',
           reviewed: p.review ? new Date(p.review.reviewedAt).toISOString().slice(0, 10) : '',
           ...(p.kinds.suppressed
-            ? { items: withheld }
+            ? { items: why(p.kinds, p.cycle) }
             : { items: p.kinds.total, appreciation: p.kinds.appreciation, suggestion: p.kinds.suggestion, concern: p.kinds.concern, solicited: p.kinds.solicited }),
-          ...(p.handling.suppressed ? {} : { acknowledgedWithinTarget: p.handling.acknowledgedWithinTarget, respondedWithinTarget: p.handling.respondedWithinTarget }),
+          ...(p.handling.suppressed
+            ? { acknowledgedWithinTarget: why(p.handling, p.cycle) }
+            : { acknowledgedWithinTarget: tallyText(p.handling.acknowledged), respondedWithinTarget: tallyText(p.handling.responded) }),
         },
       ]),
     };

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
-import type { RatingFact } from './aggregation';
+import type { HandlingFact, RatingFact } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
 
@@ -17,15 +17,19 @@ export interface PacketItem {
   readonly attribution: string;
   readonly solicited: boolean;
   readonly createdAt: number;
+  /** Received in the cycle's period, so counted in its figures (see frozenInputs). */
+  readonly counted: boolean;
 }
 
-/** How the recipient handled the routed item an input created. */
-export interface HandledItem {
-  readonly acknowledgedAt: number | null;
-  readonly acknowledgeDueAt: number | null;
-  readonly respondedAt: number | null;
-  readonly respondDueAt: number | null;
-  readonly committedRespondAt: number | null;
+/**
+ * The feedback items of a cycle's packets: those asked for it (solicited input, whatever day it
+ * arrived before its request's deadline, often in the review window after the period's end), and
+ * the unsolicited ones received in its period. An answer asked for one cycle never joins another.
+ */
+function belongsToCycle(query: Knex.QueryBuilder, cycleId: number, period: Period, alias: string): Knex.QueryBuilder {
+  return query.where((w) =>
+    w.where(`${alias}.solicited_cycle_id`, cycleId).orWhere((unsolicited) => unsolicited.whereNull(`${alias}.solicited_cycle_id`).andWhere(`${alias}.created_at`, '>=', period.from).andWhere(`${alias}.created_at`, '<', period.to)),
+  );
 }
 
 export interface PacketReview {
@@ -35,45 +39,61 @@ export interface PacketReview {
   readonly notes: string;
 }
 
+/**
+ * Rows of `query` whose input (feedback item, as `f`, joined by `inputKey`) a cycle's figures count,
+ * with where it belongs: its staff member as frozen for the cycle (see populations.ts), as `p`; no
+ * department for someone not in it. Figures count what came in during the period and was not asked
+ * for another cycle: they are final at the period's end, so a solicited answer arriving later is read
+ * in the packet but moves no figure (the change would describe that one answer to an earlier reader).
+ */
+function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
+  return query
+    .join('feedback_items as f', 'f.id', inputKey)
+    .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
+    .where('f.created_at', '>=', period.from)
+    .andWhere('f.created_at', '<', period.to)
+    .andWhere((w) => w.whereNull('f.solicited_cycle_id').orWhere('f.solicited_cycle_id', cycleId))
+    .select('f.staff_member_id', 'p.department_id');
+}
+
+const placedOf = (row: Record<string, unknown>) => ({ staffMemberId: Number(row.staff_member_id), departmentId: toNullableNumber(row.department_id) });
+
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /** Every rating given in a period, with the staff member's department, labelled with `cycleId`. */
+    /** Every rating given in a cycle's period, with where it belongs (see frozenInputs), labelled with the cycle. */
     async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
-      const rows = await db('feedback_ratings as r')
-        .join('feedback_items as f', 'f.id', 'r.feedback_item_id')
-        .join('staff_members as s', 's.id', 'f.staff_member_id')
-        .where('f.created_at', '>=', period.from)
-        .andWhere('f.created_at', '<', period.to)
-        .select('r.feedback_item_id', 'f.staff_member_id', 's.department_id', 'r.dimension_id', 'r.score');
+      const rows: Array<Record<string, unknown>> = await frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId).select('r.feedback_item_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
+        ...placedOf(r),
         feedbackItemId: Number(r.feedback_item_id),
-        staffMemberId: Number(r.staff_member_id),
-        departmentId: toNullableNumber(r.department_id),
         dimensionId: Number(r.dimension_id),
         cycleId,
         score: Number(r.score),
       }));
     },
 
-    async items(staffMemberId: number, period: Period, db: Db = knex): Promise<PacketItem[]> {
-      const rows = await db('feedback_items')
-        .select('id', 'kind', 'attribution', 'solicited', 'created_at')
-        .where({ staff_member_id: staffMemberId })
-        .andWhere('created_at', '>=', period.from)
-        .andWhere('created_at', '<', period.to)
-        .orderBy('created_at')
-        .orderBy('id');
-      return rows.map((r) => ({ id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt: Number(r.created_at) }));
+    /** A staff member's items of a cycle (see belongsToCycle), each marked whether its figures count it. */
+    async items(staffMemberId: number, period: Period, cycleId: number, db: Db = knex): Promise<PacketItem[]> {
+      const rows: Array<Record<string, unknown>> = await belongsToCycle(db('feedback_items as f').select('f.id', 'f.kind', 'f.attribution', 'f.solicited', 'f.created_at').where('f.staff_member_id', staffMemberId), cycleId, period, 'f')
+        .orderBy('f.created_at')
+        .orderBy('f.id');
+      return rows.map((r) => {
+        const createdAt = Number(r.created_at);
+        return { id: Number(r.id), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt, counted: createdAt >= period.from && createdAt < period.to };
+      });
     },
 
-    async handling(feedbackItemIds: readonly number[], db: Db = knex): Promise<HandledItem[]> {
-      if (feedbackItemIds.length === 0) return [];
-      const rows = await db('routed_items').select('acknowledged_at', 'acknowledge_due_at', 'responded_at', 'respond_due_at', 'committed_respond_at').whereIn('feedback_item_id', feedbackItemIds);
+    /** How the routed items of a cycle's period were handled, with where each input belongs (as for ratingFacts). */
+    async handlingFacts(period: Period, cycleId: number, db: Db = knex): Promise<HandlingFact[]> {
+      const rows: Array<Record<string, unknown>> = await frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId).select('r.acknowledged_at', 'r.acknowledge_due_at', 'r.responded_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
       return rows.map((r) => ({
+        ...placedOf(r),
+        cycleId,
         acknowledgedAt: toNullableNumber(r.acknowledged_at),
         acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
         respondedAt: toNullableNumber(r.responded_at),
         respondDueAt: toNullableNumber(r.respond_due_at),
+        timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
         committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
     },

@@ -3,11 +3,13 @@ import { z } from 'zod';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
 import { ForbiddenError, ValidationError } from '../../platform/errors';
-import type { Guarded, ScaleFigures } from '../../platform/privacy/aggregates';
+import type { Guarded, ScaleFigures, Suppressed } from '../../platform/privacy/aggregates';
+import type { ReviewCycle } from './cycles.schema';
 import { RATING_POINTS } from './aggregation';
 import { EXPORT_FORMATS, type ExportJobs } from './export-jobs';
 import { sendPdf } from '../../platform/exports';
 import { packetDocument } from './packet-document';
+import { tallyText, withheldText } from './figure-text';
 import { TEAM_STATES, type InputPacket, type PacketsService } from './packets.service';
 
 const NOTES_MAX = 5000;
@@ -28,18 +30,24 @@ function shown(figure: Guarded<ScaleFigures> | null) {
   return figure && !figure.suppressed ? { count: figure.count, mean: figure.mean, median: figure.median, distribution: figure.distribution } : null;
 }
 
-export function packetView(req: Request, packet: InputPacket) {
+export function packetView(req: Request, packet: InputPacket, minimum: number) {
+  const why = (figure: Guarded<object>, cycle = packet.cycle) => (figure.suppressed ? withheldText(req.t, figure, { minimum, endsOn: cycle.endsOn }) : null);
   return {
     ...packet,
     kinds: packet.kinds.suppressed ? null : packet.kinds,
-    handling: packet.handling.suppressed ? null : packet.handling,
+    kindsWithheld: why(packet.kinds),
+    handling: packet.handling.suppressed ? null : { ...packet.handling, acknowledged: tallyText(packet.handling.acknowledged), responded: tallyText(packet.handling.responded) },
+    handlingWithheld: why(packet.handling),
     themes: packet.themes.suppressed ? null : packet.themes.themes,
+    themesWithheld: why(packet.themes),
     dimensions: packet.dimensions.map((d) => {
       const current = shown(d.current);
       return {
         label: d.label,
         current,
+        currentWithheld: why(d.current),
         previous: shown(d.previous),
+        previousWithheld: d.previous && why(d.previous, packet.previousCycle!),
         // Read by public/js/packet-charts.js: this cycle's distribution beside the previous one.
         chart: current
           ? JSON.stringify({
@@ -101,7 +109,7 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
 
   const renderPacket = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId));
-    res.status(status).render('reviews/packet', { title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }), packet: packetView(req, packet), minimum: minimumGroupSize, action: `${base(req)}/${packet.staff.id}`, ...extra });
+    res.status(status).render('reviews/packet', { title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }), packet: packetView(req, packet, minimumGroupSize), minimum: minimumGroupSize, action: `${base(req)}/${packet.staff.id}`, ...extra });
   };
 
   // Before the page's route, whose :staffId would otherwise take "12.pdf" (and refuse it).
@@ -164,26 +172,42 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const figure = (departmentId: number, dimensionId: number, cycleId: number) => trends.figures.find((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId)!.figure;
     const departments = filter.departmentIds.length ? trends.departments.filter((d) => filter.departmentIds.includes(d.id)) : trends.departments;
     const dimensions = filter.dimensionIds.length ? trends.dimensions.filter((d) => filter.dimensionIds.includes(d.id)) : trends.dimensions;
-    res.status(trends.refused ? 422 : 200).render('reviews/trends', {
+    const refused = trends.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null;
+    // Each withheld cell carries its reason (a stable code in JSON) and the words for it.
+    const withheld = (f: Suppressed, cycle: ReviewCycle) => ({ cycle: cycle.code, withheld: f.reason, why: withheldText(req.t, f, { minimum: minimumGroupSize, endsOn: cycle.endsOn }) });
+    const handling = trends.refused
+      ? []
+      : departments.map((department) => ({
+          department: department.name,
+          cells: trends.cycles.map((c) => {
+            const f = trends.handling.find((h) => h.departmentId === department.id && h.cycleId === c.id)!.figure;
+            return f.suppressed ? withheld(f, c) : { cycle: c.code, items: f.items, acknowledged: f.acknowledged, responded: f.responded };
+          }),
+        }));
+    const rows = trends.refused
+      ? []
+      : departments.flatMap((department) =>
+          dimensions.map((dimension) => ({
+            department: department.name,
+            dimension: dimension.label,
+            cells: trends.cycles.map((c) => {
+              const f = figure(department.id, dimension.id, c.id);
+              return f.suppressed ? withheld(f, c) : { cycle: c.code, mean: f.mean, count: f.count };
+            }),
+          })),
+        );
+    res.status(trends.refused ? 422 : 200);
+    if (req.accepts(['html', 'json']) === 'json') return void res.json({ refused, cycles: trends.cycles.map((c) => c.code), rows, handling });
+    res.render('reviews/trends', {
       title: req.t('reviews.trends.title'),
-      refused: trends.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null,
+      refused,
       cycles: trends.cycles,
       filters: {
         departments: trends.departments.map((d) => ({ ...d, selected: filter.departmentIds.includes(d.id) })),
         dimensions: trends.dimensions.map((d) => ({ ...d, selected: filter.dimensionIds.includes(d.id) })),
       },
-      rows: trends.refused
-        ? []
-        : departments.flatMap((department) =>
-            dimensions.map((dimension) => ({
-              department: department.name,
-              dimension: dimension.label,
-              cells: trends.cycles.map((c) => {
-                const f = figure(department.id, dimension.id, c.id);
-                return f.suppressed ? { withheld: true } : { mean: f.mean, count: f.count };
-              }),
-            })),
-          ),
+      rows,
+      handling,
     });
   });
 

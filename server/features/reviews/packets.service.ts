@@ -7,9 +7,10 @@ import { pageCountOf } from '../../platform/http/forms';
 import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, type DimensionFigure, type TrendFilter, type TrendFigure } from './aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, staffHandling, type DimensionFigure, type HandlingFigure, type TrendFilter, type TrendFigure } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
+import type { Populations } from './populations';
 
 export const TEAM_PAGE_SIZE = 50;
 export const TEAM_STATES = ['reviewed', 'unreviewed'] as const;
@@ -70,13 +71,15 @@ export interface InputPacket {
   readonly surveys: readonly StaffSurveyResult[];
   readonly comments: readonly PacketComment[];
   readonly themes: ReturnType<typeof frequentThemes>;
-  readonly handling: Guarded<{ readonly items: number; readonly acknowledged: number; readonly acknowledgedWithinTarget: number; readonly responded: number; readonly respondedWithinTarget: number; readonly timeframesGiven: number }>;
+  /** Every routed item counts: one never acknowledged is a miss once due (see handlingTallies). */
+  readonly handling: HandlingFigure;
   readonly review: PacketReview | null;
 }
 
 export interface PacketsDeps {
   knex: Knex;
   repository: PacketsRepository;
+  populations: Populations;
   cycles: CycleLookup;
   directory: PacketDirectory;
   feedback: FeedbackSource;
@@ -95,8 +98,19 @@ export function periodOf(cycle: ReviewCycle): Period {
 }
 
 export function createPacketsService(deps: PacketsDeps) {
-  const { knex, repository, cycles, directory, feedback, audit } = deps;
+  const { knex, repository, populations, cycles, directory, feedback, audit } = deps;
   const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
+  const ended = (cycle: ReviewCycle) => deps.now() >= periodOf(cycle).to;
+
+  /**
+   * A period's ratings over its frozen population (frozen now if this is the first need of it).
+   * None while it runs: its figures wait for its end, and so does the population.
+   */
+  async function frozenFacts(cycle: ReviewCycle) {
+    if (!ended(cycle)) return { ratings: [], handling: [] };
+    await populations.freeze(cycle.id);
+    return { ratings: await repository.ratingFacts(periodOf(cycle), cycle.id), handling: await repository.handlingFacts(periodOf(cycle), cycle.id) };
+  }
 
   async function mustFindCycle(id: number): Promise<ReviewCycle> {
     const cycle = await cycles.findCycle(id);
@@ -128,16 +142,19 @@ export function createPacketsService(deps: PacketsDeps) {
   /** What every packet of a cycle shares: read once for an export of all of them. */
   async function cycleContext(cycle: ReviewCycle) {
     const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
-    const facts = [...(await repository.ratingFacts(periodOf(cycle), cycle.id)), ...(previousCycle ? await repository.ratingFacts(periodOf(previousCycle), previousCycle.id) : [])];
-    return { previousCycle, facts, dimensions: await repository.dimensions() };
+    const current = await frozenFacts(cycle);
+    const facts = [...current.ratings, ...(previousCycle ? (await frozenFacts(previousCycle)).ratings : [])];
+    return { previousCycle, facts, handling: current.handling, dimensions: await repository.dimensions() };
   }
 
   async function assemble(cycle: ReviewCycle, staff: StaffMember, viewer: InputPacket['viewer'], shared?: Awaited<ReturnType<typeof cycleContext>>): Promise<InputPacket> {
-    const { previousCycle, facts, dimensions } = shared ?? (await cycleContext(cycle));
+    const { previousCycle, facts, handling, dimensions } = shared ?? (await cycleContext(cycle));
     const period = periodOf(cycle);
     const labels = new Map(dimensions.map((d) => [d.id, d.label]));
-    const items = await repository.items(staff.id, period);
+    const items = await repository.items(staff.id, period, cycle.id);
     const ids = items.map((i) => i.id);
+    // Figures count only what arrived in the period; later solicited answers are read, not counted.
+    const counted = items.filter((i) => i.counted);
     const content = await feedback.contentFor(ids);
     const flags = await repository.flags(cycle.id, ids);
     const comments: PacketComment[] = [];
@@ -150,13 +167,12 @@ export function createPacketsService(deps: PacketsDeps) {
         comments.push({ feedbackItemId: item.id, reference: c.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }
-    const handled = await repository.handling(ids);
     const [review] = await repository.reviews(cycle.id, [staff.id]);
     // Until the period is over the packet keeps growing: figures would move with each new input.
-    const final = deps.now() >= period.to;
+    const final = ended(cycle);
     const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
     // The cycle before a future one may be the one still running: its figures wait for its end too.
-    const previousFinal = previousCycle !== null && deps.now() >= periodOf(previousCycle).to;
+    const previousFinal = previousCycle !== null && ended(previousCycle);
     return {
       cycle,
       previousCycle,
@@ -164,13 +180,13 @@ export function createPacketsService(deps: PacketsDeps) {
       viewer,
       final,
       kinds: unlessOpen(
-        guarded(items.length, rule, () => ({
-          total: items.length,
-          appreciation: items.filter((i) => i.kind === 'appreciation').length,
-          suggestion: items.filter((i) => i.kind === 'suggestion').length,
-          concern: items.filter((i) => i.kind === 'concern').length,
+        guarded(counted.length, rule, () => ({
+          total: counted.length,
+          appreciation: counted.filter((i) => i.kind === 'appreciation').length,
+          suggestion: counted.filter((i) => i.kind === 'suggestion').length,
+          concern: counted.filter((i) => i.kind === 'concern').length,
           // Only named answers carry the mark (see the feedback service), so this counts only those.
-          solicited: items.filter((i) => i.solicited).length,
+          solicited: counted.filter((i) => i.solicited).length,
         })),
       ),
       dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({
@@ -183,18 +199,11 @@ export function createPacketsService(deps: PacketsDeps) {
       comments,
       themes: unlessOpen(
         frequentThemes(
-          [...content.values()].map((c) => c.comment),
+          counted.map((i) => content.get(i.id)?.comment ?? ''),
           rule,
         ),
       ),
-      handling: unlessOpen(guarded(handled.length, rule, () => ({
-        items: handled.length,
-        acknowledged: handled.filter((h) => h.acknowledgedAt !== null).length,
-        acknowledgedWithinTarget: handled.filter((h) => h.acknowledgedAt !== null && h.acknowledgeDueAt !== null && h.acknowledgedAt <= h.acknowledgeDueAt).length,
-        responded: handled.filter((h) => h.respondedAt !== null).length,
-        respondedWithinTarget: handled.filter((h) => h.respondedAt !== null && h.respondDueAt !== null && h.respondedAt <= h.respondDueAt).length,
-        timeframesGiven: handled.filter((h) => h.committedRespondAt !== null).length,
-      }))),
+      handling: unlessOpen(staffHandling(handling, staff.id, cycle.id, rule, deps.now())),
       review: viewer === 'self' ? null : (review ?? null),
     };
   }
@@ -259,7 +268,7 @@ export function createPacketsService(deps: PacketsDeps) {
     async flag(actor: Actor, cycleId: number, staffMemberId: number, feedbackItemId: number, note: string | null): Promise<void> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       if (viewer !== 'manager') throw new NotFoundError();
-      if (!(await repository.items(staff.id, periodOf(cycle))).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
+      if (!(await repository.items(staff.id, periodOf(cycle), cycle.id)).some((i) => i.id === feedbackItemId)) throw new NotFoundError();
       await knex.transaction(async (trx) => {
         await repository.setFlag(cycle.id, feedbackItemId, actor.accountId, note, trx);
         await audit.record({ actorAccountId: actor.accountId, action: note === null ? 'packet.unflag' : 'packet.flag', subjectType: 'feedback_item', subjectId: feedbackItemId, detail: { cycleId: cycle.id } }, trx);
@@ -292,10 +301,13 @@ export function createPacketsService(deps: PacketsDeps) {
       };
     },
 
-    /** Department × dimension figures across cycles; a filter that would single out a few people is refused. */
-    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
+    /**
+     * Department × dimension figures, and how each department's routed items were handled, across
+     * cycles; a filter that would single out a few people is refused.
+     */
+    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; handling: ReturnType<typeof departmentHandling>; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
       // Only periods that are over: a period still running would move between two readings.
-      const allCycles = (await cycles.listCycles()).filter((c) => c.status !== 'planned' && periodOf(c).to <= deps.now()).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
+      const allCycles = (await cycles.listCycles()).filter((c) => c.status !== 'planned' && ended(c)).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
       const departments = await directory.listDepartments();
       const dimensions = await repository.dimensions();
       const chosen: TrendFilter = {
@@ -303,10 +315,19 @@ export function createPacketsService(deps: PacketsDeps) {
         dimensionIds: filter.dimensionIds?.length ? filter.dimensionIds : dimensions.map((d) => d.id),
         cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
       };
-      const facts = (await Promise.all(allCycles.filter((c) => chosen.cycleIds.includes(c.id)).map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
       const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
-      if (filterIsolatesTooFew(facts, chosen, rule)) return { refused: true, figures: [], cycles: shownCycles, departments, dimensions };
-      return { refused: false, figures: departmentTrends(facts, departments.map((d) => d.id), chosen, rule), cycles: shownCycles, departments, dimensions };
+      const facts = await Promise.all(shownCycles.map(frozenFacts));
+      const ratings = facts.flatMap((f) => f.ratings);
+      if (filterIsolatesTooFew(ratings, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
+      return {
+        refused: false,
+        figures: departmentTrends(ratings, departments.map((d) => d.id), chosen, rule),
+        handling: departmentHandling(facts.flatMap((f) => f.handling), shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
+        cycles: shownCycles,
+        departments,
+        dimensions,
+      };
     },
 
     /**
@@ -328,6 +349,11 @@ export function createPacketsService(deps: PacketsDeps) {
     },
 
     mustFindCycle,
+
+    /** For the periodic sweep: freezes the population of every period that is over and has none yet. */
+    async freezeEndedPopulations(): Promise<void> {
+      for (const cycle of await cycles.listCycles()) if (ended(cycle)) await populations.freeze(cycle.id);
+    },
 
     /** Of these cycles, those in which the actor may read their own packet: reviewed, or allowed before. */
     async ownPacketReadable(actor: Actor, of: readonly ReviewCycle[]): Promise<Set<number>> {

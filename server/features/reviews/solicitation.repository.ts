@@ -67,9 +67,9 @@ export function createSolicitationRepository(knex: Knex, now: () => number) {
     },
 
     /** A link's request, without its address. */
-    async findByTokenHash(tokenHash: string, db: Db = knex): Promise<{ staffMemberId: number; deadlineAt: number; hasAnswered: boolean } | undefined> {
-      const row = await db('solicitation_requests').select('staff_member_id', 'deadline_at', 'has_answered').where({ token_hash: tokenHash }).first();
-      return row ? { staffMemberId: Number(row.staff_member_id), deadlineAt: Number(row.deadline_at), hasAnswered: toBoolean(row.has_answered) } : undefined;
+    async findByTokenHash(tokenHash: string, db: Db = knex): Promise<{ cycleId: number; staffMemberId: number; deadlineAt: number; hasAnswered: boolean } | undefined> {
+      const row = await db('solicitation_requests').select('cycle_id', 'staff_member_id', 'deadline_at', 'has_answered').where({ token_hash: tokenHash }).first();
+      return row ? { cycleId: Number(row.cycle_id), staffMemberId: Number(row.staff_member_id), deadlineAt: Number(row.deadline_at), hasAnswered: toBoolean(row.has_answered) } : undefined;
     },
 
     /** Uses a link: only one of many concurrent answers wins, and only before the deadline, for the right staff member. */

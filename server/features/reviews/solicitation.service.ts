@@ -120,13 +120,13 @@ export function createSolicitationService(deps: SolicitationDeps) {
     return [...byEmail.values()].filter((s) => !exclude.has(s.email)).sort((a, b) => (a.displayName || a.email).localeCompare(b.displayName || b.email));
   }
 
-  async function findLink(token: string): Promise<{ tokenHash: string; staffMemberId: number; deadlineAt: number; state: RequestLinkState } | undefined> {
+  async function findLink(token: string): Promise<{ tokenHash: string; cycleId: number; staffMemberId: number; deadlineAt: number; state: RequestLinkState } | undefined> {
     if (!isInvitationToken(token)) return undefined;
     const tokenHash = hashInvitationToken(token);
     const request = await repository.findByTokenHash(tokenHash);
     if (!request) return undefined;
     const state: RequestLinkState = request.hasAnswered ? 'answered' : now() >= request.deadlineAt ? 'expired' : 'open';
-    return { tokenHash, staffMemberId: request.staffMemberId, deadlineAt: request.deadlineAt, state };
+    return { tokenHash, cycleId: request.cycleId, staffMemberId: request.staffMemberId, deadlineAt: request.deadlineAt, state };
   }
 
   async function sendDueReminders(): Promise<number> {
@@ -205,10 +205,13 @@ export function createSolicitationService(deps: SolicitationDeps) {
       });
     },
 
-    /** Where a request link stands, without using it; undefined for an unknown or malformed link. */
-    async linkState(token: string): Promise<{ state: RequestLinkState; staffMemberId: number; deadlineOn: string } | undefined> {
+    /**
+     * Where a request link stands, without using it, and the cycle it was asked for (its answer
+     * belongs there); undefined for an unknown or malformed link.
+     */
+    async linkState(token: string): Promise<{ state: RequestLinkState; cycleId: number; staffMemberId: number; deadlineOn: string } | undefined> {
       const found = await findLink(token);
-      return found && { state: found.state, staffMemberId: found.staffMemberId, deadlineOn: deadlineDay(found.deadlineAt) };
+      return found && { state: found.state, cycleId: found.cycleId, staffMemberId: found.staffMemberId, deadlineOn: deadlineDay(found.deadlineAt) };
     },
 
     /**

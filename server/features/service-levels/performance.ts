@@ -45,28 +45,68 @@ function hoursBetween(start: number, end: number, unit: TargetUnit, calendar: Bu
   return Math.round((ms / 3_600_000) * 10) / 10;
 }
 
-/** Share of decided cases that were on time: met, or missed because the due time passed unmet. */
-function shareOnTime(cases: ReadonlyArray<{ doneAt: number | null; dueAt: number }>, now: number): number | null {
-  const decided = cases.filter((c) => c.doneAt !== null || c.dueAt < now);
-  if (decided.length === 0) return null;
-  return Math.round((decided.filter((c) => c.doneAt !== null && c.doneAt <= c.dueAt).length / decided.length) * 1000) / 1000;
+/** Of the cases decided by now, how many met their due time. */
+export interface TargetTally {
+  readonly met: number;
+  /** Met, or missed: done late, or not done when the due time passed. */
+  readonly decided: number;
 }
+
+/**
+ * The one rule for handling figures, here and in review packets: every routed item counts once it
+ * is decided, so an item never acknowledged is a miss as soon as its due time has passed (never
+ * left out, as if only the acknowledged items counted). Without a due time, only doing it decides.
+ */
+function tally(cases: ReadonlyArray<{ doneAt: number | null; dueAt: number | null }>, now: number): TargetTally {
+  const decided = cases.filter((c) => c.doneAt !== null || (c.dueAt !== null && c.dueAt < now));
+  return { met: decided.filter((c) => c.doneAt !== null && (c.dueAt === null || c.doneAt <= c.dueAt)).length, decided: decided.length };
+}
+
+/** When a routed item was done and due; a due time may be missing where no target applied. */
+export interface HandlingTimes {
+  readonly acknowledgedAt: number | null;
+  readonly acknowledgeDueAt: number | null;
+  readonly respondedAt: number | null;
+  readonly respondDueAt: number | null;
+  readonly timeframeUpdatedAt: number | null;
+  readonly committedRespondAt: number | null;
+}
+
+export interface HandlingTallies {
+  readonly acknowledged: TargetTally;
+  /** Updated timeframes are measured apart, not as responses. */
+  readonly responded: TargetTally;
+  readonly timeframesGiven: number;
+  readonly timeframesKept: TargetTally;
+}
+
+export function handlingTallies(items: readonly HandlingTimes[], now: number): HandlingTallies {
+  const withTimeframe = items.filter((i) => i.timeframeUpdatedAt !== null && i.committedRespondAt !== null);
+  return {
+    acknowledged: tally(items.map((i) => ({ doneAt: i.acknowledgedAt, dueAt: i.acknowledgeDueAt })), now),
+    responded: tally(items.filter((i) => i.timeframeUpdatedAt === null).map((i) => ({ doneAt: i.respondedAt, dueAt: i.respondDueAt })), now),
+    timeframesGiven: withTimeframe.length,
+    timeframesKept: tally(withTimeframe.map((i) => ({ doneAt: i.respondedAt, dueAt: i.committedRespondAt })), now),
+  };
+}
+
+const share = ({ met, decided }: TargetTally): number | null => (decided === 0 ? null : Math.round((met / decided) * 1000) / 1000);
 
 /** A service's published figures for its window, from its items. */
 export function measure(items: readonly MeasuredItem[], calendar: BusinessCalendar, now: number): ServicePerformance {
   if (items.length < MINIMUM_ITEMS_FOR_FIGURES) return { received: items.length, figures: null };
   const acknowledged = items.filter((i) => i.acknowledgedAt !== null);
   const responded = items.filter((i) => i.respondedAt !== null);
-  const withTimeframe = items.filter((i) => i.timeframeUpdatedAt !== null && i.committedRespondAt !== null);
+  const tallies = handlingTallies(items, now);
   return {
     received: items.length,
     figures: {
       medianHoursToAcknowledge: median(acknowledged.map((i) => hoursBetween(i.receivedAt, i.acknowledgedAt!, i.acknowledgeUnit, calendar))),
       medianHoursToRespond: median(responded.map((i) => hoursBetween(i.receivedAt, i.respondedAt!, i.respondUnit, calendar))),
-      acknowledgedWithinTarget: shareOnTime(items.map((i) => ({ doneAt: i.acknowledgedAt, dueAt: i.acknowledgeDueAt })), now),
-      respondedWithinTarget: shareOnTime(items.filter((i) => i.timeframeUpdatedAt === null).map((i) => ({ doneAt: i.respondedAt, dueAt: i.respondDueAt })), now),
-      timeframesGiven: withTimeframe.length,
-      timeframesKept: shareOnTime(withTimeframe.map((i) => ({ doneAt: i.respondedAt, dueAt: i.committedRespondAt! })), now),
+      acknowledgedWithinTarget: share(tallies.acknowledged),
+      respondedWithinTarget: share(tallies.responded),
+      timeframesGiven: tallies.timeframesGiven,
+      timeframesKept: share(tallies.timeframesKept),
     },
   };
 }

@@ -32,6 +32,7 @@ export function createAnsweringRoutes({ answering }: { answering: AnsweringServi
       page: page.index,
       closesOn: new Date(session.survey.closesAt - 1).toISOString().slice(0, 10),
       hasErrors: Object.keys(errors).length > 0,
+      promise: session.promise,
       ...view,
       isFirst: neighbour(session.pages, page.index, -1, raw) === null,
       isLast: neighbour(session.pages, page.index, 1, raw) === null,

@@ -4,6 +4,7 @@ import { DateTime } from 'luxon';
 import { NotFoundError } from '../../platform/errors';
 import { pagesOf, parseAll, type RawAnswers, type SurveyPage } from './answers';
 import { hashInvitationToken, isInvitationToken } from './invitation-links';
+import { surveyPromise, type SurveyPromise } from './promises';
 import type { SurveysRepository } from './surveys.repository';
 import type { Invitation, Survey } from './surveys.schema';
 
@@ -16,11 +17,13 @@ export interface AnsweringSession {
   readonly pages: readonly SurveyPage[];
   /** What the member saved with "finish later", if anything. */
   readonly saved: RawAnswers;
+  /** Who will read the answers, as the results and staff reports enforce it. */
+  readonly promise: SurveyPromise;
 }
 
 export type SubmitOutcome = { readonly outcome: 'submitted' | 'already_submitted' | 'closed' } | { readonly outcome: 'invalid'; readonly errors: Record<string, string>; readonly page: number };
 
-export function createAnsweringService(deps: { knex: Knex; repository: SurveysRepository; now: () => number }) {
+export function createAnsweringService(deps: { knex: Knex; repository: SurveysRepository; defaultMinimumGroupSize: number; now: () => number }) {
   const { knex, repository, now } = deps;
 
   async function find(token: string): Promise<{ invitation: Invitation; session: AnsweringSession }> {
@@ -34,7 +37,8 @@ export function createAnsweringService(deps: { knex: Knex; repository: SurveysRe
     // A survey with nothing to ask (a staff-only template whose staff left before it opened) takes no answers.
     const state: LinkState = invitation.hasResponded ? 'responded' : survey.status !== 'open' || now() >= survey.closesAt || pages.length === 0 ? 'closed' : 'open';
     const saved = state === 'open' && invitation.draft ? (JSON.parse(invitation.draft) as RawAnswers) : {};
-    return { invitation, session: { state, survey, pages, saved } };
+    const promise = surveyPromise(survey, deps.defaultMinimumGroupSize, pages.some((p) => p.staff !== undefined));
+    return { invitation, session: { state, survey, pages, saved, promise } };
   }
 
   return {

@@ -79,7 +79,8 @@ export const SELF_ASSESSMENT_DEFINITION: TemplateDefinition = {
     {
       key: 'staff_support',
       title: 'Staff support',
-      description: 'The support given by this staff member. Your answers are anonymous and reach their people manager only as totals.',
+      // Who reads these answers is stated by the survey, from its settings (promises.ts), never typed here.
+      description: 'The support given by this staff member.',
       perStaff: true,
       questions: [
         effectiveness('staff_expertise', 'Subject-matter expertise'),

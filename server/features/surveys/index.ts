@@ -37,7 +37,7 @@ export function createSurveys(
   const now = () => deps.clock.now();
   const repository = createSurveysRepository(deps.knex, now);
   const service = createSurveysService({ ...deps, repository, seal: createTokenSeal(deps.linkSecret), now });
-  const answering = createAnsweringService({ knex: deps.knex, repository, now });
+  const answering = createAnsweringService({ knex: deps.knex, repository, defaultMinimumGroupSize: deps.defaultMinimumGroupSize, now });
   return {
     service,
     answering,

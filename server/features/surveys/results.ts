@@ -30,6 +30,13 @@ export interface SurveyResults {
   readonly ownBlockLeftOut: boolean;
 }
 
+/** Which part of the results a reader receives. */
+export interface ResultsScope {
+  readonly onlyStaff?: number;
+  readonly exceptStaff?: number | null;
+  readonly comments?: boolean;
+}
+
 function scaleLabels(question: Question): string[] {
   const points = scalePoints(question);
   if (question.type === 'likert' || question.type === 'matrix' || question.type === 'rating') {
@@ -62,14 +69,15 @@ function resultFor(question: Question, answers: ReadonlyArray<Answer | undefined
 
 /**
  * Results per question, each figure through the minimum-group-size guard. `onlyStaff` narrows to
- * one staff member's block (what their manager receives).
+ * one staff member's block (what their manager receives); `comments: false` leaves out free-text
+ * answers altogether (a survey whose staff reports carry totals only).
  */
 export function computeResults(
   definition: TemplateDefinition,
   staff: ReadonlyArray<{ id: number; name: string }>,
   responses: readonly Answers[],
   rule: GroupRule,
-  options: { onlyStaff?: number; exceptStaff?: number | null } = {},
+  options: ResultsScope = {},
 ): SurveyResults {
   const minimumGroupSize = Math.max(rule.minimumGroupSize, MINIMUM_GROUP_SIZE_FLOOR);
   // The whole survey is one group: below the minimum, not even per-question counts are shown.
@@ -80,6 +88,7 @@ export function computeResults(
       if (options.onlyStaff !== undefined && page.staff?.id !== options.onlyStaff) continue;
       if (page.staff && page.staff.id === options.exceptStaff) continue;
       for (const question of page.section.questions) {
+        if (question.type === 'text' && options.comments === false) continue;
         const keys = answerKeysOf(page, question);
         keys.forEach((answerKey, i) => {
           const statement = question.type === 'matrix' ? question.statements[i]!.text : null;

@@ -2,11 +2,11 @@ import type { Knex } from 'knex';
 import { parseJsonColumn, toBoolean, toNullableNumber } from '../../platform/db/json';
 import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { TemplateDefinition } from './template.schema';
-import type { Audience, Invitation, Milestone, StaffReport, Survey, SurveyProgress, SurveyStatus, SurveyTemplate, TemplateVersion } from './surveys.schema';
+import type { Audience, Invitation, Milestone, StaffReport, StaffReportContent, Survey, SurveyProgress, SurveyStatus, SurveyTemplate, TemplateVersion } from './surveys.schema';
 
 type Db = Knex | Knex.Transaction;
 
-const SURVEY_COLUMNS = ['id', 'title', 'template_version_id', 'audience', 'working_group_id', 'milestone', 'minimum_group_size', 'status', 'opens_at', 'closes_at', 'reminder_days', 'repeat_months', 'created_at', 'closed_at'];
+const SURVEY_COLUMNS = ['id', 'title', 'template_version_id', 'audience', 'working_group_id', 'milestone', 'minimum_group_size', 'staff_report_content', 'status', 'opens_at', 'closes_at', 'reminder_days', 'repeat_months', 'created_at', 'closed_at'];
 
 function toSurvey(r: Record<string, unknown>): Survey {
   return {
@@ -17,6 +17,7 @@ function toSurvey(r: Record<string, unknown>): Survey {
     workingGroupId: toNullableNumber(r.working_group_id),
     milestone: (r.milestone ?? null) as Milestone | null,
     minimumGroupSize: Number(r.minimum_group_size),
+    staffReportContent: r.staff_report_content as StaffReportContent,
     status: r.status as SurveyStatus,
     opensAt: Number(r.opens_at),
     closesAt: Number(r.closes_at),
@@ -142,6 +143,7 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
         working_group_id: survey.workingGroupId,
         milestone: survey.milestone,
         minimum_group_size: survey.minimumGroupSize,
+        staff_report_content: survey.staffReportContent,
         status: 'scheduled',
         opens_at: survey.opensAt,
         closes_at: survey.closesAt,
@@ -200,8 +202,10 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return (await db('surveys').select('id').where('status', status).andWhere(column, '<=', at).orderBy(column).limit(limit)).map((r) => Number(r.id));
     },
 
-    async hasMilestoneSurvey(workingGroupId: number, milestone: Milestone, db: Db = knex): Promise<boolean> {
-      return !!(await db('surveys').select('id').where({ working_group_id: workingGroupId, milestone }).first());
+    /** The surveys a group's milestones opened, with where each stands. */
+    async milestoneSurveys(workingGroupId: number, db: Db = knex): Promise<Array<{ milestone: Milestone; status: SurveyStatus }>> {
+      const rows = await db('surveys').select('milestone', 'status').where({ working_group_id: workingGroupId }).whereNotNull('milestone');
+      return rows.map((r) => ({ milestone: r.milestone as Milestone, status: r.status as SurveyStatus }));
     },
 
     async setStaff(surveyId: number, staffMemberIds: readonly number[], db: Db): Promise<void> {

@@ -201,7 +201,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
   });
 
   router.get('/surveys/:id', manage(), async (req, res) => {
-    const { survey, template, version, group, progress, inviting, staff } = await surveys.survey(req.user!, idParam(req.params.id));
+    const { survey, template, version, group, progress, inviting, staff, promise } = await surveys.survey(req.user!, idParam(req.params.id));
     res.render('surveys/survey', {
       title: survey.title,
       survey: surveyView(req, survey),
@@ -209,6 +209,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
       version,
       group,
       staff,
+      promise,
       progress,
       inviting,
       rate: progress.invited ? Math.round((progress.responded / progress.invited) * 100) : 0,

@@ -9,6 +9,13 @@ export const MILESTONES = ['initial_report', 'closure'] as const;
 export type Milestone = (typeof MILESTONES)[number];
 export const SURVEY_STATUSES = ['scheduled', 'open', 'closed'] as const;
 export type SurveyStatus = (typeof SURVEY_STATUSES)[number];
+/**
+ * What a support staff member's people manager receives of the block about them: the figures only,
+ * or the comments too. Either way, nothing below the minimum group size. The safer one is the default.
+ */
+export const STAFF_REPORT_CONTENTS = ['totals', 'totals_and_comments'] as const;
+export type StaffReportContent = (typeof STAFF_REPORT_CONTENTS)[number];
+export const DEFAULT_STAFF_REPORT_CONTENT: StaffReportContent = 'totals';
 
 export const SURVEYS_PAGE_SIZE = 20;
 export const STAFF_REPORTS_PAGE_SIZE = 50;
@@ -39,6 +46,7 @@ export interface Survey {
   readonly workingGroupId: number | null;
   readonly milestone: Milestone | null;
   readonly minimumGroupSize: number;
+  readonly staffReportContent: StaffReportContent;
   readonly status: SurveyStatus;
   readonly opensAt: number;
   readonly closesAt: number;
@@ -118,6 +126,8 @@ export const SurveyInputSchema = z
     reminderDays,
     minimumGroupSize: z.coerce.number({ message: 'surveys.errors.minimumInvalid' }).int('surveys.errors.minimumInvalid').min(MINIMUM_GROUP_SIZE_FLOOR, 'surveys.errors.minimumInvalid').max(1000, 'surveys.errors.minimumInvalid'),
     repeatMonths: optionalWholeNumber(1, 24, 'surveys.errors.repeatInvalid'),
+    // A checkbox: absent (unticked) keeps the safer default.
+    staffReportContent: z.enum(STAFF_REPORT_CONTENTS, 'validation.invalid').default(DEFAULT_STAFF_REPORT_CONTENT),
   })
   .superRefine((input, ctx) => {
     if (input.closesOn <= input.opensOn) ctx.addIssue({ code: 'custom', path: ['closesOn'], message: 'surveys.errors.closesBeforeOpens' });

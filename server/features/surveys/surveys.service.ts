@@ -10,12 +10,13 @@ import { DEFAULT_LOCALE, type Translate } from '../../platform/i18n';
 import type { EmailComposer } from '../../platform/mail/composer';
 import { JOB_BATCH_SIZE, type BackgroundJobs, type JobView } from '../../platform/jobs';
 import type { Outbox } from '../../platform/mail/outbox';
-import type { Answers } from './answers';
 import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCRIPTION, SELF_ASSESSMENT_NAME } from './default-template';
 import { newInvitationToken, type TokenSeal } from './invitation-links';
-import { computeResults, type SurveyResults } from './results';
+import { pagesOf, type Answers } from './answers';
+import { surveyGroupRule, staffReportHasComments, surveyPromise } from './promises';
+import { computeResults, type ResultsScope, type SurveyResults } from './results';
 import type { SurveysRepository } from './surveys.repository';
-import { STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
+import { DEFAULT_STAFF_REPORT_CONTENT, STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZE, type Milestone, type Survey, type SurveyInput } from './surveys.schema';
 import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
@@ -40,6 +41,8 @@ const REMINDER_BATCH = 500;
 /** What the survey engine needs of working groups. */
 export interface SurveyWorkingGroups {
   findGroup(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string } | undefined>;
+  /** One group's reached milestones, with the group locked until `trx` ends. */
+  lockMilestonesDue(groupId: number, today: string, trx: Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
   members(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ email: string }>>;
   supportStaff(groupId: number, db?: Knex | Knex.Transaction): Promise<Array<{ staffMemberId: number }>>;
   milestonesDue(today: string, db?: Knex | Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
@@ -64,6 +67,15 @@ export interface SurveysDeps {
   /** Titles of surveys opened at a milestone, in the organisation's default language. */
   translate: Translate;
   now: () => number;
+}
+
+/**
+ * The milestone whose assessment opens now, of a group's milestones reached (in order) and the
+ * surveys its milestones opened: the latest, unless it has its survey or one still runs.
+ */
+function milestoneToOpen<T extends { milestone: Milestone }>(reached: readonly T[], held: ReadonlyArray<{ milestone: Milestone; status: string }>): T | null {
+  const latest = reached.at(-1);
+  return latest && !held.some((s) => s.status !== 'closed' || s.milestone === latest.milestone) ? latest : null;
 }
 
 const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate()!;
@@ -109,13 +121,14 @@ export function createSurveysService(deps: SurveysDeps) {
     // Closed while invitations were going out: nobody else is invited to a closed survey.
     if (survey.status !== 'open') return { state, done: state.next, finished: true };
     const invitations = payload.invitees.slice(state.next, state.next + JOB_BATCH_SIZE).map((a) => ({ ...a, ...newInvitationToken() }));
+    const promise = await promiseOf(survey, trx);
     await repository.insertInvitations(
       invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
       trx,
     );
     const closesOn = dayOf(survey.closesAt - 1);
     for (const i of invitations) {
-      await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn }));
+      await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise }));
     }
     const next = state.next + invitations.length;
     return { state: { next }, done: next, finished: next >= payload.invitees.length };
@@ -153,10 +166,16 @@ export function createSurveysService(deps: SurveysDeps) {
     return (await repository.responseAnswers(surveyId, db)).map((a) => parseJsonColumn<Answers>(a));
   }
 
-  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: { onlyStaff?: number; exceptStaff?: number | null } = {}): Promise<SurveyResults> {
+  async function resultsOf(survey: Survey, db: Knex | Knex.Transaction = knex, options: ResultsScope = {}): Promise<SurveyResults> {
     const version = (await repository.findVersion(survey.templateVersionId, db))!;
-    // The organisation's minimum holds even if it was raised after the survey was created.
-    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), { minimumGroupSize: Math.max(survey.minimumGroupSize, deps.defaultMinimumGroupSize) }, options);
+    return computeResults(version.definition, await repository.staffOf(survey.id, db), await responses(survey.id, db), surveyGroupRule(survey, deps.defaultMinimumGroupSize), options);
+  }
+
+  /** What respondents are told about who reads their answers (see promises.ts). */
+  async function promiseOf(survey: Survey, db: Knex | Knex.Transaction = knex) {
+    const version = (await repository.findVersion(survey.templateVersionId, db))!;
+    const asksAboutStaff = pagesOf(version.definition, await repository.staffOf(survey.id, db)).some((p) => p.staff !== undefined);
+    return surveyPromise(survey, deps.defaultMinimumGroupSize, asksAboutStaff);
   }
 
   /** Each support staff member's block goes to their people manager, as routed feedback does. */
@@ -166,7 +185,7 @@ export function createSurveysService(deps: SurveysDeps) {
       const reportId = await repository.insertStaffReport({ surveyId: survey.id, staffMemberId: staff.id, recipientStaffMemberId: recipient ?? null }, trx);
       const manager = recipient === undefined ? undefined : await deps.staffMember(recipient, trx);
       if (manager) {
-        await outbox.enqueue(trx, emails.compose('survey-staff-report', manager.email, DEFAULT_LOCALE, { title: survey.title, staffName: staff.name, link: `${publicUrl}/surveys/staff-reports/${reportId}` }));
+        await outbox.enqueue(trx, emails.compose('survey-staff-report', manager.email, DEFAULT_LOCALE, { title: survey.title, staffName: staff.name, content: survey.staffReportContent, link: `${publicUrl}/surveys/staff-reports/${reportId}` }));
       }
     }
   }
@@ -204,39 +223,52 @@ export function createSurveysService(deps: SurveysDeps) {
     if (survey.audience === 'list') await repository.setAudienceAddresses(id, await repository.audienceAddresses(survey.id, trx), trx);
   }
 
+  /**
+   * Decides, with the group's row locked (so two sweeps in two processes decide one after the
+   * other), whether a milestone opens an assessment now; returns the new survey, still to be opened.
+   * A group has one milestone assessment at a time, about the latest milestone reached: when several
+   * are recorded at once (a late entry), the earlier ones are passed without a survey; a milestone
+   * reached while an assessment still runs waits for it to close. The unique (group, milestone) pair
+   * keeps each milestone to one survey even so.
+   */
+  async function startMilestoneAssessment(groupId: number, trx: Knex.Transaction): Promise<number | null> {
+    const reached = await workingGroups.lockMilestonesDue(groupId, dayOf(now()), trx);
+    const held = await repository.milestoneSurveys(groupId, trx);
+    const latest = milestoneToOpen(reached, held);
+    if (!latest) return null;
+    const group = await workingGroups.findGroup(groupId, trx);
+    const version = await repository.latestVersion(latest.templateId, trx);
+    if (!group || !version) return null;
+    const surveyId = await repository.insertSurvey(
+      {
+        title: deps.translate(`surveys.milestoneTitle.${latest.milestone}`, { group: group.name.slice(0, 160) }),
+        templateVersionId: version.id,
+        audience: 'working_group',
+        workingGroupId: group.id,
+        milestone: latest.milestone,
+        minimumGroupSize: deps.defaultMinimumGroupSize,
+        staffReportContent: DEFAULT_STAFF_REPORT_CONTENT,
+        opensAt: now(),
+        closesAt: now() + latest.days * DAY_MS,
+        reminderDays: [7, 2].filter((d) => d < latest.days),
+        repeatMonths: null,
+        createdByAccountId: null,
+      },
+      trx,
+    );
+    const passed = reached.slice(0, -1).filter((m) => !held.some((s) => s.milestone === m.milestone)).map((m) => m.milestone);
+    await audit.record({ actorAccountId: null, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { workingGroupId: group.id, milestone: latest.milestone, ...(passed.length ? { passed } : {}) } }, trx);
+    return surveyId;
+  }
+
   async function openForMilestones(): Promise<number> {
     let opened = 0;
-    for (const due of await workingGroups.milestonesDue(dayOf(now()))) {
-      if (await repository.hasMilestoneSurvey(due.groupId, due.milestone)) continue;
-      const group = await workingGroups.findGroup(due.groupId);
-      const version = await repository.latestVersion(due.templateId);
-      if (!group || !version) continue;
-      try {
-        const id = await knex.transaction(async (trx) => {
-          const surveyId = await repository.insertSurvey(
-            {
-              title: deps.translate(`surveys.milestoneTitle.${due.milestone}`, { group: group.name.slice(0, 160) }),
-              templateVersionId: version.id,
-              audience: 'working_group',
-              workingGroupId: group.id,
-              milestone: due.milestone,
-              minimumGroupSize: deps.defaultMinimumGroupSize,
-              opensAt: now(),
-              closesAt: now() + due.days * DAY_MS,
-              reminderDays: [7, 2].filter((d) => d < due.days),
-              repeatMonths: null,
-              createdByAccountId: null,
-            },
-            trx,
-          );
-          await audit.record({ actorAccountId: null, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { workingGroupId: group.id, milestone: due.milestone } }, trx);
-          return surveyId;
-        });
-        if (await open(id)) opened++;
-      } catch (err) {
-        // Another process opened it first: the unique (group, milestone) pair says so.
-        if (!isUniqueViolation(err)) throw err;
-      }
+    const due = await workingGroups.milestonesDue(dayOf(now()));
+    for (const groupId of new Set(due.map((d) => d.groupId))) {
+      // Most groups have nothing to open: only those are locked and decided again.
+      if (!milestoneToOpen(due.filter((d) => d.groupId === groupId), await repository.milestoneSurveys(groupId))) continue;
+      const id = await knex.transaction((trx) => startMilestoneAssessment(groupId, trx));
+      if (id !== null && (await open(id))) opened++;
     }
     return opened;
   }
@@ -331,6 +363,7 @@ export function createSurveysService(deps: SurveysDeps) {
             workingGroupId: input.audience === 'working_group' ? input.workingGroupId : null,
             milestone: null,
             minimumGroupSize: input.minimumGroupSize,
+            staffReportContent: input.staffReportContent,
             opensAt: input.opensOn <= today ? now() : startOfDay(input.opensOn),
             // Open through the whole closing day (UTC).
             closesAt: startOfDay(input.closesOn) + DAY_MS,
@@ -363,7 +396,7 @@ export function createSurveysService(deps: SurveysDeps) {
       const invitations = await jobs.latestFor(SURVEY_INVITATIONS_JOB, { type: 'survey', id });
       // Only while invitations are still going out: afterwards the progress above says it all.
       const inviting: JobView | undefined = invitations && (invitations.status === 'pending' || invitations.status === 'running') ? invitations : undefined;
-      return { survey, version, template, group, progress, inviting, staff: await repository.staffOf(id) };
+      return { survey, version, template, group, progress, inviting, staff: await repository.staffOf(id), promise: await promiseOf(survey) };
     },
 
     async closeNow(actor: Actor, id: number): Promise<void> {
@@ -404,7 +437,7 @@ export function createSurveysService(deps: SurveysDeps) {
       if (!report || own || !(hasAnyRole(actor, ['hr']) || (actor.staffMemberId !== null && report.recipientStaffMemberId === actor.staffMemberId))) throw new NotFoundError();
       const survey = await mustFindSurvey(report.surveyId);
       await audit.record({ actorAccountId: actor.accountId, action: 'survey.staff_report.view', subjectType: 'survey_staff_report', subjectId: id, detail: { staffMemberId: report.staffMemberId } });
-      return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId }) };
+      return { report, survey, results: await resultsOf(survey, knex, { onlyStaff: report.staffMemberId, comments: staffReportHasComments(survey.staffReportContent) }) };
     },
 
     /** Opens due surveys (scheduled, or for a milestone reached), sends due reminders, closes surveys past their date. */

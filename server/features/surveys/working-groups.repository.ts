@@ -84,8 +84,11 @@ export function createWorkingGroupsRepository(knex: Knex, now: () => number) {
       return (await db('working_groups').select('id', 'name').orderBy('name')).map((r) => ({ id: Number(r.id), name: String(r.name) }));
     },
 
-    async findGroup(id: number, db: Db = knex): Promise<WorkingGroup | undefined> {
-      const row = await db('working_groups').select(...GROUP_COLUMNS).where({ id }).first();
+    /** `forUpdate` inside a transaction: the row stays locked until it ends (MySQL/MariaDB; SQLite has one writer). */
+    async findGroup(id: number, db: Db = knex, options: { forUpdate?: boolean } = {}): Promise<WorkingGroup | undefined> {
+      let query = db('working_groups').select(...GROUP_COLUMNS).where({ id });
+      if (options.forUpdate && db.client.config.client === 'mysql2') query = query.forUpdate();
+      const row = await query.first();
       return row ? toWorkingGroup(row) : undefined;
     },
 

@@ -52,6 +52,8 @@ export interface SupportStaffMember {
 export interface MilestoneDue {
   readonly groupId: number;
   readonly milestone: AssessmentMilestone;
+  /** The milestone's day (YYYY-MM-DD). */
+  readonly reachedOn: string;
   readonly templateId: number;
   readonly days: number;
 }

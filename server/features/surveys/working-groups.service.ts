@@ -61,6 +61,17 @@ export interface GroupPage {
   readonly staff: SupportStaffMember[];
 }
 
+/** A group's milestones (initial report, closure) on or before `today`, in the order reached. */
+function milestonesReached(group: WorkingGroup, today: string): MilestoneDue[] {
+  if (group.assessmentTemplateId === null) return [];
+  const base = { groupId: group.id, templateId: group.assessmentTemplateId, days: group.assessmentDays };
+  const reached: MilestoneDue[] = [];
+  if (group.initialReportOn && group.initialReportOn <= today) reached.push({ ...base, milestone: 'initial_report', reachedOn: group.initialReportOn });
+  if (group.closedOn && group.closedOn <= today) reached.push({ ...base, milestone: 'closure', reachedOn: group.closedOn });
+  // Stable: on the same day, the initial report comes before closure.
+  return reached.sort((a, b) => a.reachedOn.localeCompare(b.reachedOn));
+}
+
 export function createWorkingGroupsService({ knex, repository, audit, directory, accountIdByEmail }: WorkingGroupsServiceDeps) {
   async function requireGroup(id: number, db: Db): Promise<WorkingGroup> {
     const group = await repository.findGroup(id, db);
@@ -241,18 +252,21 @@ export function createWorkingGroupsService({ knex, repository, audit, directory,
     supportStaff,
 
     /**
-     * The assessments due by `today` (YYYY-MM-DD): one per group with a template and a milestone
-     * (initial report, closure) on or before that day. Past milestones keep being listed; the engine
-     * opens each once.
+     * The milestones reached by `today` (YYYY-MM-DD) of groups with an assessment template, each
+     * group's in the order reached. Past milestones keep being listed; the engine decides which open
+     * an assessment.
      */
     async milestonesDue(today: string, db: Db = knex): Promise<MilestoneDue[]> {
-      const due: MilestoneDue[] = [];
-      for (const group of await repository.groupsWithMilestonesBy(today, db)) {
-        const templateId = group.assessmentTemplateId!;
-        if (group.initialReportOn && group.initialReportOn <= today) due.push({ groupId: group.id, milestone: 'initial_report', templateId, days: group.assessmentDays });
-        if (group.closedOn && group.closedOn <= today) due.push({ groupId: group.id, milestone: 'closure', templateId, days: group.assessmentDays });
-      }
-      return due;
+      return (await repository.groupsWithMilestonesBy(today, db)).flatMap((group) => milestonesReached(group, today));
+    },
+
+    /**
+     * One group's reached milestones, read with the group's row locked until `trx` ends: two sweeps
+     * deciding about the same group (in two processes) decide one after the other.
+     */
+    async lockMilestonesDue(groupId: number, today: string, trx: Knex.Transaction): Promise<MilestoneDue[]> {
+      const group = await repository.findGroup(groupId, trx, { forUpdate: true });
+      return group ? milestonesReached(group, today) : [];
     },
 
     /** The groups a staff member supports, with their role in each (for reviews). */

@@ -4,6 +4,18 @@ export type Role = (typeof ROLES)[number];
 /** Roles granted by hand; staff, manager and executive follow from the directory. */
 export const ASSIGNABLE_ROLES = ['member', 'hr', 'complaints', 'admin'] as const satisfies readonly Role[];
 
+/**
+ * Roles that read identities or content (HR, the complaints officer), and admin, which grants them
+ * (else an admin could make a second account of their own an admin and approve with it). Granting
+ * one takes a second administrator's approval, and nobody proposes one for themselves. Ombuds and
+ * board roles belong here when they exist.
+ */
+export const ROLES_NEEDING_APPROVAL = ['hr', 'complaints', 'admin'] as const satisfies readonly (typeof ASSIGNABLE_ROLES)[number][];
+
+export function needsApproval(role: Role): boolean {
+  return (ROLES_NEEDING_APPROVAL as readonly Role[]).includes(role);
+}
+
 /** Everyone who works for the organisation and may read its directory. */
 export const ORGANISATION_ROLES: readonly Role[] = ['staff', 'manager', 'executive', 'hr', 'complaints', 'admin'];
 

@@ -1,14 +1,11 @@
-import { createHash, createHmac } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import { getOrCreateSecret } from '../db/secrets';
 import { RateLimiterMySQL, RateLimiterSQLite, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { Database } from '../db';
 
-export const MAX_FAILURES_PER_ACCOUNT = 5;
 export const MAX_EMAIL_REQUESTS_PER_ADDRESS = 30;
-export const MAX_FAILURES_PER_ADDRESS = 50;
-export const LOCKOUT_SECONDS = 15 * 60;
 
 // Counters live in the rate_limits table (created by a migration), shared by every process.
 function createLimiterFactory(db: Database, clearExpired: boolean) {
@@ -40,42 +37,11 @@ async function takePoint(limiter: RateLimiterAbstract, key: string): Promise<num
   }
 }
 
-/**
- * Counts sign-in attempts per e-mail address and per client address, in the database so every
- * process shares the counts; a successful sign-in clears the account's count. The per-e-mail count is what stops an attacker who rotates
- * X-Forwarded-For (which is ignored unless TRUST_PROXY is set): the sixth try is refused whoever sends it.
- * E-mail addresses are hashed before they become keys.
- */
 export interface ThrottleOptions {
   readonly clearExpired: boolean;
   /** Turns a client address into the key stored (see createAddressPseudonyms). */
   readonly addressKey: (address: string) => Promise<string>;
 }
-
-export function createSignInThrottle(db: Database, options: ThrottleOptions) {
-  const limiter = createLimiterFactory(db, options.clearExpired);
-  const perAccount = limiter('signin_account', MAX_FAILURES_PER_ACCOUNT, LOCKOUT_SECONDS);
-  const perAddress = limiter('signin_address', MAX_FAILURES_PER_ADDRESS, LOCKOUT_SECONDS);
-  const accountKey = (email: string) => createHash('sha256').update(email.trim().toLowerCase()).digest('hex');
-
-  return {
-    /**
-     * Counts an attempt before the password is checked (atomically, in the database), so parallel
-     * guesses cannot all pass a check made before any was counted. Returns the seconds to wait
-     * when the account or the client is over its limit, else 0.
-     */
-    async beginAttempt(email: string, address: string): Promise<number> {
-      const [account, client] = await Promise.all([takePoint(perAccount, accountKey(email)), takePoint(perAddress, await options.addressKey(address))]);
-      return Math.max(account, client);
-    },
-    /** A right password clears the account's count and gives the client its attempt back. */
-    async recordSuccess(email: string, address: string): Promise<void> {
-      await Promise.all([perAccount.delete(accountKey(email)), perAddress.reward(await options.addressKey(address), 1)]);
-    },
-  };
-}
-
-export type SignInThrottle = ReturnType<typeof createSignInThrottle>;
 
 /**
  * A per-client limit: `take` counts one request from an address and says how long to wait once it

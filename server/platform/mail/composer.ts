@@ -24,7 +24,9 @@ export type EmailTemplate =
   | 'survey-reminder'
   | 'survey-staff-report'
   | 'solicitation-request'
-  | 'solicitation-reminder';
+  | 'solicitation-reminder'
+  | 'role-granted'
+  | 'sign-in-failures';
 
 /**
  * Renders an e-mail from views/emails/<template>.txt.hbs (plain text, with the `t` helper) and a

@@ -1,7 +1,9 @@
 /**
- * Figures built from anonymous or confidential input. Every such figure goes through `guarded`, the
- * one place the minimum group size and the complement rule are applied, so that no page, chart,
- * export or JSON answer rests on fewer than the minimum number of people.
+ * Figures built from anonymous or confidential input. Every such figure goes through `guarded`, or
+ * `guardedParts` for the parts of one whole, the one place the minimum group size, the complement
+ * rule and the differencing rule (withheldParts) are applied, so that no page, chart, export or JSON
+ * answer rests on fewer than the minimum number of people, and no two figures a reader can obtain
+ * differ by fewer than that.
  */
 
 /** The organisation may raise the minimum group size, never lower it below this. */
@@ -29,6 +31,8 @@ export interface Suppressed {
  * person's input, so nothing is shown until the group is final.
  */
 export const NOT_FINAL: Suppressed = Object.freeze({ suppressed: true, reason: 'not_final' });
+/** A group with no input at all. */
+export const TOO_FEW: Suppressed = Object.freeze({ suppressed: true, reason: 'too_few' });
 export type Guarded<T> = (T & { readonly suppressed: false }) | Suppressed;
 
 export function suppressionReason(size: number, rule: GroupRule): SuppressionReason | null {
@@ -45,6 +49,29 @@ export function suppressionReason(size: number, rule: GroupRule): SuppressionRea
 export function guarded<T extends object>(size: number, rule: GroupRule, compute: () => T): Guarded<T> {
   const reason = suppressionReason(size, rule);
   return reason ? { suppressed: true, reason } : { ...compute(), suppressed: false };
+}
+
+/**
+ * The parts of one whole (the staff of a department, the departments of the organisation) whose
+ * figures are withheld, and why, given each part's size; the whole is their sum. Beyond each part's
+ * own size and complement, the withheld parts together must not be a small group, since the
+ * whole's figure minus every figure shown would describe them: while they are, the smallest shown
+ * part is withheld too (the same choice for every reader).
+ */
+function withheldParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): Map<K, SuppressionReason> {
+  const whole = [...sizes.values()].reduce((sum, n) => sum + n, 0);
+  const withheld = new Map<K, SuppressionReason>();
+  for (const [part, size] of sizes) {
+    const reason = suppressionReason(size, { ...rule, parentSize: whole });
+    if (reason) withheld.set(part, reason);
+  }
+  for (;;) {
+    const hidden = [...withheld.keys()].reduce((sum, part) => sum + sizes.get(part)!, 0);
+    if (hidden === 0 || suppressionReason(hidden, rule) === null) return withheld;
+    const next = [...sizes].filter(([part]) => !withheld.has(part)).sort((a, b) => a[1] - b[1] || a[0] - b[0])[0];
+    if (!next) return withheld;
+    withheld.set(next[0], 'complement_too_few');
+  }
 }
 
 export interface ScaleFigures {
@@ -72,6 +99,22 @@ function scaleFigures(values: readonly number[], points: readonly number[]): Sca
 /** Count, mean, median and distribution of scale answers (one value per person). */
 export function summariseScale(values: readonly number[], points: readonly number[], rule: GroupRule): Guarded<ScaleFigures> {
   return guarded(values.length, rule, () => scaleFigures(values, points));
+}
+
+/** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
+export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
+  const withheld = withheldParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
+  const figures = new Map<K, Guarded<T>>();
+  for (const [part, values] of parts) {
+    const reason = withheld.get(part);
+    figures.set(part, reason ? { suppressed: true, reason } : { ...compute(values), suppressed: false });
+  }
+  return figures;
+}
+
+/** Scale figures for each part of one whole (see withheldParts). */
+export function summariseParts<K extends number>(parts: ReadonlyMap<K, readonly number[]>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
+  return guardedParts(parts, rule, (values) => scaleFigures(values, points));
 }
 
 export interface ChoiceFigures {

@@ -2,6 +2,7 @@ import { agentFor, manualClock, postForm, signedIn, useTestApp } from '../../hel
 import { testDialect } from '../../helpers/database';
 import { createCycle, openCycle } from '../../helpers/reviews';
 import { factories } from '../../factories';
+import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 
 describe(`review cycles (${testDialect})`, () => {
   const clock = manualClock(Date.parse('2026-11-22T09:00:00Z'));
@@ -85,13 +86,41 @@ describe(`review cycles (${testDialect})`, () => {
     const agent = await hr();
     const id = await createCycle(agent, { code: '2032-H1' });
     await openCycle(agent, id);
-    const moved = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2032-H1', startsOn: '2032-02-01', endsOn: '', reviewOpensOn: '2032-07-01', reviewClosesOn: '2032-07-31', guidance: 'Kept guidance' });
+    const moved = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2032-H2', startsOn: '', endsOn: '', reviewOpensOn: '2033-01-01', reviewClosesOn: '2033-01-31', guidance: 'Kept guidance' });
     expect(moved.status).toBe(422);
     expect(moved.text).toContain('its code and period can no longer change');
     expect(moved.text).toContain('Kept guidance');
     const window = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2032-H1', startsOn: '', endsOn: '', reviewOpensOn: '2032-07-02', reviewClosesOn: '2032-08-15', guidance: 'New guidance' });
     expect(window.status).toBe(303);
     expect(await cycles().findCycle(id)).toMatchObject({ startsOn: '2032-01-01', reviewClosesOn: '2032-08-15', guidance: 'New guidance' });
+  });
+
+  it('when a period is not its code\'s half-year, on create or edit, then the form refuses it with a field message and keeps what was typed', async () => {
+    const agent = await hr();
+    const create = await postForm(agent, '/reviews/cycles/new', '/reviews/cycles', { code: '2033-H1', startsOn: '2033-01-01', endsOn: '2033-07-01', reviewOpensOn: '2033-07-02', reviewClosesOn: '2033-07-31', guidance: 'Kept text' });
+    expect(create.status).toBe(422);
+    expect(create.text).toMatch(/id="error-endsOn"[^>]*>A cycle&#x27;s period is the half-year of its code/);
+    expect(create.text).toContain('value="2033-07-01"');
+    expect(await knex()('review_cycles').where({ code: '2033-H1' }).first()).toBeUndefined();
+    const id = await createCycle(agent, { code: '2033-H2' });
+    const edit = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2033-H2', startsOn: '2033-06-30', endsOn: '', reviewOpensOn: '2034-01-01', reviewClosesOn: '2034-01-31', guidance: 'Text' });
+    expect(edit.status).toBe(422);
+    expect(edit.text).toMatch(/id="error-startsOn"[^>]*>A cycle&#x27;s period is the half-year of its code/);
+    expect((await cycles().findCycle(id))!.startsOn).toBe('2033-07-01');
+  });
+
+  it('when a cycle stored before the rule overlaps a new period, then creating or moving a cycle onto it is refused', async () => {
+    const agent = await hr();
+    // A cycle from before periods had to match their codes: 2034-H1 running into July.
+    await createCyclesRepository(knex(), () => clock.now()).insertCycle({ code: '2034-H1', startsOn: '2034-01-01', endsOn: '2034-07-10', reviewOpensOn: '2034-08-01', reviewClosesOn: '2034-08-31', staffSeeUnreviewed: false, guidance: 'Old' }, knex());
+    const create = await postForm(agent, '/reviews/cycles/new', '/reviews/cycles', { code: '2034-H2', reviewOpensOn: '2035-01-01', reviewClosesOn: '2035-01-31', guidance: 'Text' });
+    expect(create.status).toBe(422);
+    expect(create.text).toMatch(/id="error-startsOn"[^>]*>This period shares days with another review cycle/);
+    const id = await createCycle(agent, { code: '2035-H1' });
+    const edit = await postForm(agent, `/reviews/cycles/${id}`, `/reviews/cycles/${id}`, { code: '2034-H2', startsOn: '', endsOn: '', reviewOpensOn: '2035-01-01', reviewClosesOn: '2035-01-31', guidance: 'Text' });
+    expect(edit.status).toBe(422);
+    expect(edit.text).toContain('This period shares days with another review cycle');
+    expect((await cycles().findCycle(id))!.code).toBe('2035-H1');
   });
 
   it('when cycles exist, then the list is newest first and the packet engine finds the previous cycle and the one containing a day', async () => {

@@ -290,9 +290,9 @@ describe('working groups', () => {
     // Groups made by earlier tests are due too; this test looks at its own.
     const due = (await service().milestonesDue('2026-11-22')).filter((d) => ids.includes(d.groupId));
     expect(due).toEqual([
-      { groupId: both.id, milestone: 'initial_report', templateId, days: 10 },
-      { groupId: both.id, milestone: 'closure', templateId, days: 10 },
-      { groupId: initialOnly.id, milestone: 'initial_report', templateId, days: 21 },
+      { groupId: both.id, milestone: 'initial_report', reachedOn: '2026-11-01', templateId, days: 10 },
+      { groupId: both.id, milestone: 'closure', reachedOn: '2026-11-22', templateId, days: 10 },
+      { groupId: initialOnly.id, milestone: 'initial_report', reachedOn: '2026-11-22', templateId, days: 21 },
     ]);
     expect((await service().milestonesDue('2026-10-31')).filter((d) => ids.includes(d.groupId))).toEqual([]);
   });
