@@ -15,6 +15,8 @@ import * as selfAssessmentUntypedPromise from './20261204_0032_self_assessment_u
 import * as roleGrantProposals from './20261204_0040_role_grant_proposals';
 import * as signInCounters from './20261204_0041_sign_in_counters';
 import * as signInDevices from './20261204_0042_sign_in_devices';
+import * as complaintPublication from './20261204_0060_complaint_publication';
+import * as backgroundJobs from './20261204_0061_background_jobs';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -40,6 +42,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0040_role_grant_proposals', roleGrantProposals],
   ['20261204_0041_sign_in_counters', signInCounters],
   ['20261204_0042_sign_in_devices', signInDevices],
+  ['20261204_0060_complaint_publication', complaintPublication],
+  ['20261204_0061_background_jobs', backgroundJobs],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -18,7 +18,7 @@ import { createApplicationKeys } from './platform/keys';
 import { NotFoundError } from './platform/errors';
 import { assertEveryRouteDeclaresAccess } from './platform/http/access';
 import { createErrorHandler } from './platform/http/error-handler';
-import { createCsrf, securityHeaders } from './platform/http/security';
+import { createCsrf, noStore, securityHeaders } from './platform/http/security';
 import { configureViews } from './platform/http/views';
 import { createTranslator } from './platform/i18n';
 import { pathWithoutQuery, type Logger } from './platform/logger';
@@ -26,6 +26,8 @@ import { createEmailComposer } from './platform/mail/composer';
 import { createOutbox } from './platform/mail/outbox';
 import { createMailTransport, type MailTransport } from './platform/mail/transport';
 import { publicDir } from './platform/paths';
+import { createBackgroundJobs } from './platform/jobs';
+import { createJobRoutes } from './platform/jobs/routes';
 import { createOutboxSender } from './jobs/outbox-sender';
 import { periodic } from './jobs/periodic';
 import { createRetentionSweep } from './jobs/retention';
@@ -47,6 +49,7 @@ import { createSolicitations } from './features/reviews/solicitation';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
+export const COMPLAINTS_PER_HOUR = 10;
 export const RECEIPT_LOOKUP_FAILURES = 20;
 
 export interface AppDeps {
@@ -73,8 +76,9 @@ export async function createApp(deps: AppDeps) {
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
+  const jobs = createBackgroundJobs({ knex: db.knex, dialect: db.dialect, now: () => clock.now() });
   const addressKey = createAddressPseudonyms(db.knex, clock);
-  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload });
+  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload, jobs });
   const accounts = createAccounts({
     knex: db.knex,
     audit,
@@ -87,6 +91,7 @@ export async function createApp(deps: AppDeps) {
     pause: deps.pause ?? ((ms) => sleep(ms)),
   });
   const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
@@ -116,6 +121,7 @@ export async function createApp(deps: AppDeps) {
     officerEmails: (trx) => accounts.repository.emailsWithRole('complaints', trx),
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
+    submissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'complaint_submissions', points: COMPLAINTS_PER_HOUR, durationSeconds: 3600 }),
   });
   const workingGroups = createWorkingGroups({
     knex: db.knex,
@@ -143,6 +149,7 @@ export async function createApp(deps: AppDeps) {
     defaultMinimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
     acceptUpload: csrf.acceptUpload,
+    jobs,
     linkSecret: await keyFor('survey-links'),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),
@@ -188,7 +195,6 @@ export async function createApp(deps: AppDeps) {
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({
     directory: directory.service,
@@ -206,6 +212,8 @@ export async function createApp(deps: AppDeps) {
 
   const app: Application = express();
   app.disable('x-powered-by');
+  // `/Inbox` is not `/inbox`: one spelling per page, so log masks and access rules see the path as routed.
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   configureViews(app);
 
@@ -226,6 +234,7 @@ export async function createApp(deps: AppDeps) {
   app.use(securityHeaders({ secure: config.cookieSecure }));
   app.use('/public', express.static(publicDir, { index: false, maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use('/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { index: false }));
+  app.use(noStore);
   app.use((req, res, next) => {
     req.locale = translator.pickLocale(req.headers['accept-language']);
     req.t = translator.forLocale(req.locale);
@@ -290,6 +299,7 @@ export async function createApp(deps: AppDeps) {
   app.use(auditLogViewer.routes);
   app.use(reviewCycles.routes);
   app.use(solicitations.routes);
+  app.use(createJobRoutes(jobs));
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -298,9 +308,10 @@ export async function createApp(deps: AppDeps) {
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
   const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
-  const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
+  // Exports, imports and survey invitations: work done in the background, a step at a time.
+  const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
   const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -70,7 +70,7 @@ export function packetView(req: Request, packet: InputPacket, minimum: number) {
 }
 
 export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { packets: PacketsService; exports: ExportJobs; minimumGroupSize: number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const base = (req: Request) => `/reviews/${idParam(req.params.cycleId)}/packets`;
 
   // Everyone who works with packets starts here: the cycles, and what each of them may open.

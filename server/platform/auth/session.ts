@@ -43,8 +43,9 @@ export function createSessionMiddleware(options: { knex: Knex; secret: string; s
     secret: options.secret,
     store,
     resave: false,
-    // csrf-csrf binds tokens to the session id, so a visitor needs a session before the first form.
-    saveUninitialized: true,
+    // No row for a visitor who only reads: a session is stored once it holds something, which
+    // signing in or rendering a form (csrf-csrf binds its token to the session id) gives it.
+    saveUninitialized: false,
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: EIGHT_HOURS_MS, path: '/' },
   });
