@@ -7,8 +7,7 @@ import * as serviceLevels from './20261122_0005_service_levels';
 import * as complaints from './20261122_0006_complaints';
 import * as surveys from './20261122_0007_surveys';
 import * as reviews from './20261122_0008_reviews';
-import * as eventVisibility from './20261204_0010_event_visibility';
-import * as pendingAnswers from './20261204_0011_pending_answers';
+import * as reconcileEditedMigrations from './20261204_0009_reconcile_edited_migrations';
 import * as cyclePopulations from './20261204_0020_cycle_populations';
 import * as surveyStaffReportContent from './20261204_0030_survey_staff_report_content';
 import * as feedbackSolicitedCycle from './20261204_0031_feedback_solicited_cycle';
@@ -16,6 +15,10 @@ import * as selfAssessmentUntypedPromise from './20261204_0032_self_assessment_u
 import * as roleGrantProposals from './20261204_0040_role_grant_proposals';
 import * as signInCounters from './20261204_0041_sign_in_counters';
 import * as signInDevices from './20261204_0042_sign_in_devices';
+import * as complaintPublication from './20261204_0060_complaint_publication';
+import * as backgroundJobs from './20261204_0061_background_jobs';
+import * as eventVisibility from './20261204_0010_event_visibility';
+import * as pendingAnswers from './20261204_0011_pending_answers';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -33,8 +36,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261122_0006_complaints', complaints],
   ['20261122_0007_surveys', surveys],
   ['20261122_0008_reviews', reviews],
-  ['20261204_0010_event_visibility', eventVisibility],
-  ['20261204_0011_pending_answers', pendingAnswers],
+  ['20261204_0009_reconcile_edited_migrations', reconcileEditedMigrations],
   ['20261204_0020_cycle_populations', cyclePopulations],
   ['20261204_0030_survey_staff_report_content', surveyStaffReportContent],
   ['20261204_0031_feedback_solicited_cycle', feedbackSolicitedCycle],
@@ -42,6 +44,10 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0040_role_grant_proposals', roleGrantProposals],
   ['20261204_0041_sign_in_counters', signInCounters],
   ['20261204_0042_sign_in_devices', signInDevices],
+  ['20261204_0060_complaint_publication', complaintPublication],
+  ['20261204_0061_background_jobs', backgroundJobs],
+  ['20261204_0010_event_visibility', eventVisibility],
+  ['20261204_0011_pending_answers', pendingAnswers],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -14,10 +14,11 @@ import { hasAnyRole, ORGANISATION_ROLES } from './platform/auth/roles';
 import type { Clock } from './platform/clock';
 import type { Database } from './platform/db';
 import { getOrCreateSecret } from './platform/db/secrets';
+import { createApplicationKeys } from './platform/keys';
 import { NotFoundError } from './platform/errors';
 import { assertEveryRouteDeclaresAccess } from './platform/http/access';
 import { createErrorHandler } from './platform/http/error-handler';
-import { createCsrf, securityHeaders } from './platform/http/security';
+import { createCsrf, noStore, securityHeaders } from './platform/http/security';
 import { configureViews } from './platform/http/views';
 import { createTranslator } from './platform/i18n';
 import { pathWithoutQuery, type Logger } from './platform/logger';
@@ -25,8 +26,11 @@ import { createEmailComposer } from './platform/mail/composer';
 import { createOutbox } from './platform/mail/outbox';
 import { createMailTransport, type MailTransport } from './platform/mail/transport';
 import { publicDir } from './platform/paths';
+import { createBackgroundJobs } from './platform/jobs';
+import { createJobRoutes } from './platform/jobs/routes';
 import { createOutboxSender } from './jobs/outbox-sender';
 import { periodic } from './jobs/periodic';
+import { createRetentionSweep } from './jobs/retention';
 import { createHealthRoutes } from './features/health/health.routes';
 import { createDirectory, DIRECTORY_IMPORT_PATH } from './features/directory';
 import { createAccounts } from './features/accounts';
@@ -45,6 +49,7 @@ import { createSolicitations } from './features/reviews/solicitation';
 
 // Per client address. Generous, because many community members share one address at a meeting.
 export const ANONYMOUS_FEEDBACK_PER_HOUR = 30;
+export const COMPLAINTS_PER_HOUR = 10;
 export const RECEIPT_LOOKUP_FAILURES = 20;
 
 export interface AppDeps {
@@ -62,6 +67,7 @@ export async function createApp(deps: AppDeps) {
   const { config, db, logger, clock } = deps;
   const translator = await createTranslator();
   const secret = config.sessionSecret ?? (await getOrCreateSecret(db.knex, 'session', clock));
+  const keyFor = createApplicationKeys({ secretKey: config.secretKey, knex: db.knex, clock });
   const csrf = createCsrf({ secret, secure: config.cookieSecure, uploadPaths: [DIRECTORY_IMPORT_PATH, WORKING_GROUP_IMPORT_PATH, SURVEY_CREATE_PATH] });
 
   const audit = createAuditLog(db.knex, clock);
@@ -70,8 +76,9 @@ export async function createApp(deps: AppDeps) {
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
 
+  const jobs = createBackgroundJobs({ knex: db.knex, dialect: db.dialect, now: () => clock.now() });
   const addressKey = createAddressPseudonyms(db.knex, clock);
-  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload });
+  const directory = createDirectory({ knex: db.knex, audit, clock, acceptUpload: csrf.acceptUpload, jobs });
   const accounts = createAccounts({
     knex: db.knex,
     audit,
@@ -84,6 +91,7 @@ export async function createApp(deps: AppDeps) {
     pause: deps.pause ?? ((ms) => sleep(ms)),
   });
   const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
+  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({
     knex: db.knex,
@@ -113,6 +121,7 @@ export async function createApp(deps: AppDeps) {
     officerEmails: (trx) => accounts.repository.emailsWithRole('complaints', trx),
     complainantEmail: async (accountId, trx) => (await accounts.repository.findById(accountId, trx))?.email,
     target: async () => (await serviceLevels.service.listServices()).find((s) => s.code === COMPLAINTS_SERVICE)?.target,
+    submissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'complaint_submissions', points: COMPLAINTS_PER_HOUR, durationSeconds: 3600 }),
   });
   const workingGroups = createWorkingGroups({
     knex: db.knex,
@@ -140,7 +149,8 @@ export async function createApp(deps: AppDeps) {
     defaultMinimumGroupSize: config.minimumGroupSize,
     translate: translator.forLocale(DEFAULT_LOCALE),
     acceptUpload: csrf.acceptUpload,
-    linkSecret: await getOrCreateSecret(db.knex, 'survey-links', clock),
+    jobs,
+    linkSecret: await keyFor('survey-links'),
     workingGroups: workingGroups.service,
     communityAudience: (trx) => accounts.repository.communityAudience(trx),
     staffMember: (id, trx) => directory.service.findStaff(id, trx),
@@ -156,7 +166,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     publicUrl: config.publicUrl,
     cycles: reviewCycles.service,
-    linkSecret: await getOrCreateSecret(db.knex, 'solicitation-links', clock),
+    linkSecret: await keyFor('solicitation-links'),
     minimumGroupSize: config.minimumGroupSize,
     directory: { routingFacts: (id, db) => directory.service.routingFacts(id, db) },
     suggestions: {
@@ -180,11 +190,11 @@ export async function createApp(deps: AppDeps) {
     feedback: feedbackStore.source,
     staffSurveyResults: (staffMemberId, period) => surveys.service.staffResultsBetween(staffMemberId, period),
     minimumGroupSize: config.minimumGroupSize,
+    exportRetentionMs: config.exportRetentionDays * 86_400_000,
     translate: translator.forLocale(DEFAULT_LOCALE),
   });
   const auditLogViewer = createAuditLogViewer({ knex: db.knex, audit });
   const passport = createPassport(accounts.service);
-  const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const emailRequests = createEmailRequestThrottle(db, throttleOptions);
   const feedback = feedbackStore.create({
     directory: directory.service,
@@ -194,7 +204,7 @@ export async function createApp(deps: AppDeps) {
     emails,
     audit,
     publicUrl: config.publicUrl,
-    receiptSecret: await getOrCreateSecret(db.knex, 'receipt-codes', clock),
+    receiptSecret: await keyFor('receipt-codes'),
     anonymousSubmissions: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'anonymous_feedback', points: ANONYMOUS_FEEDBACK_PER_HOUR, durationSeconds: 3600 }),
     receiptLookups: createAddressThrottle(db, { ...throttleOptions, keyPrefix: 'receipt_lookups', points: RECEIPT_LOOKUP_FAILURES, durationSeconds: 900 }),
     solicitations: solicitations.service,
@@ -202,6 +212,8 @@ export async function createApp(deps: AppDeps) {
 
   const app: Application = express();
   app.disable('x-powered-by');
+  // `/Inbox` is not `/inbox`: one spelling per page, so log masks and access rules see the path as routed.
+  app.set('case sensitive routing', true);
   app.set('trust proxy', config.trustProxy);
   configureViews(app);
 
@@ -222,6 +234,7 @@ export async function createApp(deps: AppDeps) {
   app.use(securityHeaders({ secure: config.cookieSecure }));
   app.use('/public', express.static(publicDir, { index: false, maxAge: config.env === 'production' ? '1d' : 0 }));
   app.use('/vendor/chart.js', express.static(path.dirname(require.resolve('chart.js')), { index: false }));
+  app.use(noStore);
   app.use((req, res, next) => {
     req.locale = translator.pickLocale(req.headers['accept-language']);
     req.t = translator.forLocale(req.locale);
@@ -245,7 +258,7 @@ export async function createApp(deps: AppDeps) {
     next();
   });
   app.use(cookieParser());
-  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, cleanup: config.env !== 'test' }));
+  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure }));
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(csrf.protect);
@@ -286,6 +299,7 @@ export async function createApp(deps: AppDeps) {
   app.use(auditLogViewer.routes);
   app.use(reviewCycles.routes);
   app.use(solicitations.routes);
+  app.use(createJobRoutes(jobs));
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   app.use(createErrorHandler(logger));
@@ -294,8 +308,10 @@ export async function createApp(deps: AppDeps) {
   const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
   const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
-  const exportWorker = periodic('exports', () => reviews.exports.runOnce(), logger);
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports } };
+  // Exports, imports and survey invitations: work done in the background, a step at a time.
+  const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
+  const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -15,6 +15,11 @@ const EnvSchema = z.object({
     .optional(),
   SQLITE_FILE: z.string().default('var/accountable.sqlite'),
   SESSION_SECRET: z.string().min(32, 'SESSION_SECRET must be at least 32 characters').optional(),
+  // Bytes, not characters: HKDF reads the key as bytes (e.g. `openssl rand -base64 48`).
+  ACCOUNTABLE_SECRET_KEY: z
+    .string()
+    .refine((v) => Buffer.byteLength(v, 'utf8') >= 32, { message: 'ACCOUNTABLE_SECRET_KEY must be at least 32 bytes' })
+    .optional(),
   COOKIE_SECURE: z.enum(['true', 'false']).optional(),
   // "true"/"false", a number of proxy hops, or addresses/subnets (Express's "trust proxy").
   TRUST_PROXY: z
@@ -34,6 +39,8 @@ const EnvSchema = z.object({
   ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   SURVEY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   EXPORT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
+  EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1, 'EXPORT_RETENTION_DAYS must be at least 1').default(7),
+  RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   MINIMUM_GROUP_SIZE: z.coerce.number().int().min(MINIMUM_GROUP_SIZE_FLOOR, `MINIMUM_GROUP_SIZE may not be below ${MINIMUM_GROUP_SIZE_FLOOR}`).default(DEFAULT_MINIMUM_GROUP_SIZE),
   PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
 });
@@ -49,6 +56,8 @@ export interface Config {
   readonly publicUrl: string;
   readonly database: DatabaseConfig;
   readonly sessionSecret: string | undefined;
+  /** What link and receipt keys are derived from; without it (outside production) they live in the database. */
+  readonly secretKey: string | undefined;
   readonly cookieSecure: boolean;
   readonly trustProxy: boolean | number | string[];
   readonly smtpUrl: string | undefined;
@@ -59,6 +68,9 @@ export interface Config {
   readonly escalationIntervalMs: number;
   readonly surveyIntervalMs: number;
   readonly exportIntervalMs: number;
+  /** How long a background export's file is kept after it was built. */
+  readonly exportRetentionDays: number;
+  readonly retentionIntervalMs: number;
   /** The least number of people behind any figure from non-named input (never below 3). */
   readonly minimumGroupSize: number;
   readonly passwordHashCost: 'standard' | 'low';
@@ -83,6 +95,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && e.PASSWORD_HASH_COST === 'low') {
     throw new ConfigError('Invalid configuration:\n  PASSWORD_HASH_COST: "low" is for tests only');
   }
+  if (e.NODE_ENV === 'production' && !e.ACCOUNTABLE_SECRET_KEY) {
+    // Keys kept in the database beside what they seal would let a copy of the database forge and open links.
+    throw new ConfigError('Invalid configuration:\n  ACCOUNTABLE_SECRET_KEY: required when NODE_ENV=production (at least 32 bytes, e.g. `openssl rand -base64 48`)');
+  }
+  if (e.ACCOUNTABLE_SECRET_KEY !== undefined && e.ACCOUNTABLE_SECRET_KEY === e.SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration:\n  ACCOUNTABLE_SECRET_KEY: must differ from SESSION_SECRET');
+  }
   const database: DatabaseConfig = e.DATABASE_URL?.startsWith('mysql://')
     ? { client: 'mysql', url: e.DATABASE_URL }
     : { client: 'sqlite', filename: sqliteFilename(e.DATABASE_URL) ?? e.SQLITE_FILE };
@@ -93,6 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     database,
     sessionSecret: e.SESSION_SECRET,
+    secretKey: e.ACCOUNTABLE_SECRET_KEY,
     cookieSecure: e.COOKIE_SECURE ? e.COOKIE_SECURE === 'true' : e.NODE_ENV === 'production',
     trustProxy: e.TRUST_PROXY ?? false,
     smtpUrl: e.SMTP_URL || undefined,
@@ -103,6 +123,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
     surveyIntervalMs: e.SURVEY_INTERVAL_MS,
     exportIntervalMs: e.EXPORT_INTERVAL_MS,
+    exportRetentionDays: e.EXPORT_RETENTION_DAYS,
+    retentionIntervalMs: e.RETENTION_INTERVAL_MS,
     minimumGroupSize: e.MINIMUM_GROUP_SIZE,
     passwordHashCost: e.PASSWORD_HASH_COST,
   });

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
     const today = new Date().toISOString().slice(0, 10);
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
   // Request reminders and erasure are due by the day: the survey sweep's interval is plenty.
   reviewSweep.start(config.surveyIntervalMs);
   exportWorker.start(config.exportIntervalMs);
+  retentionSweep.start(config.retentionIntervalMs);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(cutOff);
-    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop()]);
+    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop(), retentionSweep.stop()]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

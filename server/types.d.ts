@@ -1,4 +1,5 @@
 import type { Actor } from './platform/auth/roles';
+import type { MalformedUploadError } from './platform/errors';
 import type { Translate } from './platform/i18n';
 
 declare global {
@@ -8,6 +9,8 @@ declare global {
     interface Request {
       t: Translate;
       locale: string;
+      /** Set by csrf.acceptUpload when the multipart body could not be read. */
+      uploadProblem?: MalformedUploadError;
     }
   }
 }
@@ -15,6 +18,8 @@ declare global {
 declare module 'express-session' {
   interface SessionData {
     flash?: { kind: 'success' | 'info'; key: string };
+    /** Set when a page rendered a form, so the session exists for the form's CSRF token. */
+    formsIssued?: true;
   }
 }
 

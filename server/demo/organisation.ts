@@ -63,6 +63,7 @@ export const DEMO_STAFF: DemoStaffMember[] = [
   person('hr.specialist@demo.example', 'Ahmed Youssef', 'HR Specialist', 'Human Resources', 'hr.head@demo.example'),
   person('it.head@demo.example', 'Benjamin Clarke', 'Chief Information Officer', 'Information Technology', COO),
   person('admin@demo.example', 'Marta Kowalczyk', 'Systems Administrator', 'Information Technology', 'it.head@demo.example'),
+  person('admin2@demo.example', 'Tomás Herrera', 'Systems Administrator', 'Information Technology', 'it.head@demo.example'),
   person('it.engineer@demo.example', 'Diego Ramírez', 'Software Engineer', 'Information Technology', 'it.head@demo.example'),
   person('finance.head@demo.example', 'Sarah Cohen', 'Chief Financial Officer', 'Finance', COO, { executive: true }),
   person('finance.analyst@demo.example', 'Arjun Mehta', 'Financial Analyst', 'Finance', 'finance.head@demo.example'),

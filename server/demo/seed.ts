@@ -11,6 +11,8 @@ export const DEMO_PASSWORD = 'accountable-demo';
 
 export const DEMO_SIGN_INS: ReadonlyArray<{ email: string; role: string; roles: Role[] }> = [
   { email: 'admin@demo.example', role: 'admin', roles: ['admin'] },
+  // A second administrator: granting a privileged role needs one admin to propose and another to approve.
+  { email: 'admin2@demo.example', role: 'admin (approves role grants)', roles: ['admin'] },
   { email: 'hr@demo.example', role: 'HR', roles: ['hr'] },
   { email: 'executive@demo.example', role: 'executive', roles: [] },
   { email: 'manager@demo.example', role: 'people manager', roles: [] },

@@ -27,4 +27,24 @@ describe('the directory in a browser', () => {
       await browserContext.close();
     }
   });
+
+  test('HR imports a large file and its progress page follows the background job until it is done', async () => {
+    const { context: browserContext, page, errors } = await watchedPage(context.browser);
+    try {
+      await signInWithBrowser(page, context.baseUrl, 'hr@demo.example');
+      await page.goto(`${context.baseUrl}/directory/import`);
+      const lines = Array.from({ length: 600 }, (_, i) => `browser${i}@demo.example,Browser Person ${i},Analyst,Browser Import,,no,no`);
+      await page.setInputFiles('input[name="file"]', { name: 'staff.csv', mimeType: 'text/csv', buffer: Buffer.from(['email,name,title,department,manager_email,community_facing,executive', ...lines].join('\n')) });
+      await Promise.all([page.waitForURL(/\/jobs\/[A-Za-z0-9_-]{22}$/), page.click('form[action="/directory/import"] button[type="submit"]')]);
+      await expect(page.getByTestId('job-status').textContent()).resolves.toBe('Waiting to start');
+      // The worker writes it while the page is open; the page's script follows and reloads when done.
+      await context.app.services.jobs.runOnce();
+      await page.waitForSelector('[data-testid="job-result"]', { timeout: 15_000 });
+      await expect(page.getByTestId('job-result').textContent()).resolves.toContain('Import complete: 600 added, 0 updated, 1 new departments.');
+      await screenshot(page, 'directory-import-job');
+      expect(errors).toEqual([]);
+    } finally {
+      await browserContext.close();
+    }
+  });
 });

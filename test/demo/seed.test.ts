@@ -32,6 +32,7 @@ describe('demo organisation', () => {
     const app = await createTestApp({ db: database.db });
     const expectedRole: Record<string, string> = {
       'admin@demo.example': 'Administrator',
+      'admin2@demo.example': 'Administrator',
       'hr@demo.example': 'Human resources',
       'executive@demo.example': 'Executive',
       'manager@demo.example': 'People manager',

@@ -20,8 +20,9 @@ export interface TestDatabase {
   destroy(): Promise<void>;
 }
 
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const config = await freshDatabaseConfig();
+/** `dialect` overrides the suite's one (the schema snapshot test reads both). */
+export async function createTestDatabase(options: { migrate?: boolean; dialect?: 'sqlite' | 'mysql' } = {}): Promise<TestDatabase> {
+  const config = await freshDatabaseConfig(options.dialect ?? testDialect);
   const db = createDatabase(config);
   if (options.migrate !== false) await db.migrateLatest();
   return {
@@ -34,13 +35,14 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
   };
 }
 
-async function freshDatabaseConfig(): Promise<DatabaseConfig> {
+async function freshDatabaseConfig(dialect: 'sqlite' | 'mysql'): Promise<DatabaseConfig> {
   const name = `accountable_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  if (testDialect === 'sqlite') {
+  if (dialect === 'sqlite') {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'accountable-test-'));
     return { client: 'sqlite', filename: path.join(dir, `${name}.sqlite`) };
   }
-  const server = new URL(process.env.MYSQL_TEST_URL!);
+  if (!process.env.MYSQL_TEST_URL) throw new Error('MYSQL_TEST_URL is not set: point it at a MySQL/MariaDB server, e.g. mysql://root@127.0.0.1:3306/');
+  const server = new URL(process.env.MYSQL_TEST_URL);
   const admin = knexFactory({ client: 'mysql2', connection: serverConnection(server) });
   try {
     await admin.raw(`CREATE DATABASE \`${name}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);

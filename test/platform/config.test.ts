@@ -1,5 +1,7 @@
 import { ConfigError, loadConfig } from '../../server/config';
 
+const PRODUCTION = { NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://accountable.example.org', ACCOUNTABLE_SECRET_KEY: 'k'.repeat(32) };
+
 describe('config', () => {
   it('when nothing is set, then it runs on embedded SQLite at port 3000', () => {
     const config = loadConfig({});
@@ -23,8 +25,28 @@ describe('config', () => {
   });
 
   it('when production sets a secret, then cookies are secure by default', () => {
-    const config = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 'x'.repeat(40), PUBLIC_URL: 'https://accountable.example.org' });
+    const config = loadConfig(PRODUCTION);
     expect(config.cookieSecure).toBe(true);
+  });
+
+  it('when production has no secret key, then start-up fails naming ACCOUNTABLE_SECRET_KEY and how to make one', () => {
+    const { ACCOUNTABLE_SECRET_KEY: _omitted, ...withoutKey } = PRODUCTION;
+    expect(() => loadConfig(withoutKey)).toThrow(/ACCOUNTABLE_SECRET_KEY: required when NODE_ENV=production \(at least 32 bytes/);
+    expect(loadConfig(PRODUCTION).secretKey).toBe(PRODUCTION.ACCOUNTABLE_SECRET_KEY);
+  });
+
+  it('when the secret key is shorter than 32 bytes or is the session secret, then start-up fails', () => {
+    expect(() => loadConfig({ ...PRODUCTION, ACCOUNTABLE_SECRET_KEY: 'k'.repeat(31) })).toThrow(/ACCOUNTABLE_SECRET_KEY must be at least 32 bytes/);
+    // 16 characters of two bytes each are 32 bytes.
+    expect(loadConfig({ ...PRODUCTION, ACCOUNTABLE_SECRET_KEY: 'é'.repeat(16) }).secretKey).toBe('é'.repeat(16));
+    expect(() => loadConfig({ ...PRODUCTION, ACCOUNTABLE_SECRET_KEY: PRODUCTION.SESSION_SECRET })).toThrow(/must differ from SESSION_SECRET/);
+  });
+
+  it('when nothing is set outside production, then there is no secret key (keys stay in the database) and exports are kept 7 days', () => {
+    expect(loadConfig({}).secretKey).toBeUndefined();
+    expect(loadConfig({}).exportRetentionDays).toBe(7);
+    expect(loadConfig({ EXPORT_RETENTION_DAYS: '30' }).exportRetentionDays).toBe(30);
+    expect(() => loadConfig({ EXPORT_RETENTION_DAYS: '0' })).toThrow(/EXPORT_RETENTION_DAYS/);
   });
 
   it('when production has no public URL, then start-up fails naming PUBLIC_URL', () => {

@@ -2,6 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { createDatabase } from '../../server/platform/db';
+import { KEY_PURPOSES } from '../../server/platform/keys';
 import { projectRoot } from '../../server/platform/paths';
 
 // The compiled server, started the way the README's first command starts it.
@@ -26,6 +28,8 @@ function start(args: string[], env: Record<string, string>) {
   };
   return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
 }
+
+const production = { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), ACCOUNTABLE_SECRET_KEY: 'k'.repeat(48), PUBLIC_URL: 'https://accountable.example.org', LOG_LEVEL: 'silent' };
 
 describe('the server process', () => {
   let dir: string;
@@ -58,10 +62,36 @@ describe('the server process', () => {
   });
 
   it('when demo mode is asked for in production, then the process refuses and exits non-zero', async () => {
-    const server = start(['--demo'], { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), PUBLIC_URL: 'https://accountable.example.org', SQLITE_FILE: path.join(dir, 'prod.sqlite'), LOG_LEVEL: 'silent' });
+    const server = start(['--demo'], { ...production, SQLITE_FILE: path.join(dir, 'prod.sqlite') });
     running = server.child;
     expect(await server.exited).toBe(1);
     expect(server.output().stderr).toContain('Demo data is refused when NODE_ENV=production.');
+  });
+
+  it('when production is started without ACCOUNTABLE_SECRET_KEY, then it refuses before opening the database', async () => {
+    const { ACCOUNTABLE_SECRET_KEY: _omitted, ...withoutKey } = production;
+    const file = path.join(dir, 'no-key.sqlite');
+    const server = start([], { ...withoutKey, SQLITE_FILE: file });
+    running = server.child;
+    expect(await server.exited).toBe(1);
+    expect(server.output().stderr).toContain('ACCOUNTABLE_SECRET_KEY: required when NODE_ENV=production');
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it('when production runs with its key, then no link or receipt key is written to the database', async () => {
+    const file = path.join(dir, 'with-key.sqlite');
+    const server = start([], { ...production, SQLITE_FILE: file });
+    running = server.child;
+    await server.waitFor(/running at/);
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const db = createDatabase({ client: 'sqlite', filename: file });
+    try {
+      const names = (await db.knex('app_secrets').select('name')).map((r) => r.name);
+      for (const purpose of KEY_PURPOSES) expect(names).not.toContain(purpose);
+    } finally {
+      await db.close();
+    }
   });
 
   it('when the configuration is invalid, then the process says which variable and exits non-zero', async () => {

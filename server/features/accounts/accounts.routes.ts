@@ -38,7 +38,7 @@ interface AccountRouteDeps {
 }
 
 export function createAccountRoutes({ service, signIn, roleGrants, emailRequests, cookieSecure }: AccountRouteDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   /** Refuses the request when this client has asked for too many e-mails lately. */
   const limitEmailRequests = async (req: Request) => {

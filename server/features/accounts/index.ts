@@ -15,6 +15,7 @@ import { createRoleProposalsRepository } from './role-proposals.repository';
 import { createSignInService } from './sign-in.service';
 
 export type { AccountsService } from './accounts.service';
+export { DEVICE_TTL_MS } from './sign-in.service';
 
 export interface AccountsDeps {
   knex: Knex;

@@ -83,7 +83,7 @@ function queryString(values: Record<string, string>): string {
 }
 
 export function createAuditLogRoutes({ auditLog }: { auditLog: AuditLogService }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const readers = () => access.roles('hr', 'admin');
 
   const render = async (req: Request, res: Response, locals: Record<string, unknown>, status = 200) => {

@@ -23,13 +23,14 @@ function toComplaint(r: Record<string, unknown>): Complaint {
     acknowledgedAt: toNullableNumber(r.acknowledged_at),
     respondedAt: toNullableNumber(r.responded_at),
     resolvedAt: toNullableNumber(r.resolved_at),
+    publishedAt: toNullableNumber(r.published_at),
   };
 }
 
 export function createComplaintsRepository(knex: Knex, now: () => number) {
   return {
     /** Numbers run per year; a clash between two inserts at once is retried by the service. */
-    async insert(fields: Omit<Complaint, 'id' | 'reference' | 'status' | 'redirectedTo' | 'resolution' | 'acknowledgedAt' | 'respondedAt' | 'resolvedAt'> & { serviceLevelTargetId: number }, db: Knex.Transaction): Promise<Complaint> {
+    async insert(fields: Omit<Complaint, 'id' | 'reference' | 'status' | 'redirectedTo' | 'resolution' | 'acknowledgedAt' | 'respondedAt' | 'resolvedAt' | 'publishedAt'> & { serviceLevelTargetId: number }, db: Knex.Transaction): Promise<Complaint> {
       const year = new Date(fields.receivedAt).getUTCFullYear();
       const last = await db('complaints').where({ year }).max({ n: 'number' }).first();
       const number = Number(last?.n ?? 0) + 1;
@@ -67,9 +68,10 @@ export function createComplaintsRepository(knex: Knex, now: () => number) {
       return (await db('complaints').where({ account_id: accountId }).orderBy('id', 'desc')).map(toComplaint);
     },
 
-    async list(filter: { status?: ComplaintStatus; from?: number; to?: number }, db: Db = knex): Promise<Complaint[]> {
+    async list(filter: { status?: ComplaintStatus; from?: number; to?: number; published?: true }, db: Db = knex): Promise<Complaint[]> {
       const q = db('complaints').orderBy('id', 'desc');
       if (filter.status) q.where({ status: filter.status });
+      if (filter.published) q.whereNotNull('published_at');
       if (filter.from !== undefined) q.where('received_at', '>=', filter.from);
       if (filter.to !== undefined) q.where('received_at', '<', filter.to);
       return (await q).map(toComplaint);
@@ -84,6 +86,11 @@ export function createComplaintsRepository(knex: Knex, now: () => number) {
       if (fields.respondedAt) columns.responded_at = fields.respondedAt;
       if (fields.resolvedAt) columns.resolved_at = fields.resolvedAt;
       await db('complaints').where({ id }).update(columns);
+    },
+
+    /** Approves for the register once; false when it was approved already. */
+    async publish(id: number, byAccountId: number, db: Db): Promise<boolean> {
+      return (await db('complaints').where({ id }).whereNull('published_at').update({ published_at: now(), published_by_account_id: byAccountId })) === 1;
     },
 
     async insertEvent(complaintId: number, event: { type: string; actorAccountId: number | null; body?: string | null }, db: Db): Promise<void> {

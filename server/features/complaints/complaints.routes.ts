@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import type { AddressThrottle } from '../../platform/auth/throttles';
 import { access } from '../../platform/http/access';
 import { parseForm, validationLocals } from '../../platform/http/forms';
 import { NotFoundError } from '../../platform/errors';
@@ -8,8 +9,8 @@ import { describeTarget, type ServiceLevelTarget } from '../service-levels';
 
 const day = (at: number | null) => (at === null ? null : new Date(at).toISOString().slice(0, 10));
 
-export function createComplaintsRoutes({ complaints, target }: { complaints: ComplaintsService; target: () => Promise<ServiceLevelTarget | undefined> }): Router {
-  const router = Router();
+export function createComplaintsRoutes({ complaints, target, submissions }: { complaints: ComplaintsService; target: () => Promise<ServiceLevelTarget | undefined>; submissions: AddressThrottle }): Router {
+  const router = Router({ caseSensitive: true });
   const reference = (req: Request) => {
     const value = String(req.params.reference);
     if (!/^C-\d{4}-\d{5}$/.test(value)) throw new NotFoundError();
@@ -19,7 +20,7 @@ export function createComplaintsRoutes({ complaints, target }: { complaints: Com
     complaint,
     status: req.t(`complaints.status.${complaint.status}`),
     redirectedTo: complaint.redirectedTo ? req.t(`complaints.redirect.${complaint.redirectedTo}`) : null,
-    dates: { received: day(complaint.receivedAt), acknowledgeDue: day(complaint.acknowledgeDueAt), respondDue: day(complaint.respondDueAt), resolved: day(complaint.resolvedAt) },
+    dates: { received: day(complaint.receivedAt), acknowledgeDue: day(complaint.acknowledgeDueAt), respondDue: day(complaint.respondDueAt), resolved: day(complaint.resolvedAt), published: day(complaint.publishedAt) },
     events: events.map((e) => ({ ...e, date: day(e.createdAt), label: req.t(`complaints.event.${e.type}`) })),
   });
 
@@ -38,6 +39,12 @@ export function createComplaintsRoutes({ complaints, target }: { complaints: Com
   router.get('/complaints/new', access.public(), (req, res) => renderForm(req, res));
 
   router.post('/complaints', access.signedIn(), async (req, res) => {
+    // Counted before anything is read, so a flood of posts, valid or not, is slowed the same.
+    const wait = await submissions.take(req.ip ?? 'unknown');
+    if (wait > 0) {
+      res.setHeader('Retry-After', String(wait));
+      return renderForm(req, res, { values: req.body, formError: req.t('complaints.errors.tooMany', { minutes: Math.ceil(wait / 60) }) }, 429);
+    }
     try {
       const complaint = await complaints.submit(req.user!, parseForm(ComplaintInputSchema, req.body));
       req.session.flash = { kind: 'success', key: 'complaints.flash.received' };
@@ -57,7 +64,10 @@ export function createComplaintsRoutes({ complaints, target }: { complaints: Com
   });
 
   router.get('/complaints/office', access.roles('complaints'), async (req, res) => {
-    res.render('complaints/office', { title: req.t('complaints.office.title'), complaints: (await complaints.officeList(req.user!)).map((c) => ({ ...c, statusLabel: req.t(`complaints.status.${c.status}`), received: day(c.receivedAt) })) });
+    res.render('complaints/office', {
+      title: req.t('complaints.office.title'),
+      complaints: (await complaints.officeList(req.user!)).map((c) => ({ ...c, statusLabel: req.t(`complaints.status.${c.status}`), received: day(c.receivedAt), registerLabel: req.t(c.publishedAt === null ? 'complaints.office.awaitingApproval' : 'complaints.office.published') })),
+    });
   });
 
   const renderOffice = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
@@ -75,6 +85,11 @@ export function createComplaintsRoutes({ complaints, target }: { complaints: Com
 
   router.post('/complaints/office/:reference/acknowledge', access.roles('complaints'), async (req, res) => {
     await complaints.acknowledge(req.user!, reference(req));
+    res.redirect(303, `/complaints/office/${reference(req)}`);
+  });
+
+  router.post('/complaints/office/:reference/publish', access.roles('complaints'), async (req, res) => {
+    await complaints.publish(req.user!, reference(req));
     res.redirect(303, `/complaints/office/${reference(req)}`);
   });
 

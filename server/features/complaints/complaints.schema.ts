@@ -27,6 +27,8 @@ export interface Complaint {
   readonly acknowledgedAt: number | null;
   readonly respondedAt: number | null;
   readonly resolvedAt: number | null;
+  /** When the complaints officer approved it for the public register; null until then. */
+  readonly publishedAt: number | null;
 }
 
 export interface ComplaintEvent {

@@ -191,9 +191,22 @@ export function createComplaintsService(deps: ComplaintsDeps) {
       return taken;
     },
 
-    /** The public register: no description, no e-mail, and no name where it was withheld. */
+    /**
+     * Approves a complaint for the public register (audited, once): until then the register does
+     * not show it, so nothing anyone files reaches the public unread.
+     */
+    async publish(actor: Actor, reference: string): Promise<void> {
+      await knex.transaction(async (trx) => {
+        const complaint = await officeComplaint(actor, reference, trx);
+        if (!(await repository.publish(complaint.id, actor.accountId, trx))) return;
+        await repository.insertEvent(complaint.id, { type: 'published', actorAccountId: actor.accountId }, trx);
+        await audit.record({ actorAccountId: actor.accountId, action: 'complaints.publish', subjectType: 'complaint', subjectId: complaint.id, detail: { reference } }, trx);
+      });
+    },
+
+    /** The public register, approved complaints only: no description, no e-mail, and no name where it was withheld. */
     async register(): Promise<RegisterEntry[]> {
-      return (await repository.list({})).map((c) => ({
+      return (await repository.list({ published: true })).map((c) => ({
         reference: c.reference,
         receivedOn: day(c.receivedAt)!,
         resolvedOn: day(c.resolvedAt),

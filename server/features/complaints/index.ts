@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
+import type { AddressThrottle } from '../../platform/auth/throttles';
 import type { Clock } from '../../platform/clock';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
@@ -22,8 +23,10 @@ export function createComplaints(deps: {
   complainantEmail(accountId: number, db: Knex.Transaction): Promise<string | undefined>;
   /** The Complaints Office's target in force, shown before a complaint is made. */
   target(): Promise<ServiceLevelTarget | undefined>;
+  /** Complaints filed per client network (database-backed, as every throttle). */
+  submissions: AddressThrottle;
 }) {
   const now = () => deps.clock.now();
   const service = createComplaintsService({ ...deps, repository: createComplaintsRepository(deps.knex, now), now });
-  return { service, routes: createComplaintsRoutes({ complaints: service, target: deps.target }), serviceCode: COMPLAINTS_SERVICE };
+  return { service, routes: createComplaintsRoutes({ complaints: service, target: deps.target, submissions: deps.submissions }), serviceCode: COMPLAINTS_SERVICE };
 }

@@ -1,10 +1,11 @@
 import { Router, type RequestHandler } from 'express';
 import { ORGANISATION_ROLES } from '../../platform/auth/roles';
-import { NotFoundError, ValidationError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
-import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, uploadedText } from '../../platform/http/forms';
+import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
+import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, requiredUploadText } from '../../platform/http/forms';
 import { DepartmentInputSchema, STAFF_PAGE_SIZE, StaffInputSchema, type StaffMember } from './directory.schema';
-import type { DirectoryService } from './directory.service';
+import type { DirectoryService, ImportState } from './directory.service';
 import { IMPORT_COLUMNS } from './staff-import';
 
 const canRead = () => access.roles(...ORGANISATION_ROLES);
@@ -26,8 +27,8 @@ function formValues(member: StaffMember, managerEmail: string) {
 export const DIRECTORY_IMPORT_PATH = '/directory/import';
 
 /** `acceptUpload` reads the CSV file and then checks the CSRF token (see createCsrf). */
-export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[]): Router {
-  const router = Router();
+export function createDirectoryRoutes(directory: DirectoryService, acceptUpload: RequestHandler[], jobs: BackgroundJobs): Router {
+  const router = Router({ caseSensitive: true });
 
   router.get('/directory', canRead(), async (req, res) => {
     const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
@@ -135,9 +136,11 @@ export function createDirectoryRoutes(directory: DirectoryService, acceptUpload:
 
   router.post(DIRECTORY_IMPORT_PATH, canEdit(), ...acceptUpload, async (req, res) => {
     const locals = { title: req.t('directory.import.title'), columns: IMPORT_COLUMNS };
-    const csv = uploadedText(req, 'csv');
-    if (!csv) {
-      renderFormErrors(req, res, 'directory/import', locals, new ValidationError({ file: 'directory.import.noFile' }));
+    let csv: string;
+    try {
+      csv = requiredUploadText(req, 'csv', 'directory.import.noFile');
+    } catch (err) {
+      renderFormErrors(req, res, 'directory/import', locals, err);
       return;
     }
     const outcome = await directory.importStaffCsv(req.user!, csv);
@@ -148,7 +151,12 @@ export function createDirectoryRoutes(directory: DirectoryService, acceptUpload:
       });
       return;
     }
-    res.render('directory/import', { ...locals, result: outcome });
+    // A file of one batch is written before the answer, as it always was; a larger one is followed
+    // on its progress page while other requests go on being served between its batches.
+    if (outcome.rows <= JOB_BATCH_SIZE) await jobs.runOnce({ publicId: outcome.job });
+    const job = await jobs.find(outcome.job, req.user!.accountId);
+    if (job.status !== 'done') return res.redirect(303, `/jobs/${outcome.job}`);
+    res.render('directory/import', { ...locals, result: job.state as ImportState });
   });
 
   router.get('/team', access.roles('manager', 'executive'), async (req, res) => {

@@ -4,10 +4,11 @@ import type { Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
+import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
 import type { DirectoryRepository } from './directory.repository';
 import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
 import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
-import { checkStaffCsv, type ImportProblem } from './staff-import';
+import { checkStaffCsv, type ImportProblem, type ImportRow } from './staff-import';
 
 export interface StaffProfile {
   readonly member: StaffMember;
@@ -16,14 +17,41 @@ export interface StaffProfile {
   readonly directReports: StaffMember[];
 }
 
-export type ImportOutcome =
-  | { readonly ok: true; readonly created: number; readonly updated: number; readonly departmentsCreated: number }
-  | { readonly ok: false; readonly problems: ImportProblem[] };
+export type ImportOutcome = { readonly ok: true; readonly job: string; readonly rows: number } | { readonly ok: false; readonly problems: ImportProblem[] };
+
+/** Where an import job stands: the next row to write, and the counts so far. */
+export interface ImportState {
+  readonly next: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly departmentsCreated: number;
+}
+
+interface ImportPayload {
+  readonly actorAccountId: number;
+  /** Checked rows, managers before the people who report to them. */
+  readonly rows: ReadonlyArray<StaffInput>;
+}
+
+export const DIRECTORY_IMPORT_JOB = 'directory-import';
 
 export interface DirectoryServiceDeps {
   knex: Knex;
   repository: DirectoryRepository;
   audit: AuditLog;
+  jobs: BackgroundJobs;
+}
+
+/**
+ * Orders checked rows so everyone's manager is written before them (by depth in the chain the
+ * import leads to). Written in this order, the directory never holds a loop between two batches,
+ * and each row's manager already exists when its batch runs.
+ */
+function managersFirst(rows: ImportRow[], existing: ReadonlyArray<{ email: string; managerEmail: string | null }>): StaffInput[] {
+  const links: ManagementLinks<string> = new Map(existing.map((e) => [e.email, e.managerEmail]));
+  for (const { input } of rows) links.set(input.email, input.managerEmail || null);
+  const depth = new Map(rows.map(({ input }) => [input.email, chainAbove(links, input.email).length]));
+  return rows.map((r) => r.input).sort((a, b) => depth.get(a.email)! - depth.get(b.email)!);
 }
 
 /** Runs a write; a unique-index violation (a concurrent duplicate) becomes the given field errors. */
@@ -36,7 +64,7 @@ async function onDuplicate<T>(fieldErrors: Record<string, string>, write: () => 
   }
 }
 
-export function createDirectoryService({ knex, repository, audit }: DirectoryServiceDeps) {
+export function createDirectoryService({ knex, repository, audit, jobs }: DirectoryServiceDeps) {
   async function linksById(db: Knex | Knex.Transaction): Promise<ManagementLinks<number>> {
     const links = await repository.managementLinks(db);
     return new Map(links.map((l) => [l.id, l.managerId]));
@@ -83,6 +111,53 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
       isExecutive: input.isExecutive,
     };
   }
+
+  /**
+   * One batch of an import: creates or updates people by e-mail, with their managers and
+   * departments. The chain is read once per batch and kept in step with what the batch writes.
+   */
+  async function importBatch(payload: ImportPayload, state: ImportState, trx: Knex.Transaction): Promise<{ state: ImportState; done: number; finished: boolean }> {
+    await lockChain(trx);
+    const current = await repository.managementLinks(trx);
+    const idByEmail = new Map(current.map((l) => [l.email, l.id]));
+    const links: ManagementLinks<number> = new Map(current.map((l) => [l.id, l.managerId]));
+    const departments = new Map<string, number | null>();
+    const batch = payload.rows.slice(state.next, state.next + JOB_BATCH_SIZE);
+    let { created, updated, departmentsCreated } = state;
+    for (const input of batch) {
+      let departmentId = departments.get(input.department);
+      if (departmentId === undefined) {
+        const department = await departmentIdFor(input.department, trx);
+        if (department.created) departmentsCreated++;
+        departments.set(input.department, (departmentId = department.id));
+      }
+      const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
+      const fields = { email: input.email, name: input.name, title: input.title, departmentId, managerId, communityFacing: input.communityFacing, isExecutive: input.isExecutive };
+      let id = idByEmail.get(input.email);
+      if (id === undefined) {
+        idByEmail.set(input.email, (id = await repository.insertStaff(fields, trx)));
+        created++;
+      } else {
+        await repository.updateStaff(id, fields, trx);
+        updated++;
+      }
+      links.set(id, managerId);
+    }
+    // An edit made since the file was checked may close a loop with this batch: it is then not written.
+    if (findCycle(links)) throw new ConflictError('directory.import.cycle');
+    const next = { next: state.next + batch.length, created, updated, departmentsCreated };
+    const finished = next.next >= payload.rows.length;
+    if (finished) {
+      await audit.record({ actorAccountId: payload.actorAccountId, action: 'directory.import', subjectType: 'directory', detail: { rows: payload.rows.length, created, updated, departmentsCreated } }, trx);
+    }
+    return { state: next, done: next.next, finished };
+  }
+
+  jobs.register<ImportPayload, ImportState>(DIRECTORY_IMPORT_JOB, {
+    start: (payload) => ({ total: payload.rows.length, state: { next: 0, created: 0, updated: 0, departmentsCreated: 0 } }),
+    step: importBatch,
+    backUrl: '/directory/import',
+  });
 
   return {
     async listStaff(filter: StaffListFilter): Promise<Page<StaffMember>> {
@@ -177,52 +252,18 @@ export function createDirectoryService({ knex, repository, audit }: DirectorySer
       });
     },
 
-    /** Creates and updates staff by e-mail from a CSV; a file with any bad line changes nothing. */
+    /**
+     * Checks a CSV against the directory and, when every line is fine, queues its rows as an import
+     * job (see importBatch); a file with any bad line changes nothing.
+     */
     async importStaffCsv(actor: Actor, csv: string): Promise<ImportOutcome> {
-      return knex.transaction(async (trx) => {
-        await lockChain(trx);
-        const links = await repository.managementLinks(trx);
-        const emailById = new Map(links.map((l) => [l.id, l.email]));
-        const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));
-        const { rows, problems } = checkStaffCsv(csv, existing);
-        if (problems.length > 0) return { ok: false as const, problems };
-
-        const idByEmail = new Map(links.map((l) => [l.email, l.id]));
-        let created = 0;
-        let updated = 0;
-        let departmentsCreated = 0;
-        // First pass writes people without managers, so a manager defined later in the file exists by the second.
-        for (const { input } of rows) {
-          const department = await departmentIdFor(input.department, trx);
-          if (department.created) departmentsCreated++;
-          const fields = {
-            email: input.email,
-            name: input.name,
-            title: input.title,
-            departmentId: department.id,
-            communityFacing: input.communityFacing,
-            isExecutive: input.isExecutive,
-          };
-          const id = idByEmail.get(input.email);
-          if (id === undefined) {
-            idByEmail.set(input.email, await repository.insertStaff({ ...fields, managerId: null }, trx));
-            created++;
-          } else {
-            await repository.updateStaff(id, fields, trx);
-            updated++;
-          }
-        }
-        for (const { input } of rows) {
-          const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
-          await repository.updateStaff(idByEmail.get(input.email)!, { managerId }, trx);
-        }
-        if (findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
-        await audit.record(
-          { actorAccountId: actor.accountId, action: 'directory.import', subjectType: 'directory', detail: { rows: rows.length, created, updated, departmentsCreated } },
-          trx,
-        );
-        return { ok: true as const, created, updated, departmentsCreated };
-      });
+      const links = await repository.managementLinks(knex);
+      const emailById = new Map(links.map((l) => [l.id, l.email]));
+      const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));
+      const { rows, problems } = checkStaffCsv(csv, existing);
+      if (problems.length > 0) return { ok: false as const, problems };
+      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: managersFirst(rows, existing) }, { requestedByAccountId: actor.accountId });
+      return { ok: true as const, job, rows: rows.length };
     },
   };
 }

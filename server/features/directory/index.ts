@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
+import type { BackgroundJobs } from '../../platform/jobs';
 import { createDirectoryRepository } from './directory.repository';
 import { createDirectoryRoutes } from './directory.routes';
 import { createDirectoryService } from './directory.service';
@@ -11,8 +12,8 @@ export type { StaffMember, Department } from './directory.schema';
 
 export { DIRECTORY_IMPORT_PATH } from './directory.routes';
 
-export function createDirectory({ knex, audit, clock, acceptUpload }: { knex: Knex; audit: AuditLog; clock: Clock; acceptUpload: RequestHandler[] }) {
+export function createDirectory({ knex, audit, clock, acceptUpload, jobs }: { knex: Knex; audit: AuditLog; clock: Clock; acceptUpload: RequestHandler[]; jobs: BackgroundJobs }) {
   const repository = createDirectoryRepository(knex, () => clock.now());
-  const service = createDirectoryService({ knex, repository, audit });
-  return { service, routes: createDirectoryRoutes(service, acceptUpload) };
+  const service = createDirectoryService({ knex, repository, audit, jobs });
+  return { service, routes: createDirectoryRoutes(service, acceptUpload, jobs) };
 }

@@ -29,7 +29,7 @@ export interface FeedbackRouteDeps {
 const OVERSIGHT_PAGE_SIZE = 25;
 
 export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLookups }: FeedbackRouteDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const clientKey = (req: Request) => req.ip ?? 'unknown';
 
   async function renderForm(req: Request, res: Response, staffMemberId: number, values: Record<string, unknown>, extra: Record<string, unknown> = {}, status = 200) {

@@ -16,7 +16,7 @@ export function cycleDefaults(code: string): Record<string, string> {
 
 // Review cycles are HR's: every route here is for HR alone, and the service checks again.
 export function createCycleRoutes({ cycles, now }: { cycles: ReviewCyclesService; now: () => number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const hr = () => access.roles('hr');
 
   const cycleView = (req: Request, cycle: ReviewCycle) => ({ ...cycle, statusLabel: req.t(`reviews.status.${cycle.status}`) });

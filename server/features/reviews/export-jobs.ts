@@ -6,12 +6,12 @@ import type { Actor } from '../../platform/auth/roles';
 import type { Dialect } from '../../platform/db';
 import { claimRows } from '../../platform/db/claims';
 import { toNullableNumber } from '../../platform/db/json';
-import { NotFoundError } from '../../platform/errors';
+import { ForbiddenError, GoneError, NotFoundError } from '../../platform/errors';
 import { writeCsv, writeXlsx, type ExportSheet } from '../../platform/exports';
 
 export const EXPORT_FORMATS = ['csv', 'xlsx'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export type ExportStatus = 'pending' | 'running' | 'done' | 'failed';
+export type ExportStatus = 'pending' | 'running' | 'done' | 'failed' | 'expired';
 
 export interface ExportJob {
   readonly id: number;
@@ -86,13 +86,18 @@ export function createExportJobs(deps: {
   dialect: Dialect;
   audit: AuditLog;
   now: () => number;
+  /** How long a built file is kept: names and comments must not outlive their use. */
+  retentionMs: number;
   /**
    * The sheets of a cycle's export, without the packet of `exceptStaffMemberId`; `onProgress` is
    * told after each staff member of each sheet.
    */
   cycleSheets(cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]>;
 }) {
-  const { knex, dialect, audit, now } = deps;
+  const { knex, dialect, audit, now, retentionMs } = deps;
+  /** A file is expired from the moment its time is up, whether or not the expiry job has run yet. */
+  const presented = (job: ExportJob): ExportJob =>
+    job.finishedAt !== null && job.finishedAt + retentionMs <= now() && job.status !== 'expired' ? { ...job, status: 'expired' } : job;
 
   /**
    * Builds a claimed job. Every write checks the claim is still ours and each step renews it, so a
@@ -131,12 +136,18 @@ export function createExportJobs(deps: {
     async find(actor: Actor, id: number): Promise<ExportJob> {
       const row = await knex('export_jobs').select(JOB_COLUMNS).where({ id, requested_by_account_id: actor.accountId }).first();
       if (!row) throw new NotFoundError();
-      return toJob(row);
+      return presented(toJob(row));
+    },
+
+    /** Refuses a file that is not built yet, and says so plainly of one whose retention is over. */
+    assertDownloadable(job: ExportJob): void {
+      if (job.status === 'expired') throw new GoneError('reviews.export.expired');
+      if (job.status !== 'done') throw new ForbiddenError('reviews.export.notReady');
     },
 
     /** The actor's own exports of a cycle, newest first. */
     async list(actor: Actor, cycleId: number): Promise<ExportJob[]> {
-      return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId, requested_by_account_id: actor.accountId }).orderBy('id', 'desc').limit(20)).map(toJob);
+      return (await knex('export_jobs').select(JOB_COLUMNS).where({ cycle_id: cycleId, requested_by_account_id: actor.accountId }).orderBy('id', 'desc').limit(20)).map((r) => presented(toJob(r)));
     },
 
     /** Streams a finished file, chunk by chunk, so serving it holds one chunk at a time; each download is audited. */
@@ -148,6 +159,22 @@ export function createExportJobs(deps: {
         if (!output.write(chunk.data as Buffer)) await new Promise((resolve) => output.once('drain', resolve));
       }
       output.end();
+    },
+
+    /**
+     * Deletes the files of exports whose retention is over (failed builds' partial files too);
+     * the job row stays, marked expired, so a download says the file has expired rather than that
+     * it never existed. Safe to run in several processes at once.
+     */
+    async expireOnce(): Promise<number> {
+      const ids = (await knex('export_jobs').select('id').whereIn('status', ['done', 'failed']).where('finished_at', '<=', now() - retentionMs)).map((r) => Number(r.id));
+      for (const id of ids) {
+        await knex.transaction(async (trx) => {
+          await trx('export_chunks').where({ export_job_id: id }).delete();
+          await trx('export_jobs').where({ id }).update({ status: 'expired', claim_token: null, claimed_until: null });
+        });
+      }
+      return ids.length;
     },
 
     /** Claims and builds pending exports; a crashed build's lease runs out and another process takes it. */

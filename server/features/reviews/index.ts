@@ -26,11 +26,13 @@ export function createReviews(deps: {
   feedback: FeedbackSource;
   staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
   minimumGroupSize: number;
+  /** How long a built export file is kept. */
+  exportRetentionMs: number;
   /** Export headers are written in the organisation's default language. */
   translate: Translate;
 }) {
   const now = () => deps.clock.now();
   const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), populations: createPopulations(deps.knex, now), now });
-  const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, cycleSheets: cycleSheets(packets, deps.translate, deps.minimumGroupSize) });
+  const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, retentionMs: deps.exportRetentionMs, cycleSheets: cycleSheets(packets, deps.translate, deps.minimumGroupSize) });
   return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
 }

@@ -2,7 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
-import { ForbiddenError, ValidationError } from '../../platform/errors';
+import { ValidationError } from '../../platform/errors';
 import type { Guarded, ScaleFigures, Suppressed } from '../../platform/privacy/aggregates';
 import type { ReviewCycle } from './cycles.schema';
 import { RATING_POINTS } from './aggregation';
@@ -70,7 +70,7 @@ export function packetView(req: Request, packet: InputPacket, minimum: number) {
 }
 
 export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { packets: PacketsService; exports: ExportJobs; minimumGroupSize: number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const base = (req: Request) => `/reviews/${idParam(req.params.cycleId)}/packets`;
 
   // Everyone who works with packets starts here: the cycles, and what each of them may open.
@@ -156,12 +156,12 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const job = await exports.find(req.user!, idParam(req.params.id));
     const percent = job.progressTotal ? Math.round((job.progressDone / job.progressTotal) * 100) : 0;
     if (req.accepts(['html', 'json']) === 'json') return void res.json({ status: job.status, done: job.progressDone, total: job.progressTotal, percent });
-    res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done' });
+    res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done', expired: job.status === 'expired' });
   });
 
   router.get('/reviews/exports/:id/download', access.roles('hr'), async (req, res) => {
     const job = await exports.find(req.user!, idParam(req.params.id));
-    if (job.status !== 'done') throw new ForbiddenError('reviews.export.notReady');
+    exports.assertDownloadable(job);
     res.attachment(`${job.filename}.${job.format}`);
     res.set('Content-Type', job.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     res.set('Cache-Control', 'no-store');

@@ -9,7 +9,7 @@ const many = (value: unknown): string[] => (Array.isArray(value) ? value.map(Str
 
 // Managers above the staff member and HR; the service refuses everyone else with a 404.
 export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { solicitations: SolicitationService; minimumGroupSize: number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const path = '/reviews/cycles/:cycleId/staff/:staffId/solicit';
   const who = () => access.roles('manager', 'executive', 'hr');
   const ids = (req: Request) => ({ cycleId: idParam(req.params.cycleId), staffId: idParam(req.params.staffId) });
@@ -25,14 +25,14 @@ export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { 
       staff: page.staff,
       suggestions: page.suggestions.map((s) => ({
         ...s,
-        checked: ticked.has(s.email),
+        checked: ticked.has(s.handle),
         reason: [...s.groups, ...(s.gaveNamedFeedback ? [req.t('reviews.solicit.gaveNamedFeedback')] : [])].join(', '),
       })),
       // Who answered, and how many, stay unshown: asking one more person and watching the number
       // move would name the author of an anonymous answer. Reminders go out on their own.
+      // Someone asked from a suggestion shows by name only: the reader never had their address.
       requests: page.requests.map((r) => ({
         who: r.displayName || r.email || req.t('reviews.solicit.addressErased'),
-        email: r.displayName ? r.email : null,
         deadlineOn: deadlineDay(r.deadlineAt),
       })),
       // The manager knows whom they asked: with few of them, an anonymous answer is easy to place.

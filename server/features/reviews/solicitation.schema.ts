@@ -19,21 +19,34 @@ export interface SolicitationRequest {
   readonly remindersSent: number;
 }
 
-/** Someone the manager might ask: a member of a group the staff member supports, or a named submitter. */
+/**
+ * Someone the manager might ask: a member of a group the staff member supports, or a named
+ * submitter. Shown by name and an opaque handle the server maps back to the address, so the page
+ * never carries an address the reader was not given.
+ */
 export interface Suggestion {
-  readonly email: string;
+  readonly handle: string;
   readonly displayName: string;
   /** Why they are suggested: working group names, and/or that they gave named feedback. */
   readonly groups: string[];
   readonly gaveNamedFeedback: boolean;
 }
 
+export const SUGGESTION_HANDLE = /^[A-Za-z0-9_-]{22}$/;
+/** Ticked suggestions: handles, once or repeated (checkboxes). */
+const handles = z
+  .union([z.string(), z.array(z.string())])
+  .optional()
+  .transform((v) => [...new Set((Array.isArray(v) ? v : v === undefined ? [] : [v]).map((h) => h.trim()).filter(Boolean))])
+  .refine((list) => list.every((h) => SUGGESTION_HANDLE.test(h)), 'reviews.errors.suggestionUnknown')
+  .refine((list) => list.length <= MAX_ADDRESSES_PER_REQUEST, 'reviews.errors.tooManyAddresses');
+
 const addresses = (max: number) => emailAddressList({ max, invalid: 'reviews.errors.addressInvalid', tooMany: 'reviews.errors.tooManyAddresses' });
 
 /** The solicit form: ticked suggestions, addresses typed one per line, and the deadline day. */
 export const SolicitationInputSchema = z
   .object({
-    suggested: addresses(MAX_ADDRESSES_PER_REQUEST),
+    suggested: handles,
     addresses: addresses(MAX_ADDRESSES_PER_REQUEST),
     deadlineOn: z.string().trim().refine(isCalendarDate, 'reviews.errors.dateInvalid'),
   })

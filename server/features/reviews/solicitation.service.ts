@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import type { Knex } from 'knex';
 import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
@@ -40,6 +41,9 @@ export interface SuggestionSources {
   namedSubmitters(staffMemberId: number, recipient: number | null): Promise<Array<{ email: string; displayName: string }>>;
 }
 
+/** A suggestion with its address, inside this service only. */
+type SuggestedPerson = Omit<Suggestion, 'handle'> & { readonly email: string };
+
 export interface SolicitationDeps {
   knex: Knex;
   repository: SolicitationRepository;
@@ -47,6 +51,8 @@ export interface SolicitationDeps {
   directory: SolicitationDirectory;
   suggestions: SuggestionSources;
   seal: TokenSeal;
+  /** Keys the suggestion handles (see handleOf). */
+  handleKey: string;
   outbox: Outbox;
   emails: EmailComposer;
   audit: AuditLog;
@@ -89,8 +95,15 @@ export function createSolicitationService(deps: SolicitationDeps) {
     return twoWeeks < cycle.reviewClosesOn ? twoWeeks : cycle.reviewClosesOn;
   }
 
+  /**
+   * A suggestion's handle: unordered and unforgeable, and different for each reader and staff
+   * member, so handles cannot be compared across pages to follow one person.
+   */
+  const handleOf = (actor: Actor, staffMemberId: number, email: string) =>
+    createHmac('sha256', deps.handleKey).update(`solicitation-suggestion\0${actor.accountId}\0${staffMemberId}\0${email}`).digest('base64url').slice(0, 22);
+
   /** `recipient`: whose received items may suggest named submitters (null for HR, who sees them all). */
-  async function suggestionsFor(staffMemberId: number, recipient: number | null, exclude: ReadonlySet<string>): Promise<Suggestion[]> {
+  async function suggestionsFor(staffMemberId: number, recipient: number | null, exclude: ReadonlySet<string>): Promise<SuggestedPerson[]> {
     const byEmail = new Map<string, { email: string; displayName: string; groups: string[]; gaveNamedFeedback: boolean }>();
     const entry = (email: string, displayName: string) => {
       const key = email.toLowerCase();
@@ -147,7 +160,8 @@ export function createSolicitationService(deps: SolicitationDeps) {
       const { cycle, staff } = await authorise(actor, cycleId, staffMemberId);
       const requests = await repository.listRequests(cycle.id, staff.id);
       const asked = new Set(requests.map((r) => r.email).filter((e): e is string => e !== null));
-      return { cycle, staff, suggestions: await suggestionsFor(staff.id, recipientScope(actor), asked), requests, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
+      const suggested = (await suggestionsFor(staff.id, recipientScope(actor), asked)).map(({ email, ...person }) => ({ ...person, handle: handleOf(actor, staff.id, email) }));
+      return { cycle, staff, suggestions: suggested, requests, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
     },
 
     /**
@@ -159,8 +173,13 @@ export function createSolicitationService(deps: SolicitationDeps) {
       if (input.deadlineOn <= dayOf(now())) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineInPast' });
       if (input.deadlineOn > cycle.reviewClosesOn) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineAfterWindow' });
       const deadlineAt = startOfDay(input.deadlineOn) + DAY_MS;
-      const names = new Map((await suggestionsFor(staff.id, recipientScope(actor), new Set())).map((s) => [s.email, s.displayName]));
-      const addresses = [...new Set([...input.suggested, ...input.addresses])];
+      const people = await suggestionsFor(staff.id, recipientScope(actor), new Set());
+      const names = new Map(people.map((s) => [s.email, s.displayName]));
+      const byHandle = new Map(people.map((s) => [handleOf(actor, staff.id, s.email), s.email]));
+      const ticked = input.suggested.map((handle) => byHandle.get(handle));
+      // A handle from another page or reader, or for someone no longer suggested.
+      if (ticked.includes(undefined)) throw new ValidationError({ suggested: 'reviews.errors.suggestionUnknown' });
+      const addresses = [...new Set([...(ticked as string[]), ...input.addresses])];
       return knex.transaction(async (trx) => {
         const asked = await repository.requestedEmails(cycle.id, staff.id, trx);
         let requested = 0;

@@ -34,6 +34,6 @@ export function createSolicitations(deps: {
 }) {
   const now = () => deps.clock.now();
   const repository = createSolicitationRepository(deps.knex, now);
-  const service = createSolicitationService({ ...deps, repository, seal: createTokenSeal(deps.linkSecret), now });
+  const service = createSolicitationService({ ...deps, repository, seal: createTokenSeal(deps.linkSecret), handleKey: deps.linkSecret, now });
   return { service, routes: createSolicitationRoutes({ solicitations: service, minimumGroupSize: deps.minimumGroupSize }) };
 }

@@ -54,7 +54,7 @@ function dueView(item: RoutedItem, times: InputTimes, now: number) {
 }
 
 export function createRoutingRoutes({ inbox, routing, clockNow }: { inbox: InboxService; routing: RoutingService; clockNow: () => number }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   async function inboxPage(req: Request) {
     const status = (ROUTED_ITEM_STATUSES as readonly string[]).includes(String(req.query.status)) ? (req.query.status as RoutedItemStatus) : undefined;

@@ -22,7 +22,7 @@ export function describeTarget(req: Request, target: ServiceLevelTarget): { ackn
 }
 
 export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   const renderCatalogue = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
     const services = await serviceLevels.listServices();

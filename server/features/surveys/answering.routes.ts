@@ -16,7 +16,7 @@ function neighbour(pages: readonly SurveyPage[], from: number, step: 1 | -1, raw
 // The link's secret is the path: /s/<token>. Nothing else identifies the member, and the logger
 // replaces the secret (see platform/logger).
 export function createAnsweringRoutes({ answering }: { answering: AnsweringService }): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const token = (req: Request) => String(req.params.token);
 
   const renderState = (req: Request, res: Response, state: Exclude<LinkState, 'open'>, survey: { title: string }) => {

@@ -2,6 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Clock } from '../../platform/clock';
+import type { BackgroundJobs } from '../../platform/jobs';
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox } from '../../platform/mail/outbox';
 import { createAnsweringRoutes } from './answering.routes';
@@ -29,6 +30,8 @@ export function createSurveys(
     linkSecret: string;
     /** Reads the audience file sent with a new survey (see createCsrf). */
     acceptUpload: RequestHandler[];
+    /** Sends a survey's invitations a batch at a time. */
+    jobs: BackgroundJobs;
   },
 ) {
   const now = () => deps.clock.now();

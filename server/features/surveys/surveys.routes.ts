@@ -49,7 +49,7 @@ export function resultsView(req: Request, results: SurveyResults) {
 export const SURVEY_CREATE_PATH = '/surveys';
 
 export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroupSize, acceptUpload }: SurveyRoutesDeps): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
   const manage = () => access.roles('hr', 'admin');
 
   const surveyView = (req: Request, s: Survey) => ({
@@ -178,6 +178,9 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
 
   router.post(SURVEY_CREATE_PATH, manage(), ...acceptUpload, async (req, res) => {
     const typed = req.body as Record<string, unknown>;
+    if (req.uploadProblem) {
+      return renderNew(req, res, { values: typed, errors: { addressFile: req.t(req.uploadProblem.messageKey) }, formError: req.t('errors.validation') }, req.uploadProblem.status);
+    }
     const file = uploadedText(req);
     const fromFile = file === undefined ? { addresses: [] } : addressesFromCsv(file);
     if ('problem' in fromFile) {
@@ -198,7 +201,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
   });
 
   router.get('/surveys/:id', manage(), async (req, res) => {
-    const { survey, template, version, group, progress, staff, promise } = await surveys.survey(req.user!, idParam(req.params.id));
+    const { survey, template, version, group, progress, inviting, staff, promise } = await surveys.survey(req.user!, idParam(req.params.id));
     res.render('surveys/survey', {
       title: survey.title,
       survey: surveyView(req, survey),
@@ -208,6 +211,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
       staff,
       promise,
       progress,
+      inviting,
       rate: progress.invited ? Math.round((progress.responded / progress.invited) * 100) : 0,
       canReadResults: req.user!.roles.includes('hr'),
     });

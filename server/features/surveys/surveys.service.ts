@@ -8,6 +8,7 @@ import { parseJsonColumn } from '../../platform/db/json';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { DEFAULT_LOCALE, type Translate } from '../../platform/i18n';
 import type { EmailComposer } from '../../platform/mail/composer';
+import { JOB_BATCH_SIZE, type BackgroundJobs, type JobView } from '../../platform/jobs';
 import type { Outbox } from '../../platform/mail/outbox';
 import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCRIPTION, SELF_ASSESSMENT_NAME } from './default-template';
 import { newInvitationToken, type TokenSeal } from './invitation-links';
@@ -19,6 +20,20 @@ import { DEFAULT_STAFF_REPORT_CONTENT, STAFF_REPORTS_PAGE_SIZE, SURVEYS_PAGE_SIZ
 import { parseDefinition, type DefinitionProblem } from './template.schema';
 
 const DAY_MS = 86_400_000;
+export const SURVEY_INVITATIONS_JOB = 'survey-invitations';
+
+interface Invitee {
+  readonly email: string;
+  readonly locale: string;
+}
+interface InvitationsPayload {
+  readonly surveyId: number;
+  /** The audience as it was when the survey opened, in random order. */
+  readonly invitees: ReadonlyArray<Invitee>;
+}
+interface InvitationsState {
+  readonly next: number;
+}
 /** Reminders and openings are handled a few at a time, so one sweep never holds a long transaction. */
 const SWEEP_BATCH = 20;
 const REMINDER_BATCH = 500;
@@ -43,6 +58,7 @@ export interface SurveysDeps {
   staffMember(id: number, db?: Knex | Knex.Transaction): Promise<{ id: number; name: string; email: string } | undefined>;
   peopleManagerOf(staffMemberId: number, db?: Knex | Knex.Transaction): Promise<number | undefined>;
   seal: TokenSeal;
+  jobs: BackgroundJobs;
   outbox: Outbox;
   emails: EmailComposer;
   audit: AuditLog;
@@ -66,7 +82,7 @@ const dayOf = (at: number) => DateTime.fromMillis(at, { zone: 'utc' }).toISODate
 const startOfDay = (isoDate: string) => DateTime.fromISO(isoDate, { zone: 'utc' }).toMillis();
 
 export function createSurveysService(deps: SurveysDeps) {
-  const { knex, repository, workingGroups, outbox, emails, audit, publicUrl, seal, now } = deps;
+  const { knex, repository, workingGroups, outbox, emails, audit, publicUrl, seal, jobs, now } = deps;
   const canManage = (actor: Actor) => hasAnyRole(actor, ['hr', 'admin']);
   const requireManager = (actor: Actor) => {
     if (!canManage(actor)) throw new ForbiddenError();
@@ -79,9 +95,9 @@ export function createSurveysService(deps: SurveysDeps) {
     return survey;
   }
 
-  /** Invitations for everyone in the audience, each with its own link, e-mailed in the same transaction. */
-  async function invite(survey: Survey, trx: Knex.Transaction): Promise<number> {
-    let audience: Array<{ email: string; locale: string }>;
+  /** Everyone in a survey's audience, each address once, in random order. */
+  async function audienceOf(survey: Survey, trx: Knex.Transaction): Promise<Invitee[]> {
+    let audience: Invitee[];
     if (survey.audience === 'working_group') {
       audience = (await workingGroups.members(survey.workingGroupId!, trx)).map((m) => ({ email: m.email, locale: DEFAULT_LOCALE }));
       await repository.setStaff(survey.id, (await workingGroups.supportStaff(survey.workingGroupId!, trx)).map((s) => s.staffMemberId), trx);
@@ -90,13 +106,21 @@ export function createSurveysService(deps: SurveysDeps) {
     } else {
       audience = (await repository.audienceAddresses(survey.id, trx)).map((email) => ({ email, locale: DEFAULT_LOCALE }));
     }
-    const unique = [...new Map(audience.map((a) => [a.email.toLowerCase(), a])).values()];
+    const unique = [...new Map(audience.map((a) => [a.email.toLowerCase(), { email: a.email, locale: a.locale }])).values()];
     // Rows go in in random order: invitation ids must not follow a membership list or an account id.
     for (let i = unique.length - 1; i > 0; i--) {
       const j = randomInt(i + 1);
       [unique[i], unique[j]] = [unique[j]!, unique[i]!];
     }
-    const invitations = unique.map((a) => ({ ...a, ...newInvitationToken() }));
+    return unique;
+  }
+
+  /** One batch of invitations, each with its own link, e-mailed in the same transaction it is stored in. */
+  async function inviteBatch(payload: InvitationsPayload, state: InvitationsState, trx: Knex.Transaction): Promise<{ state: InvitationsState; done: number; finished: boolean }> {
+    const survey = await mustFindSurvey(payload.surveyId, trx);
+    // Closed while invitations were going out: nobody else is invited to a closed survey.
+    if (survey.status !== 'open') return { state, done: state.next, finished: true };
+    const invitations = payload.invitees.slice(state.next, state.next + JOB_BATCH_SIZE).map((a) => ({ ...a, ...newInvitationToken() }));
     const promise = await promiseOf(survey, trx);
     await repository.insertInvitations(
       invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
@@ -106,20 +130,36 @@ export function createSurveysService(deps: SurveysDeps) {
     for (const i of invitations) {
       await outbox.enqueue(trx, emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise }));
     }
-    return invitations.length;
+    const next = state.next + invitations.length;
+    return { state: { next }, done: next, finished: next >= payload.invitees.length };
   }
 
-  async function open(surveyId: number): Promise<boolean> {
-    return knex.transaction(async (trx) => {
-      if (!(await repository.setStatus(surveyId, 'scheduled', 'open', trx))) return false;
+  jobs.register<InvitationsPayload, InvitationsState>(SURVEY_INVITATIONS_JOB, {
+    start: (payload) => ({ total: payload.invitees.length, state: { next: 0 } }),
+    step: inviteBatch,
+    backUrl: '/surveys',
+  });
+
+  /**
+   * Opens a survey and queues its invitations as a job, a batch per transaction, so a large
+   * audience never holds the database in one long transaction; an audience of one batch is invited
+   * before this returns.
+   */
+  async function open(surveyId: number, requestedByAccountId: number | null = null): Promise<boolean> {
+    const opened = await knex.transaction(async (trx) => {
+      if (!(await repository.setStatus(surveyId, 'scheduled', 'open', trx))) return undefined;
       const survey = await mustFindSurvey(surveyId, trx);
-      const invited = await invite(survey, trx);
+      const invitees = await audienceOf(survey, trx);
       const closes = DateTime.fromMillis(survey.closesAt, { zone: 'utc' });
       const reminders = survey.reminderDays.map((d) => closes.minus({ days: d }).toMillis()).filter((at) => at > now());
       await repository.insertReminders(surveyId, reminders, trx);
-      await audit.record({ actorAccountId: null, action: 'survey.open', subjectType: 'survey', subjectId: surveyId, detail: { invited } }, trx);
-      return true;
+      await audit.record({ actorAccountId: null, action: 'survey.open', subjectType: 'survey', subjectId: surveyId, detail: { invited: invitees.length } }, trx);
+      const job = await jobs.enqueue<InvitationsPayload>(SURVEY_INVITATIONS_JOB, { surveyId, invitees }, { requestedByAccountId, subject: { type: 'survey', id: surveyId }, trx });
+      return { job, invited: invitees.length };
     });
+    if (!opened) return false;
+    if (opened.invited <= JOB_BATCH_SIZE) await jobs.runOnce({ publicId: opened.job });
+    return true;
   }
 
   async function responses(surveyId: number, db: Knex | Knex.Transaction = knex): Promise<Answers[]> {
@@ -337,7 +377,7 @@ export function createSurveysService(deps: SurveysDeps) {
         await audit.record({ actorAccountId: actor.accountId, action: 'survey.create', subjectType: 'survey', subjectId: surveyId, detail: { audience: input.audience, templateVersionId: version.id } }, trx);
         return surveyId;
       });
-      if (input.opensOn <= today) await open(id);
+      if (input.opensOn <= today) await open(id, actor.accountId);
       return id;
     },
 
@@ -353,7 +393,10 @@ export function createSurveysService(deps: SurveysDeps) {
       const template = (await repository.findTemplate(version.templateId))!;
       const group = survey.workingGroupId ? await workingGroups.findGroup(survey.workingGroupId) : undefined;
       const progress = (await repository.progress([id])).get(id) ?? { invited: 0, responded: 0 };
-      return { survey, version, template, group, progress, staff: await repository.staffOf(id), promise: await promiseOf(survey) };
+      const invitations = await jobs.latestFor(SURVEY_INVITATIONS_JOB, { type: 'survey', id });
+      // Only while invitations are still going out: afterwards the progress above says it all.
+      const inviting: JobView | undefined = invitations && (invitations.status === 'pending' || invitations.status === 'running') ? invitations : undefined;
+      return { survey, version, template, group, progress, inviting, staff: await repository.staffOf(id), promise: await promiseOf(survey) };
     },
 
     async closeNow(actor: Actor, id: number): Promise<void> {

@@ -1,7 +1,7 @@
 import { Router, type Request, type RequestHandler, type Response } from 'express';
-import { NotFoundError, ValidationError } from '../../platform/errors';
+import { NotFoundError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
-import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, uploadedText, validationLocals } from '../../platform/http/forms';
+import { idParam, pageNumber, paginationView, parseForm, renderFormErrors, requiredUploadText, validationLocals } from '../../platform/http/forms';
 import { MEMBER_IMPORT_COLUMNS } from './member-import';
 import {
   DEFAULT_ASSESSMENT_DAYS,
@@ -43,7 +43,7 @@ function formValues(group: WorkingGroup): FormValues {
 export type GroupSurveys = (groupId: number) => Promise<Array<{ id: number; title: string; status: string; opensAt: number; closesAt: number }>>;
 
 export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpload: RequestHandler[], surveysOf: GroupSurveys): Router {
-  const router = Router();
+  const router = Router({ caseSensitive: true });
 
   const requireGroup = async (req: Request): Promise<WorkingGroup> => {
     const group = await groups.findGroup(idParam(req.params.id));
@@ -182,9 +182,11 @@ export function createWorkingGroupRoutes(groups: WorkingGroupsService, acceptUpl
   router.post(WORKING_GROUP_IMPORT_ROUTE, canManage(), ...acceptUpload, async (req, res) => {
     const group = await requireGroup(req);
     const locals = importLocals(req, group);
-    const csv = uploadedText(req, 'csv');
-    if (!csv) {
-      renderFormErrors(req, res, 'working-groups/import', locals, new ValidationError({ file: 'workingGroups.import.noFile' }));
+    let csv: string;
+    try {
+      csv = requiredUploadText(req, 'csv', 'workingGroups.import.noFile');
+    } catch (err) {
+      renderFormErrors(req, res, 'working-groups/import', locals, err);
       return;
     }
     const outcome = await groups.importMembers(req.user!, group.id, csv);

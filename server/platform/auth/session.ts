@@ -29,21 +29,23 @@ class ResilientKnexStore extends ConnectSessionKnexStore {
   }
 }
 
-// Sessions live in the database so any app process can serve any request.
-export function createSessionMiddleware(options: { knex: Knex; secret: string; secure: boolean; cleanup: boolean }): RequestHandler {
+// Sessions live in the database so any app process can serve any request. Expired ones are deleted
+// by the retention sweep (server/jobs/retention.ts), not by a timer of the store's own.
+export function createSessionMiddleware(options: { knex: Knex; secret: string; secure: boolean }): RequestHandler {
   const store = new ResilientKnexStore({
     knex: options.knex,
     tableName: 'sessions',
     createTable: false,
-    cleanupInterval: options.cleanup ? 15 * 60_000 : 0,
+    cleanupInterval: 0,
   });
   return session({
     name: SESSION_COOKIE,
     secret: options.secret,
     store,
     resave: false,
-    // csrf-csrf binds tokens to the session id, so a visitor needs a session before the first form.
-    saveUninitialized: true,
+    // No row for a visitor who only reads: a session is stored once it holds something, which
+    // signing in or rendering a form (csrf-csrf binds its token to the session id) gives it.
+    saveUninitialized: false,
     rolling: false,
     cookie: { httpOnly: true, sameSite: 'lax', secure: options.secure, maxAge: EIGHT_HOURS_MS, path: '/' },
   });

@@ -15,12 +15,20 @@ export abstract class AppError extends Error {
 }
 
 export class ValidationError extends AppError {
-  readonly status = 422;
+  readonly status: number = 422;
   constructor(
     readonly fieldErrors: FieldErrors,
     messageKey = 'errors.validation',
   ) {
     super(messageKey);
+  }
+}
+
+/** An upload body that could not be read; `file` carries the reason, as for any field. */
+export class MalformedUploadError extends ValidationError {
+  override readonly status: number = 400;
+  constructor(fileMessageKey: string) {
+    super({ file: fileMessageKey }, fileMessageKey);
   }
 }
 
@@ -48,6 +56,14 @@ export class NotFoundError extends AppError {
 export class ConflictError extends AppError {
   readonly status = 409;
   constructor(messageKey = 'errors.conflict') {
+    super(messageKey);
+  }
+}
+
+/** What existed and was deleted on purpose (an expired export), as opposed to what never existed. */
+export class GoneError extends AppError {
+  readonly status = 410;
+  constructor(messageKey = 'errors.gone') {
     super(messageKey);
   }
 }

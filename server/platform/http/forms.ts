@@ -88,7 +88,7 @@ export function renderFormErrors(
   err: unknown,
 ): void {
   const messages = validationLocals(req, err);
-  res.status(422).render(view, { ...locals, ...messages });
+  res.status((err as ValidationError).status).render(view, { ...locals, ...messages });
 }
 
 /** A positive integer id from a route parameter; anything else is a 404, not a 500. */
@@ -100,11 +100,20 @@ export function idParam(raw: unknown): number {
 
 /**
  * The text of a file sent to an upload route (read by csrf.acceptUpload), or, when no file was
- * chosen, of the form field `pastedField` where the same content may be pasted instead.
+ * chosen, of the form field `pastedField` where the same content may be pasted instead. Throws the
+ * upload's MalformedUploadError (400) when its body could not be read.
  */
 export function uploadedText(req: Request, pastedField?: string): string | undefined {
+  if (req.uploadProblem) throw req.uploadProblem;
   const file = req.file;
   if (file && file.size > 0) return file.buffer.toString('utf8');
   const pasted = pastedField === undefined ? undefined : (req.body as Record<string, unknown> | undefined)?.[pastedField];
   return typeof pasted === 'string' && pasted.trim() ? pasted : undefined;
+}
+
+/** The uploaded or pasted text a form requires: a ValidationError on `file` (noFileKey) when there is none. */
+export function requiredUploadText(req: Request, pastedField: string, noFileKey: string): string {
+  const text = uploadedText(req, pastedField);
+  if (text === undefined) throw new ValidationError({ file: noFileKey });
+  return text;
 }

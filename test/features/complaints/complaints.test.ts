@@ -52,6 +52,11 @@ describe('the Complaints Office', () => {
     clock.advance(DAY);
     await postForm(office, '/complaints/office/C-2026-00003', '/complaints/office/C-2026-00003/triage', { decision: 'contractual_compliance', reason: 'Registrar obligations are handled by Contractual Compliance.' });
 
+    // The register shows a complaint only once the complaints officer approves it.
+    expect((await request(context.app.app).get('/complaints/register.json').expect(200)).body.complaints).toEqual([]);
+    for (const reference of ['C-2026-00001', 'C-2026-00002', 'C-2026-00003']) {
+      expect((await postForm(office, `/complaints/office/${reference}`, `/complaints/office/${reference}/publish`, {})).status).toBe(303);
+    }
     const register = await request(context.app.app).get('/complaints/register.json').expect(200);
     expect(register.body.complaints.map((c: { reference: string; complainant: string | null; status: string }) => [c.reference, c.complainant, c.status])).toEqual([
       ['C-2026-00003', 'Cora Complainant', 'redirected'],

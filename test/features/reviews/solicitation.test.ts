@@ -20,6 +20,13 @@ function requestsSection(html: string): string {
   expect(start).toBeGreaterThan(0);
   return html.slice(start, html.indexOf('</main>', start)).replace(en.reviews.solicit.answersPrivate, '');
 }
+/** The opaque handle of the suggestion shown as `name` (suggestions carry no address). */
+function suggestionHandle(html: string, name: string): string {
+  const match = html.match(new RegExp(`name="suggested" value="([A-Za-z0-9_-]{22})"[^>]*> ${name}</label>`));
+  if (!match) throw new Error(`no suggestion for ${name}`);
+  return match[1]!;
+}
+const suggestionList = (html: string) => html.match(/data-testid="suggestions">([\s\S]*?)<\/ul>/)?.[1] ?? '';
 const REQUEST_SUBJECT = /^Your input on Staff Member \d+'s work, by 2026-12-06$/;
 
 describe(`solicited input before a review (${testDialect})`, () => {
@@ -75,9 +82,9 @@ describe(`solicited input before a review (${testDialect})`, () => {
     for (const who of [org.executive, org.hr]) await (await as(who)).get(path).expect(200);
     const page = await (await as(org.manager)).get(path).expect(200);
     expect(page.text).toContain('Ask people from several regions, not only friends.');
-    expect(page.text).toContain(`value="${wg.first}"`);
-    expect(page.text).toContain(`value="${wg.second}"`);
-    expect(page.text).toContain('value="named.member@community.test"');
+    for (const name of ['Wanda First', 'Walter Second', 'Nadia Named']) expect(suggestionHandle(page.text, name)).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // By name only: the manager never sees the address of a named submitter or a group member.
+    for (const address of [wg.first, wg.second, 'named.member@community.test']) expect(page.text).not.toContain(address);
     expect(page.text).toContain('EPDP Phase 9');
     expect(page.text).not.toContain('confidential.member@community.test');
     expect(page.text).not.toContain('Connie Confidential');
@@ -96,7 +103,8 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(managerPage.text).not.toContain('escalating.member@community.test');
     expect(managerPage.text).not.toContain('Esther Escalating');
     const hrPage = await (await as(org.hr)).get(path).expect(200);
-    expect(hrPage.text).toContain('value="escalating.member@community.test"');
+    expect(suggestionHandle(hrPage.text, 'Esther Escalating')).toBeTruthy();
+    expect(hrPage.text).not.toContain('escalating.member@community.test');
   });
 
   it('when the deadline is today or after the review window, or nobody is chosen, then the form says so and nothing is sent', async () => {
@@ -118,7 +126,12 @@ describe(`solicited input before a review (${testDialect})`, () => {
 
   it('when the manager asks chosen and typed addresses, then each gets one e-mail through SMTP with its own link, and asking again adds nobody twice', async () => {
     const manager = await as(org.manager);
-    const res = await agentPost(manager, { suggested: [wg.first, 'named.member@community.test'], addresses: `${outsider}\nOutsider@Community.test, ${wg.first}` });
+    const managerPage = (await manager.get(path)).text;
+    // The executive opens the page at the same time, and ticks the same person after the manager sent.
+    const executive = await as(org.executive);
+    const executiveHandle = suggestionHandle((await executive.get(path)).text, 'Wanda First');
+    expect(executiveHandle).not.toBe(suggestionHandle(managerPage, 'Wanda First'));
+    const res = await agentPost(manager, { suggested: [suggestionHandle(managerPage, 'Wanda First'), suggestionHandle(managerPage, 'Nadia Named')], addresses: `${outsider}\nOutsider@Community.test, ${wg.first}` });
     expect(res.status).toBe(303);
     expect(await deliverAll(context.app)).toBeGreaterThanOrEqual(3);
     for (const address of [wg.first, 'named.member@community.test', outsider]) {
@@ -130,12 +143,15 @@ describe(`solicited input before a review (${testDialect})`, () => {
     expect(new Set(links.values()).size).toBe(3);
     expect(context.smtp.to(wg.second)).toEqual([]);
 
-    const again = await agentPost(await as(org.executive), { suggested: [wg.first], addresses: outsider });
+    const again = await agentPost(executive, { suggested: [executiveHandle], addresses: outsider });
     expect(again.status).toBe(303);
     expect(await requests()).toHaveLength(3);
     const page = await manager.get(path).expect(200);
     expect(page.text).toContain('Wanda First');
-    expect(page.text).not.toContain(`value="${wg.first}"`);
+    expect(suggestionList(page.text)).not.toContain('Wanda First');
+    // Those asked from a suggestion are listed by name, without the address the manager never had.
+    expect(page.text).not.toContain(wg.first);
+    expect(page.text).not.toContain('named.member@community.test');
     // Three asked, fewer than the minimum: the page suggests asking more.
     expect(page.text).toContain('3 asked so far. Ask at least 5 people');
     // Neither who answered nor how many is shown.
@@ -148,6 +164,17 @@ describe(`solicited input before a review (${testDialect})`, () => {
       { cycleId, requested: 0, skipped: 2 },
     ]);
     expect(JSON.stringify(audit)).not.toContain('@');
+  });
+
+  it('when a handle is sent by another reader, or is not a handle at all, then the form refuses it and nobody is asked', async () => {
+    const before = await requests();
+    const managerHandle = suggestionHandle((await (await as(org.manager)).get(path)).text, 'Walter Second');
+    const stolen = await agentPost(await as(org.executive), { suggested: [managerHandle] });
+    expect(stolen.status).toBe(422);
+    expect(stolen.text).toContain('One of the ticked suggestions is no longer on offer.');
+    const address = await agentPost(await as(org.manager), { suggested: [wg.second] });
+    expect(address.status).toBe(422);
+    expect(await requests()).toEqual(before);
   });
 
   it('when a signed-in member answers named and an outsider answers anonymously through their links, then both items arrive about the right staff member, only the named one marked solicited, and both requests are answered', async () => {

@@ -1,8 +1,9 @@
-// Follows a background export: asks for its progress every two seconds and reloads when it is done.
+// Follows a background job (an export, an import): asks for its progress every two seconds and
+// reloads when it has ended. The page gives the JSON address in data-progress-url.
 (function () {
-  var box = document.querySelector('[data-export-progress]');
-  if (!box || document.querySelector('[data-testid="download"]')) return;
-  var url = box.getAttribute('data-export-progress');
+  var box = document.querySelector('[data-progress-url]');
+  if (!box || box.hasAttribute('data-finished')) return;
+  var url = box.getAttribute('data-progress-url');
   var bar = box.querySelector('progress');
   var timer = setInterval(function () {
     fetch(url, { headers: { Accept: 'application/json' }, credentials: 'same-origin' })

@@ -1,0 +1,62 @@
+import { manualClock, useTestApp, type Agent } from '../../helpers/app';
+import { testDialect } from '../../helpers/database';
+import { closeSurvey, openSurvey, saveTemplate, surveyAdmin, TEST_DEFINITION } from '../../helpers/surveys';
+import { JOB_BATCH_SIZE } from '../../../server/platform/jobs';
+
+const AUDIENCE = 1200;
+const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}@community.test`);
+
+describe(`opening a survey for a large audience invites it a batch at a time (${testDialect})`, () => {
+  const clock = manualClock(Date.parse('2026-11-22T09:00:00Z'));
+  const context = useTestApp({ clock });
+  const knex = () => context.database.db.knex;
+  let admin: Agent;
+  let templateId: number;
+
+  beforeAll(async () => {
+    admin = await surveyAdmin(context.app, knex());
+    templateId = await saveTemplate(admin, TEST_DEFINITION, 'Large survey');
+  });
+
+  const invited = async (surveyId: number) => (await knex()('survey_invitations').select('email').where({ survey_id: surveyId })).map((r) => String(r.email));
+  const invitationMails = async (list: string[]) => Number((await knex()('outbox_messages').whereIn('to_address', list).where({ template: 'survey-invitation' }).count({ n: '*' }).first())!.n);
+
+  it('when a survey opens for thousands, then invitations and their e-mails go out batch by batch with progress, other requests are served between batches, and everyone is invited once', async () => {
+    const audience = addresses('large', AUDIENCE);
+    const id = await openSurvey(admin, { title: 'Large community survey', templateId: String(templateId), audience: 'list', addresses: audience.join('\n') });
+    expect(await invited(id)).toEqual([]);
+    const page = await admin.get(`/surveys/${id}`).expect(200);
+    expect(page.text).toContain(`Invitations are going out a batch at a time: 0 of ${AUDIENCE} sent so far.`);
+    expect(page.text).toContain('/public/js/progress.js');
+
+    const progress: number[] = [];
+    for (let step = 0; step < 10; step++) {
+      await context.app.services.jobs.runOnce({ maxSteps: 1 });
+      const sent = (await invited(id)).length;
+      progress.push(sent);
+      expect(await invitationMails(audience)).toBe(sent);
+      // Nothing holds the database between batches: a small survey opens (and invites) meanwhile.
+      const small = await openSurvey(admin, { title: `Small survey ${step}`, templateId: String(templateId), audience: 'list', addresses: `small${step}@community.test` });
+      expect(await invited(small)).toEqual([`small${step}@community.test`]);
+      if (sent === AUDIENCE) break;
+    }
+    expect(progress).toEqual(Array.from({ length: Math.ceil(AUDIENCE / JOB_BATCH_SIZE) }, (_, n) => Math.min(AUDIENCE, (n + 1) * JOB_BATCH_SIZE)));
+    // As when a small audience is invited at once: each address once, and nobody else.
+    expect((await invited(id)).sort()).toEqual([...audience].sort());
+    expect((await admin.get(`/surveys/${id}`)).text).not.toContain('Invitations are going out');
+    const job = await knex()('background_jobs').select('status', 'payload', 'progress_done').where({ subject_type: 'survey', subject_id: id }).first();
+    expect({ ...job, progress_done: Number(job.progress_done) }).toEqual({ status: 'done', payload: null, progress_done: AUDIENCE });
+  });
+
+  it('when a survey is closed while its invitations are going out, then nobody else is invited', async () => {
+    const audience = addresses('closing', 600);
+    const id = await openSurvey(admin, { title: 'Closed early', templateId: String(templateId), audience: 'list', addresses: audience.join('\n') });
+    await context.app.services.jobs.runOnce({ maxSteps: 1 });
+    expect(await invited(id)).toHaveLength(JOB_BATCH_SIZE);
+    await closeSurvey(admin, id);
+    await context.app.services.jobs.runOnce();
+    expect(await invitationMails(audience)).toBe(JOB_BATCH_SIZE);
+    const job = await knex()('background_jobs').select('status').where({ subject_type: 'survey', subject_id: id }).first();
+    expect(job.status).toBe('done');
+  });
+});
