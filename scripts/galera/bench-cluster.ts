@@ -179,7 +179,7 @@ async function main(): Promise<void> {
     const webs = [await startProcess('web-a', 2, 4102, 'web', smtp.port, children), await startProcess('web-b', 3, 4103, 'web', smtp.port, children)];
     const staffIds = (await knex('staff_members').where({ community_facing: true }).orderBy('id').pluck('id')).map(Number);
     const baseline = Number((await knex('outbox_messages').max('id as id').first())?.id ?? 0);
-    console.log(`worker on node1 (${worker.url}), ${webs[0]!.name} on node2, ${webs[1]!.name} on node3; ${USERS_PER_WEB} clients each, ${LOAD_MS / 1000} s of load; node3 is killed after ${KILL_AFTER_MS / 1000} s`);
+    console.log(`worker on node1 (${worker.url})${WORKERS > 1 ? ', worker-2 on node2' : ''}, ${webs[0]!.name} on node2, ${webs[1]!.name} on node3; ${USERS_PER_WEB} clients each, ${LOAD_MS / 1000} s of load; node3 is killed after ${KILL_AFTER_MS / 1000} s`);
 
     const records: SubmissionRecord[] = [];
     const answeredAt: number[] = [];
