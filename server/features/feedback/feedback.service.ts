@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
+import { transactionWithRetry } from '../../platform/db/retry';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
@@ -141,7 +142,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
       const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
       try {
-        return await knex.transaction(async (trx) => {
+        // Retried whole when it loses a conflict (on Galera, another node's write certified first).
+        return await transactionWithRetry(knex, async (trx) => {
           const { id, reference } = await repository.insert(
             {
               staffMemberId: subject.id,

@@ -2,6 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Dialect } from '../db';
 import { claimRows } from '../db/claims';
+import { transactionWithRetry } from '../db/retry';
 import { parseJsonColumn, toNullableNumber } from '../db/json';
 import { AppError, NotFoundError } from '../errors';
 
@@ -78,7 +79,8 @@ export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: 
     try {
       if (!kind) throw new Error(`no job kind ${job.kind}`);
       const payload = parseJsonColumn(job.payload);
-      return await knex.transaction(async (trx) => {
+      // A batch that loses a conflict is rolled back whole and run again (it writes nothing twice).
+      return await transactionWithRetry(knex, async (trx) => {
         const current = await trx('background_jobs').select('state', 'status').where({ id: job.id, claim_token: claimToken }).first();
         if (!current || (current.status !== 'pending' && current.status !== 'running')) throw new Error('job claim lost');
         const next = await kind.step(payload, parseJsonColumn(current.state), trx);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../clock';
 import type { Dialect } from '../db';
 import { claimRows } from '../db/claims';
+import { retryOnConflict } from '../db/retry';
 
 export interface OutgoingEmail {
   readonly to: string;
@@ -73,19 +74,20 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
       };
     },
 
+    // Conditional on the claim, so running it again after a lost conflict changes nothing twice.
     async markSent(id: number, claimToken: string): Promise<void> {
-      await knex('outbox_messages')
+      await retryOnConflict(() => knex('outbox_messages')
         .where({ id, claim_token: claimToken })
         // The body can hold a single-use link, and the address with the subject can tie a person to a
         // feedback reference: once handed over, the database keeps neither.
-        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null, to_address: '', body_text: '', body_html: null });
+        .update({ status: 'sent', sent_at: clock.now(), claim_token: null, claimed_until: null, last_error: null, to_address: '', body_text: '', body_html: null }));
     },
 
     /** A permanent failure (the server refused the message, 5xx) stops at once; others are retried. */
     async markFailed(message: OutboxMessage, claimToken: string, error: string, permanent: boolean): Promise<'retry' | 'failed'> {
       const attempts = message.attempts + 1;
       const outcome = permanent || attempts >= MAX_ATTEMPTS ? 'failed' : 'retry';
-      await knex('outbox_messages')
+      await retryOnConflict(() => knex('outbox_messages')
         .where({ id: message.id, claim_token: claimToken })
         .update({
           status: outcome === 'failed' ? 'failed' : 'pending',
@@ -95,7 +97,7 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
           claimed_until: null,
           last_error: error.slice(0, 500),
           ...(outcome === 'failed' ? { to_address: '', body_text: '', body_html: null } : {}),
-        });
+        }));
       return outcome;
     },
 
