@@ -1,4 +1,4 @@
-import { createTestDatabase, testDialect, type TestDatabase } from '../../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { isConflict, retryOnConflict, transactionWithRetry } from '../../../server/platform/db/retry';
 
 const deadlock = () => Object.assign(new Error('Deadlock found when trying to get lock; try restarting transaction'), { errno: 1213 });
@@ -72,37 +72,5 @@ describe('retrying a transaction that lost a conflict', () => {
     ).rejects.toMatchObject({ errno: 1213 });
     expect(attempts).toBe(3);
     expect(pauses).toEqual([2, 3]);
-  });
-
-  // SQLite has one connection and one writer: two transactions cannot deadlock there.
-  (testDialect === 'mysql' ? it : it.skip)('when two transactions really deadlock on MariaDB, then the loser runs again and both commit', async () => {
-    const { knex } = database.db;
-    await knex('app_secrets').insert([
-      { name: 'a', value: '0', created_at: 1 },
-      { name: 'b', value: '0', created_at: 1 },
-    ]);
-    // Each first locks one row, waits until the other holds its row, then writes the other's row.
-    let holding = 0;
-    let bothHolding!: () => void;
-    const barrier = new Promise<void>((resolve) => (bothHolding = resolve));
-    let runs = 0;
-    const writer = (first: string, second: string) =>
-      transactionWithRetry(
-        knex,
-        async (trx) => {
-          const firstRun = ++runs <= 2;
-          await trx('app_secrets').where({ name: first }).update({ value: knex.raw('value + 1') });
-          if (firstRun) {
-            if (++holding === 2) bothHolding();
-            await barrier;
-          }
-          await trx('app_secrets').where({ name: second }).update({ value: knex.raw('value + 1') });
-        },
-        { pause: noPause },
-      );
-    await Promise.all([writer('a', 'b'), writer('b', 'a')]);
-    expect(runs).toBe(3);
-    const values = await knex('app_secrets').orderBy('name').pluck('value');
-    expect(values.map(Number)).toEqual([2, 2]);
   });
 });
