@@ -90,7 +90,7 @@ export async function createApp(deps: AppDeps) {
     addressKey,
     pause: deps.pause ?? ((ms) => sleep(ms)),
   });
-  const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock });
+  const serviceLevels = createServiceLevels({ knex: db.knex, audit, clock, minimumGroupSize: config.minimumGroupSize });
   const throttleOptions = { clearExpired: config.env !== 'test', addressKey };
   const feedbackStore = createFeedbackStore(db.knex, clock);
   const routing = createRouting({

@@ -91,6 +91,16 @@ export function staffHandling(facts: readonly HandlingFact[], staffMemberId: num
   return asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, handlingSummary(rule, now));
 }
 
+/**
+ * A staff member's items by kind (`count` of them), as one part of their department by the same
+ * parts rule as their handling: the trends show each department's number of items, so a count shown
+ * beside a withheld one would tell it by subtraction.
+ */
+export function staffKinds<T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T): Guarded<T> {
+  const asPart = asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, (parts) => guardedParts(parts, rule, () => ({})));
+  return asPart.suppressed ? asPart : guarded(count, rule, compute);
+}
+
 export interface TrendFilter {
   /** Departments to show; empty for all. */
   readonly departmentIds: readonly number[];

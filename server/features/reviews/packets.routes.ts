@@ -156,7 +156,8 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const job = await exports.find(req.user!, idParam(req.params.id));
     const percent = job.progressTotal ? Math.round((job.progressDone / job.progressTotal) * 100) : 0;
     if (req.accepts(['html', 'json']) === 'json') return void res.json({ status: job.status, done: job.progressDone, total: job.progressTotal, percent });
-    res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done', expired: job.status === 'expired' });
+    // Finished when done or failed: the page's script reloads it when the job ends, so it must not poll again then.
+    res.render('reviews/export', { title: req.t('reviews.export.title'), job, percent, statusLabel: req.t(`reviews.export.status.${job.status}`), done: job.status === 'done', finished: job.status === 'done' || job.status === 'failed', expired: job.status === 'expired' });
   });
 
   router.get('/reviews/exports/:id/download', access.roles('hr'), async (req, res) => {

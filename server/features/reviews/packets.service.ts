@@ -4,11 +4,11 @@ import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { ConflictError, NotFoundError } from '../../platform/errors';
 import { pageCountOf } from '../../platform/http/forms';
-import { guarded, NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
+import { NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/aggregates';
 import { allVisibleFrom, dayOf } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, staffHandling, type DimensionFigure, type HandlingFigure, type TrendFilter, type TrendFigure } from './aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, staffHandling, staffKinds, type DimensionFigure, type HandlingFigure, type TrendFilter, type TrendFigure } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
 import type { Populations } from './populations';
@@ -181,7 +181,7 @@ export function createPacketsService(deps: PacketsDeps) {
       viewer,
       final,
       kinds: unlessOpen(
-        guarded(counted.length, rule, () => ({
+        staffKinds(handling, staff.id, cycle.id, counted.length, rule, () => ({
           total: counted.length,
           appreciation: counted.filter((i) => i.kind === 'appreciation').length,
           suggestion: counted.filter((i) => i.kind === 'suggestion').length,

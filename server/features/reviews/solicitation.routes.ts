@@ -32,7 +32,7 @@ export function createSolicitationRoutes({ solicitations, minimumGroupSize }: { 
       // move would name the author of an anonymous answer. Reminders go out on their own.
       // Someone asked from a suggestion shows by name only: the reader never had their address.
       requests: page.requests.map((r) => ({
-        who: r.displayName || r.email || req.t('reviews.solicit.addressErased'),
+        who: r.displayName || r.email || req.t(r.fromSuggestion ? 'reviews.solicit.unnamed' : 'reviews.solicit.addressErased'),
         deadlineOn: deadlineDay(r.deadlineAt),
       })),
       // The manager knows whom they asked: with few of them, an anonymous answer is easy to place.

@@ -41,6 +41,9 @@ export interface SuggestionSources {
   namedSubmitters(staffMemberId: number, recipient: number | null): Promise<Array<{ email: string; displayName: string }>>;
 }
 
+/** A request as its page lists it: a suggested person's address never, since the reader was never given it. */
+export type AskedView = SolicitationRequest & { readonly fromSuggestion: boolean };
+
 /** A suggestion with its address, inside this service only. */
 type SuggestedPerson = Omit<Suggestion, 'handle'> & { readonly email: string };
 
@@ -103,7 +106,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
     createHmac('sha256', deps.handleKey).update(`solicitation-suggestion\0${actor.accountId}\0${staffMemberId}\0${email}`).digest('base64url').slice(0, 22);
 
   /** `recipient`: whose received items may suggest named submitters (null for HR, who sees them all). */
-  async function suggestionsFor(staffMemberId: number, recipient: number | null, exclude: ReadonlySet<string>): Promise<SuggestedPerson[]> {
+  async function suggestionsFor(staffMemberId: number, recipient: number | null): Promise<SuggestedPerson[]> {
     const byEmail = new Map<string, { email: string; displayName: string; groups: string[]; gaveNamedFeedback: boolean }>();
     const entry = (email: string, displayName: string) => {
       const key = email.toLowerCase();
@@ -117,7 +120,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
       if (!found.groups.includes(m.groupName)) found.groups.push(m.groupName);
     }
     for (const s of await suggestions.namedSubmitters(staffMemberId, recipient)) entry(s.email, s.displayName).gaveNamedFeedback = true;
-    return [...byEmail.values()].filter((s) => !exclude.has(s.email)).sort((a, b) => (a.displayName || a.email).localeCompare(b.displayName || b.email));
+    return [...byEmail.values()].sort((a, b) => (a.displayName || a.email).localeCompare(b.displayName || b.email));
   }
 
   async function findLink(token: string): Promise<{ tokenHash: string; cycleId: number; staffMemberId: number; deadlineAt: number; state: RequestLinkState } | undefined> {
@@ -156,12 +159,16 @@ export function createSolicitationService(deps: SolicitationDeps) {
 
   return {
     /** The solicit page: HR's guidance, whom to ask, and who has been asked already. */
-    async solicitPage(actor: Actor, cycleId: number, staffMemberId: number): Promise<{ cycle: ReviewCycle; staff: { id: number; name: string }; suggestions: Suggestion[]; requests: SolicitationRequest[]; defaultDeadline: string; latestDeadline: string }> {
+    async solicitPage(actor: Actor, cycleId: number, staffMemberId: number): Promise<{ cycle: ReviewCycle; staff: { id: number; name: string }; suggestions: Suggestion[]; requests: AskedView[]; defaultDeadline: string; latestDeadline: string }> {
       const { cycle, staff } = await authorise(actor, cycleId, staffMemberId);
       const requests = await repository.listRequests(cycle.id, staff.id);
       const asked = new Set(requests.map((r) => r.email).filter((e): e is string => e !== null));
-      const suggested = (await suggestionsFor(staff.id, recipientScope(actor), asked)).map(({ email, ...person }) => ({ ...person, handle: handleOf(actor, staff.id, email) }));
-      return { cycle, staff, suggestions: suggested, requests, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
+      const people = await suggestionsFor(staff.id, recipientScope(actor));
+      const suggestedEmails = new Set(people.map((p) => p.email));
+      const suggested = people.filter((p) => !asked.has(p.email)).map(({ email, ...person }) => ({ ...person, handle: handleOf(actor, staff.id, email) }));
+      // Someone asked from a suggestion keeps the anonymity of a suggestion: without a name, no address either.
+      const listed = requests.map((r) => (r.email !== null && suggestedEmails.has(r.email.toLowerCase()) ? { ...r, email: null, fromSuggestion: true } : { ...r, fromSuggestion: false }));
+      return { cycle, staff, suggestions: suggested, requests: listed, defaultDeadline: defaultDeadline(cycle), latestDeadline: cycle.reviewClosesOn };
     },
 
     /**
@@ -173,7 +180,7 @@ export function createSolicitationService(deps: SolicitationDeps) {
       if (input.deadlineOn <= dayOf(now())) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineInPast' });
       if (input.deadlineOn > cycle.reviewClosesOn) throw new ValidationError({ deadlineOn: 'reviews.errors.deadlineAfterWindow' });
       const deadlineAt = startOfDay(input.deadlineOn) + DAY_MS;
-      const people = await suggestionsFor(staff.id, recipientScope(actor), new Set());
+      const people = await suggestionsFor(staff.id, recipientScope(actor));
       const names = new Map(people.map((s) => [s.email, s.displayName]));
       const byHandle = new Map(people.map((s) => [handleOf(actor, staff.id, s.email), s.email]));
       const ticked = input.suggested.map((handle) => byHandle.get(handle));

@@ -13,7 +13,7 @@ export { handlingTallies, type HandlingTallies, type HandlingTimes, type TargetT
 export type { ServiceLevelTarget } from './service-levels.schema';
 export { FEEDBACK_SERVICE, type EscalationStep, type TargetUnit } from './service-levels.schema';
 
-export function createServiceLevels(deps: { knex: Knex; audit: AuditLog; clock: Clock }) {
+export function createServiceLevels(deps: { knex: Knex; audit: AuditLog; clock: Clock; minimumGroupSize: number }) {
   const service = createServiceLevelsService({ ...deps, repository: createServiceLevelsRepository(deps.knex) });
   return { service, routes: createServiceLevelsRoutes(service) };
 }

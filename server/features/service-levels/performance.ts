@@ -1,8 +1,7 @@
+import { suppressionReason, type GroupRule } from '../../platform/privacy/aggregates';
 import { businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { TargetUnit } from './service-levels.schema';
 
-/** Below this many items in the window a service shows counts only (no medians or shares). */
-export const MINIMUM_ITEMS_FOR_FIGURES = 5;
 export const WINDOW_DAYS = 90;
 
 export interface MeasuredItem {
@@ -19,7 +18,7 @@ export interface MeasuredItem {
 
 export interface ServicePerformance {
   readonly received: number;
-  /** Null when fewer than MINIMUM_ITEMS_FOR_FIGURES items came in. */
+  /** Null when fewer items came in than the organisation's minimum group size (see measure). */
   readonly figures: {
     /** Median hours to acknowledge / respond: working hours for business targets, elapsed hours for calendar ones. */
     readonly medianHoursToAcknowledge: number | null;
@@ -92,9 +91,12 @@ export function handlingTallies(items: readonly HandlingTimes[], now: number): H
 
 const share = ({ met, decided }: TargetTally): number | null => (decided === 0 ? null : Math.round((met / decided) * 1000) / 1000);
 
-/** A service's published figures for its window, from its items. */
-export function measure(items: readonly MeasuredItem[], calendar: BusinessCalendar, now: number): ServicePerformance {
-  if (items.length < MINIMUM_ITEMS_FOR_FIGURES) return { received: items.length, figures: null };
+/**
+ * A service's published figures for its window, from its items. Below the minimum group size (the
+ * suppression guard's rule, as for every figure over unattributed input) a service shows its count only.
+ */
+export function measure(items: readonly MeasuredItem[], calendar: BusinessCalendar, now: number, rule: GroupRule): ServicePerformance {
+  if (suppressionReason(items.length, rule) !== null) return { received: items.length, figures: null };
   const acknowledged = items.filter((i) => i.acknowledgedAt !== null);
   const responded = items.filter((i) => i.respondedAt !== null);
   const tallies = handlingTallies(items, now);

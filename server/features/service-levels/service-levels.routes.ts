@@ -12,7 +12,7 @@ import {
   type ServiceLevelTarget,
 } from './service-levels.schema';
 import type { ServiceLevelsService } from './service-levels.service';
-import { MINIMUM_ITEMS_FOR_FIGURES, WINDOW_DAYS } from './performance';
+import { WINDOW_DAYS } from './performance';
 
 export function describeTarget(req: Request, target: ServiceLevelTarget): { acknowledge: string; respond: string } {
   return {
@@ -72,7 +72,7 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
     res.render('service-levels/public', {
       title: req.t('serviceLevels.public.title'),
       windowDays: WINDOW_DAYS,
-      minimum: MINIMUM_ITEMS_FOR_FIGURES,
+      minimum: serviceLevels.minimumItemsForFigures,
       services: services.map((s) => ({
         ...s,
         shown: s.figures && { ...s.figures, acknowledgedWithinTarget: percent(s.figures.acknowledgedWithinTarget), respondedWithinTarget: percent(s.figures.respondedWithinTarget), timeframesKept: percent(s.figures.timeframesKept) },
@@ -89,7 +89,7 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
   });
 
   router.get('/service-levels.json', access.public(), async (req, res) => {
-    res.json({ windowDays: WINDOW_DAYS, minimumItemsForFigures: MINIMUM_ITEMS_FOR_FIGURES, services: await publicReport(req) });
+    res.json({ windowDays: WINDOW_DAYS, minimumItemsForFigures: serviceLevels.minimumItemsForFigures, services: await publicReport(req) });
   });
 
   router.get('/admin/service-levels', access.roles('admin'), (req, res) => renderCatalogue(req, res));

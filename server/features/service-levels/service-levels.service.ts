@@ -3,6 +3,7 @@ import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
 import type { Clock } from '../../platform/clock';
 import { NotFoundError, ValidationError } from '../../platform/errors';
+import { MINIMUM_GROUP_SIZE_FLOOR, type GroupRule } from '../../platform/privacy/aggregates';
 import { DAY_MS, startOfDay } from '../../platform/privacy/times';
 import { addBusinessDays, addBusinessHours, addBusinessMs, addCalendarDays, businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { ServiceLevelsRepository } from './service-levels.repository';
@@ -27,8 +28,9 @@ export function extendByPause(due: number, pause: { start: number; end: number }
   return addBusinessMs(due, businessMsBetween(pause.start, pause.end, calendar), calendar);
 }
 
-export function createServiceLevelsService(deps: { knex: Knex; repository: ServiceLevelsRepository; audit: AuditLog; clock: Clock }) {
+export function createServiceLevelsService(deps: { knex: Knex; repository: ServiceLevelsRepository; audit: AuditLog; clock: Clock; minimumGroupSize: number }) {
   const { knex, repository, audit, clock } = deps;
+  const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
 
   async function service(code: string, db: Knex | Knex.Transaction = knex): Promise<Service> {
     const found = (await repository.listServices(clock.now(), db)).find((s) => s.code === code);
@@ -46,8 +48,10 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
       // The window starts at a day's start, so an item leaves the figures at a midnight, not at the
       // moment 90 days after it was sent.
       const items = await repository.measuredItems(startOfDay(now - WINDOW_DAYS * DAY_MS), now);
-      return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now) }));
+      return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now, rule) }));
     },
+    /** Fewer items than this in the window, and a service shows its count only. */
+    minimumItemsForFigures: Math.max(deps.minimumGroupSize, MINIMUM_GROUP_SIZE_FLOOR),
     targetHistory: (serviceId: number) => repository.targetHistory(serviceId),
     calendarOf: async (code: string, db?: Knex | Knex.Transaction) => (await service(code, db)).calendar,
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffDimensionFigures, staffHandling, type HandlingFact, type RatingFact } from '../../../server/features/reviews/aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffDimensionFigures, staffHandling, staffKinds, type HandlingFact, type RatingFact } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
 import { ValidationError } from '../../../server/platform/errors';
@@ -201,7 +201,7 @@ describe('suppression, for random organisations and filters', () => {
     );
   });
 
-  it('when handling figures are shown for packets and departments, then none differs from another, nor a whole from its shown parts, by fewer than the minimum', () => {
+  it('when handling figures and item counts are shown for packets and departments, then none differs from another, nor a whole from its shown parts, by fewer than the minimum', () => {
     fc.assert(
       fc.property(denseOrganisation, (org) => {
         const rule = { minimumGroupSize: org.minimum };
@@ -219,7 +219,12 @@ describe('suppression, for random organisations and filters', () => {
             if (department.figure.suppressed) continue;
             const members = org.staff.filter((m) => m.departmentId === department.departmentId);
             let shownStaff = 0;
+            let shownKinds = 0;
             for (const member of members) {
+              // The packet's count of items by kind: the same items, so the same parts rule.
+              const count = inCycle.filter((f) => f.staffMemberId === member.id).length;
+              const kinds = staffKinds(facts, member.id, cycleId, count, rule, () => ({ total: count }));
+              if (!kinds.suppressed) shownKinds += kinds.total;
               const figure = staffHandling(facts, member.id, cycleId, rule, 1);
               if (figure.suppressed) continue;
               // Every routed item is in the denominator: not yet handled, each is a miss.
@@ -228,6 +233,7 @@ describe('suppression, for random organisations and filters', () => {
               shownStaff += figure.items;
             }
             expect(leftOver(department.figure.items, shownStaff)).toBe(true);
+            expect(leftOver(department.figure.items, shownKinds)).toBe(true);
           }
         }
       }),
