@@ -3,7 +3,6 @@ import { DEVICE_TTL_MS } from '../features/accounts';
 import type { Clock } from '../platform/clock';
 import type { Dialect } from '../platform/db';
 import type { Logger } from '../platform/logger';
-import { periodic } from './periodic';
 
 /** Sent and failed e-mails keep only their subject and template once done; a month later the row goes too. */
 export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
@@ -51,7 +50,7 @@ function retentionTasks(knex: Knex, dialect: Dialect, now: number, expireExports
   };
 }
 
-/** The periodic job that enforces the retention the README states for each kind of personal data. */
+/** The job that enforces the retention the README states for each kind of personal data. */
 export function createRetentionSweep(deps: { knex: Knex; dialect: Dialect; clock: Clock; logger: Logger; expireExports: () => Promise<number> }) {
   const { knex, dialect, clock, logger, expireExports } = deps;
   async function runOnce(): Promise<Record<string, number>> {
@@ -60,7 +59,7 @@ export function createRetentionSweep(deps: { knex: Knex; dialect: Dialect; clock
     if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention sweep');
     return deleted;
   }
-  return { runOnce, ...periodic('retention', runOnce, logger) };
+  return { runOnce };
 }
 
 export type RetentionSweep = ReturnType<typeof createRetentionSweep>;
