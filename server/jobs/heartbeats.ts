@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import type { Clock } from '../platform/clock';
 import { toNullableNumber } from '../platform/db/json';
 
-/** A job is stale when no process has started it for this many of its intervals. */
+/** A job is stale when no process has started or finished a run of it for this many of its intervals. */
 export const STALE_AFTER_INTERVALS = 3;
 
 /** Who runs a job, as the heartbeats name it: this host and process. */
@@ -90,7 +90,9 @@ export function createHeartbeats(deps: { knex: Knex; clock: Clock; process?: str
         const beat = latest.get(name);
         // The interval of the process that ran it, which may be configured apart from this one.
         const interval = beat?.intervalMs ?? intervalMs;
-        const stale = interval > 0 && (!beat || now - beat.lastStartedAt > STALE_AFTER_INTERVALS * interval);
+        // A run that outlasts its interval still counts from when it finished.
+        const lastBeat = beat ? Math.max(beat.lastStartedAt, beat.lastFinishedAt ?? 0) : undefined;
+        const stale = interval > 0 && (lastBeat === undefined || now - lastBeat > STALE_AFTER_INTERVALS * interval);
         return {
           job: name,
           intervalMs: interval,

@@ -64,6 +64,16 @@ describe('the job registry and its heartbeats', () => {
     expect((await registry.health())[0]).toMatchObject({ stale: false, lastHeartbeat: { startedAt: new Date(clock.now()).toISOString() } });
   });
 
+  it('when a run outlasts a few intervals, then its health counts from when it finished, not when it started', async () => {
+    const { clock, heartbeats, registry } = setUp();
+    registry.register('retention', MINUTE, async () => undefined);
+    await heartbeats.started('retention', MINUTE);
+    clock.advance(10 * MINUTE);
+    expect((await registry.health())[0]!.stale).toBe(true);
+    await heartbeats.finished('retention');
+    expect((await registry.health())[0]!.stale).toBe(false);
+  });
+
   it('when a run fails, then the heartbeat keeps the last success and records the error class only, never its message', async () => {
     const { clock, registry } = setUp();
     let fail = false;
