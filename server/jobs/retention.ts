@@ -7,6 +7,8 @@ import type { Logger } from '../platform/logger';
 /** Sent and failed e-mails keep only their subject and template once done; a month later the row goes too. */
 export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
 const BATCH = 500;
+/** A process's heartbeats outlive it by a week (each restart is a new host:pid), long enough to read what happened. */
+export const HEARTBEAT_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * Deletes the rows of `table` that `due` selects, by primary key, a batch at a time. Reading keys
@@ -47,6 +49,8 @@ function retentionTasks(knex: Knex, dialect: Dialect, now: number, expireExports
     rateLimits: () => deleteDue(knex, 'rate_limits', 'key', (q) => q.where('expire', '<', now)),
     // What is left of a sent or given-up e-mail (its subject, which may name a staff member).
     outbox: () => deleteDue(knex, 'outbox_messages', 'id', (q) => q.whereIn('status', ['sent', 'failed']).where('created_at', '<', now - OUTBOX_RETENTION_MS)),
+    // Not personal data, but one row per job per process that ever ran: gone processes' rows go.
+    jobHeartbeats: () => deleteDue(knex, 'job_heartbeats', 'process', (q) => q.where('last_started_at', '<', now - HEARTBEAT_RETENTION_MS)),
   };
 }
 
