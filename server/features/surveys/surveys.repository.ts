@@ -286,14 +286,13 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       return emails.length;
     },
 
-    /** Closed surveys that still hold invitees or audience addresses (their erasure was cut short). */
+    /** Closed surveys whose invitees' erasure has not finished (it was cut short). */
     async closedHoldingInvitees(limit: number): Promise<number[]> {
-      const closed = knex('surveys').select('id').where({ status: 'closed' });
-      const [invited, listed] = await Promise.all([
-        knex('survey_invitations').distinct('survey_id').whereIn('survey_id', closed.clone()).where(holdsInvitee).limit(limit),
-        knex('survey_audience_addresses').distinct('survey_id').whereIn('survey_id', closed.clone()).limit(limit),
-      ]);
-      return [...new Set([...invited, ...listed].map((r) => Number(r.survey_id)))];
+      return (await knex('surveys').select('id').where({ status: 'closed' }).whereNull('invitees_erased_at').orderBy('id').limit(limit)).map((r) => Number(r.id));
+    },
+
+    async markInviteesErased(surveyId: number): Promise<void> {
+      await knex('surveys').where({ id: surveyId }).update({ invitees_erased_at: now() });
     },
 
     // Reminders.

@@ -214,6 +214,7 @@ export function createSurveysService(deps: SurveysDeps) {
     while ((await repository.forgetInvitees(surveyId, ERASURE_BATCH)) === ERASURE_BATCH);
     // The next run has its copy of a list audience; this run's is no longer needed.
     while ((await repository.forgetAudienceAddresses(surveyId, ERASURE_BATCH)) === ERASURE_BATCH);
+    await repository.markInviteesErased(surveyId);
   }
 
   async function forgetClosedInvitees(): Promise<number> {

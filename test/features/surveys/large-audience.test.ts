@@ -81,9 +81,14 @@ describe(`opening a survey for a large audience invites it a batch at a time (${
     for (const bindings of erasures) expect(bindings).toBeLessThanOrEqual(500 + 5);
     expect((await invited(id)).every((email) => email === 'null')).toBe(true);
 
+    const erasedAt = async () => (await knex()('surveys').select('invitees_erased_at').where({ id }).first()).invitees_erased_at;
+    expect(Number(await erasedAt())).toBe(clock.now());
+
     // As if the process had died after closing and before erasing: the survey sweep erases them.
-    await knex()('survey_invitations').where({ survey_id: id }).limit(3).update({ email: 'left@community.test' });
+    await knex()('survey_invitations').where({ survey_id: id }).update({ email: 'left@community.test' });
+    await knex()('surveys').where({ id }).update({ invitees_erased_at: null });
     await context.app.services.surveys.sweep();
     expect((await invited(id)).every((email) => email === 'null')).toBe(true);
+    expect(await erasedAt()).not.toBeNull();
   });
 });
