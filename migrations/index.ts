@@ -19,6 +19,8 @@ import * as complaintPublication from './20261204_0060_complaint_publication';
 import * as backgroundJobs from './20261204_0061_background_jobs';
 import * as eventVisibility from './20261204_0010_event_visibility';
 import * as pendingAnswers from './20261204_0011_pending_answers';
+import * as jobHeartbeats from './20261204_0070_job_heartbeats';
+import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +50,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0061_background_jobs', backgroundJobs],
   ['20261204_0010_event_visibility', eventVisibility],
   ['20261204_0011_pending_answers', pendingAnswers],
+  ['20261204_0070_job_heartbeats', jobHeartbeats],
+  ['20261204_0071_survey_invitees_erased', surveyInviteesErased],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

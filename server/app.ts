@@ -29,7 +29,8 @@ import { publicDir } from './platform/paths';
 import { createBackgroundJobs } from './platform/jobs';
 import { createJobRoutes } from './platform/jobs/routes';
 import { createOutboxSender } from './jobs/outbox-sender';
-import { periodic } from './jobs/periodic';
+import { createHeartbeats } from './jobs/heartbeats';
+import { createJobRegistry } from './jobs/registry';
 import { createRetentionSweep } from './jobs/retention';
 import { createHealthRoutes } from './features/health/health.routes';
 import { createDirectory, DIRECTORY_IMPORT_PATH } from './features/directory';
@@ -75,6 +76,8 @@ export async function createApp(deps: AppDeps) {
   const emails = createEmailComposer(translator);
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
   const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
+  // Every process registers every job (its /healthz reports on them); server/index.ts starts them by role.
+  const jobRegistry = createJobRegistry({ heartbeats: createHeartbeats({ knex: db.knex, clock }), logger });
 
   const jobs = createBackgroundJobs({ knex: db.knex, dialect: db.dialect, now: () => clock.now() });
   const addressKey = createAddressPseudonyms(db.knex, clock);
@@ -244,7 +247,7 @@ export async function createApp(deps: AppDeps) {
   });
 
   // Before sessions: health must answer (503) even when the session store cannot.
-  app.use(createHealthRoutes({ db }));
+  app.use(createHealthRoutes({ db, jobs: jobRegistry }));
 
   // A survey page posts the answers of every page (see surveys/answer-view.ts): long answers in
   // scripts of several bytes a character need more room than other forms.
@@ -305,13 +308,16 @@ export async function createApp(deps: AppDeps) {
   app.use(createErrorHandler(logger));
 
   assertEveryRouteDeclaresAccess(app);
-  const escalationSweep = periodic('escalation', () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]), logger);
-  const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
-  const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
-  // Exports, imports and survey invitations: work done in the background, a step at a time.
-  const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
   const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
+  jobRegistry.register('outbox', config.outboxIntervalMs, outboxSender.runOnce);
+  jobRegistry.register('escalation', config.escalationIntervalMs, () => Promise.all([routing.escalation.runOnce(), complaints.service.sweepOverdue()]));
+  jobRegistry.register('surveys', config.surveyIntervalMs, () => surveys.service.sweep());
+  // Request reminders and erasure are due by the day: the survey sweep's interval is plenty.
+  jobRegistry.register('reviews', config.surveyIntervalMs, () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]));
+  // Exports, imports and survey invitations: work done in the background, a step at a time.
+  jobRegistry.register('background', config.exportIntervalMs, () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]));
+  jobRegistry.register('retention', config.retentionIntervalMs, retentionSweep.runOnce);
+  return { app, jobRegistry, outboxSender, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { DEFAULT_MINIMUM_GROUP_SIZE, MINIMUM_GROUP_SIZE_FLOOR } from './platform/privacy/aggregates';
 
+export const PROCESS_ROLES = ['web', 'worker', 'all'] as const;
+export type ProcessRole = (typeof PROCESS_ROLES)[number];
+
 // Read and validated once at start; bad configuration stops the process before it listens.
 const EnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -34,6 +37,8 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Accountable <no-reply@accountable.invalid>'),
   MAIL_DIR: z.string().default('var/mail'),
+  // web serves pages and runs no job; worker runs the jobs and opens no port; all does both.
+  PROCESS_ROLE: z.enum(PROCESS_ROLES).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
   ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
@@ -64,6 +69,7 @@ export interface Config {
   readonly mailFrom: string;
   readonly mailDir: string;
   readonly logLevel: string;
+  readonly processRole: ProcessRole;
   readonly outboxIntervalMs: number;
   readonly escalationIntervalMs: number;
   readonly surveyIntervalMs: number;
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     mailDir: e.MAIL_DIR,
     logLevel: e.LOG_LEVEL,
+    processRole: e.PROCESS_ROLE,
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
     escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
     surveyIntervalMs: e.SURVEY_INTERVAL_MS,

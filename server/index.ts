@@ -30,27 +30,30 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, jobRegistry, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
     const today = new Date().toISOString().slice(0, 10);
     logger.info({ seeded: await seedDemoSurveys(db.knex, services, today) }, 'demo surveys ready');
     logger.info({ seeded: await seedDemoReviews(db.knex, services, today) }, 'demo reviews ready');
   }
-  const server: Server = await new Promise((resolve) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-  });
-  outboxSender.start(config.outboxIntervalMs);
-  escalationSweep.start(config.escalationIntervalMs);
-  surveySweep.start(config.surveyIntervalMs);
-  // Request reminders and erasure are due by the day: the survey sweep's interval is plenty.
-  reviewSweep.start(config.surveyIntervalMs);
-  exportWorker.start(config.exportIntervalMs);
-  retentionSweep.start(config.retentionIntervalMs);
+  const role = config.processRole;
+  // A worker opens no port: its health is its heartbeats, which any web process's /healthz shows.
+  const server: Server | undefined =
+    role === 'worker'
+      ? undefined
+      : await new Promise((resolve) => {
+          const s = app.listen(config.port, config.host, () => resolve(s));
+        });
+  if (role !== 'web') jobRegistry.startAll();
 
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  process.stdout.write(`\nAccountable is running at http://localhost:${port} (database: ${db.dialect})\n`);
+  if (server) {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    process.stdout.write(`\nAccountable is running at http://localhost:${port} (database: ${db.dialect}, role: ${role})\n`);
+  } else {
+    process.stdout.write(`\nAccountable worker is running ${jobRegistry.list().length} jobs (database: ${db.dialect})\n`);
+  }
   if (process.argv.includes('--demo')) {
     process.stdout.write(`\nDemo sign-ins (password for all: ${DEMO_PASSWORD}):\n`);
     for (const { email, role } of DEMO_SIGN_INS) process.stdout.write(`  ${email.padEnd(28)} ${role}\n`);
@@ -62,13 +65,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'shutting down');
-    // Requests in flight finish before the database goes; stragglers are cut after ten seconds.
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    server.closeIdleConnections();
-    const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
-    await closed;
-    clearTimeout(cutOff);
-    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop(), retentionSweep.stop()]);
+    if (server) {
+      // Requests in flight finish before the database goes; stragglers are cut after ten seconds.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(cutOff);
+    }
+    // A web process started none: stopping them waits for nothing.
+    await jobRegistry.stopAll();
     await db.close();
     logger.info('stopped');
     process.exit(0);

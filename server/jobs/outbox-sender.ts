@@ -1,5 +1,4 @@
 import type { Logger } from '../platform/logger';
-import { periodic } from './periodic';
 import type { Outbox } from '../platform/mail/outbox';
 import type { MailTransport } from '../platform/mail/transport';
 
@@ -56,7 +55,7 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     return result;
   }
 
-  return { runOnce, ...periodic('outbox', runOnce, logger) };
+  return { runOnce };
 }
 
 export type OutboxSender = ReturnType<typeof createOutboxSender>;

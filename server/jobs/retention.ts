@@ -3,11 +3,12 @@ import { DEVICE_TTL_MS } from '../features/accounts';
 import type { Clock } from '../platform/clock';
 import type { Dialect } from '../platform/db';
 import type { Logger } from '../platform/logger';
-import { periodic } from './periodic';
 
 /** Sent and failed e-mails keep only their subject and template once done; a month later the row goes too. */
 export const OUTBOX_RETENTION_MS = 30 * 86_400_000;
 const BATCH = 500;
+/** A process's heartbeats outlive it by a week (each restart is a new host:pid), long enough to read what happened. */
+export const HEARTBEAT_RETENTION_MS = 7 * 86_400_000;
 
 /**
  * Deletes the rows of `table` that `due` selects, by primary key, a batch at a time. Reading keys
@@ -48,10 +49,12 @@ function retentionTasks(knex: Knex, dialect: Dialect, now: number, expireExports
     rateLimits: () => deleteDue(knex, 'rate_limits', 'key', (q) => q.where('expire', '<', now)),
     // What is left of a sent or given-up e-mail (its subject, which may name a staff member).
     outbox: () => deleteDue(knex, 'outbox_messages', 'id', (q) => q.whereIn('status', ['sent', 'failed']).where('created_at', '<', now - OUTBOX_RETENTION_MS)),
+    // Not personal data, but one row per job per process that ever ran: gone processes' rows go.
+    jobHeartbeats: () => deleteDue(knex, 'job_heartbeats', 'process', (q) => q.where('last_started_at', '<', now - HEARTBEAT_RETENTION_MS)),
   };
 }
 
-/** The periodic job that enforces the retention the README states for each kind of personal data. */
+/** The job that enforces the retention the README states for each kind of personal data. */
 export function createRetentionSweep(deps: { knex: Knex; dialect: Dialect; clock: Clock; logger: Logger; expireExports: () => Promise<number> }) {
   const { knex, dialect, clock, logger, expireExports } = deps;
   async function runOnce(): Promise<Record<string, number>> {
@@ -60,7 +63,7 @@ export function createRetentionSweep(deps: { knex: Knex; dialect: Dialect; clock
     if (Object.values(deleted).some((n) => n > 0)) logger.info({ deleted }, 'retention sweep');
     return deleted;
   }
-  return { runOnce, ...periodic('retention', runOnce, logger) };
+  return { runOnce };
 }
 
 export type RetentionSweep = ReturnType<typeof createRetentionSweep>;

@@ -1,7 +1,7 @@
 import { ConnectSessionKnexStore } from 'connect-session-knex';
 import type { SessionData } from 'express-session';
 import { DEVICE_TTL_MS } from '../../server/features/accounts';
-import { OUTBOX_RETENTION_MS } from '../../server/jobs/retention';
+import { HEARTBEAT_RETENTION_MS, OUTBOX_RETENTION_MS } from '../../server/jobs/retention';
 import { manualClock, useTestApp } from '../helpers/app';
 import { factories } from '../factories';
 
@@ -69,7 +69,15 @@ describe('the retention sweep', () => {
     expect((await knex()('outbox_messages').select('subject').orderBy('subject')).map((r) => r.subject)).toEqual(['old pending', 'recent sent']);
   });
 
+  it('when a process last ran a job more than a week ago, then its heartbeat goes; a recent one, even of the same process, stays', async () => {
+    const beat = (job: string, process: string, at: number) => ({ job, process, interval_ms: 1000, last_started_at: at });
+    const old = clock.now() - HEARTBEAT_RETENTION_MS - 1;
+    await knex()('job_heartbeats').insert([beat('outbox', 'gone:1', old), beat('surveys', 'gone:1', old), beat('outbox', 'live:2', old), beat('surveys', 'live:2', clock.now())]);
+    expect((await sweep()).jobHeartbeats).toBe(3);
+    expect(await knex()('job_heartbeats').select('job', 'process')).toEqual([{ job: 'surveys', process: 'live:2' }]);
+  });
+
   it('when nothing is due, then a second run deletes nothing', async () => {
-    expect(await sweep()).toEqual({ exports: 0, sessions: 0, accountTokens: 0, signInDevices: 0, signInCounters: 0, rateLimits: 0, outbox: 0 });
+    expect(await sweep()).toEqual({ exports: 0, sessions: 0, accountTokens: 0, signInDevices: 0, signInCounters: 0, rateLimits: 0, outbox: 0, jobHeartbeats: 0 });
   });
 });

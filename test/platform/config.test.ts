@@ -15,6 +15,17 @@ describe('config', () => {
     expect(loadConfig({ DATABASE_URL: 'mysql://u:p@db:3306/accountable' }).database).toEqual({ client: 'mysql', url: 'mysql://u:p@db:3306/accountable' });
   });
 
+  it('when PROCESS_ROLE is not set, then the process is both web and worker; web and worker are accepted', () => {
+    expect(loadConfig({}).processRole).toBe('all');
+    expect(loadConfig({ PROCESS_ROLE: 'web' }).processRole).toBe('web');
+    expect(loadConfig({ PROCESS_ROLE: 'worker' }).processRole).toBe('worker');
+  });
+
+  it('when PROCESS_ROLE is not one of web, worker and all, then start-up fails naming the variable', () => {
+    expect(() => loadConfig({ PROCESS_ROLE: 'jobs' })).toThrow(/PROCESS_ROLE/);
+    expect(() => loadConfig({ PROCESS_ROLE: 'Web' })).toThrow(ConfigError);
+  });
+
   it('when PORT is not a port number, then start-up fails naming the variable', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(/PORT/);

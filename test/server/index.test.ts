@@ -1,33 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDatabase } from '../../server/platform/db';
 import { KEY_PURPOSES } from '../../server/platform/keys';
-import { projectRoot } from '../../server/platform/paths';
-
-// The compiled server, started the way the README's first command starts it.
-const entry = path.join(projectRoot, 'dist', 'server', 'index.js');
-
-function start(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d) => (stdout += String(d)));
-  child.stderr!.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = async (pattern: RegExp, ms = 20_000) => {
-    const until = Date.now() + ms;
-    while (Date.now() < until) {
-      const match = stdout.match(pattern);
-      if (match) return match;
-      if (child.exitCode !== null) break;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`not seen: ${pattern}\nstdout: ${stdout}\nstderr: ${stderr}`);
-  };
-  return { child, exited, waitFor, output: () => ({ stdout, stderr }) };
-}
+import { serverEntry as entry, startServer as start } from '../helpers/process';
 
 const production = { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), ACCOUNTABLE_SECRET_KEY: 'k'.repeat(48), PUBLIC_URL: 'https://accountable.example.org', LOG_LEVEL: 'silent' };
 
@@ -54,7 +31,7 @@ describe('the server process', () => {
 
     const health = await fetch(`${url}/healthz`);
     expect(health.status).toBe(200);
-    expect(await health.json()).toEqual({ status: 'ok', database: 'sqlite' });
+    expect(await health.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
 
     server.child.kill('SIGTERM');
     expect(await server.exited).toBe(0);

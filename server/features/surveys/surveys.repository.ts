@@ -6,6 +6,9 @@ import type { Audience, Invitation, Milestone, StaffReport, StaffReportContent, 
 
 type Db = Knex | Knex.Transaction;
 
+/** An invitation that still holds what closing a survey erases. */
+const holdsInvitee = (q: Knex.QueryBuilder) => q.whereNotNull('email').orWhereNotNull('draft').orWhereNot('token_sealed', '');
+
 const SURVEY_COLUMNS = ['id', 'title', 'template_version_id', 'audience', 'working_group_id', 'milestone', 'minimum_group_size', 'staff_report_content', 'status', 'opens_at', 'closes_at', 'reminder_days', 'repeat_months', 'created_at', 'closed_at'];
 
 function toSurvey(r: Record<string, unknown>): Survey {
@@ -267,8 +270,29 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
      * At close: addresses, saved drafts, link secrets, languages and reminder counts are no longer
      * needed, so they go (a reminder count would say between which reminders someone answered).
      */
-    async forgetInvitees(surveyId: number, db: Db): Promise<void> {
-      await db('survey_invitations').where({ survey_id: surveyId }).update({ email: null, draft: null, token_sealed: '', locale: 'en', reminders_sent: 0 });
+    /** Erases up to `limit` of a survey's invitees (address, link, draft); says how many. */
+    async forgetInvitees(surveyId: number, limit: number): Promise<number> {
+      const ids = (await knex('survey_invitations').select('id').where({ survey_id: surveyId }).where(holdsInvitee).limit(limit)).map((r) => Number(r.id));
+      if (ids.length === 0) return 0;
+      await knex('survey_invitations').whereIn('id', ids).update({ email: null, draft: null, token_sealed: '', locale: 'en', reminders_sent: 0 });
+      return ids.length;
+    },
+
+    /** Deletes up to `limit` of a survey's list-audience addresses; says how many. */
+    async forgetAudienceAddresses(surveyId: number, limit: number): Promise<number> {
+      const emails = (await knex('survey_audience_addresses').select('email').where({ survey_id: surveyId }).limit(limit)).map((r) => String(r.email));
+      if (emails.length === 0) return 0;
+      await knex('survey_audience_addresses').where({ survey_id: surveyId }).whereIn('email', emails).delete();
+      return emails.length;
+    },
+
+    /** Closed surveys whose invitees' erasure has not finished (it was cut short). */
+    async closedHoldingInvitees(limit: number): Promise<number[]> {
+      return (await knex('surveys').select('id').where({ status: 'closed' }).whereNull('invitees_erased_at').orderBy('id').limit(limit)).map((r) => Number(r.id));
+    },
+
+    async markInviteesErased(surveyId: number): Promise<void> {
+      await knex('surveys').where({ id: surveyId }).update({ invitees_erased_at: now() });
     },
 
     // Reminders.

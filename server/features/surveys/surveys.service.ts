@@ -37,6 +37,7 @@ interface InvitationsState {
 /** Reminders and openings are handled a few at a time, so one sweep never holds a long transaction. */
 const SWEEP_BATCH = 20;
 const REMINDER_BATCH = 500;
+const ERASURE_BATCH = 500;
 
 /** What the survey engine needs of working groups. */
 export interface SurveyWorkingGroups {
@@ -191,18 +192,35 @@ export function createSurveysService(deps: SurveysDeps) {
   }
 
   async function close(surveyId: number, actor: Actor | null): Promise<boolean> {
-    return knex.transaction(async (trx) => {
+    const closed = await knex.transaction(async (trx) => {
       if (!(await repository.setStatus(surveyId, 'open', 'closed', trx))) return false;
       const survey = await mustFindSurvey(surveyId, trx);
       if (survey.closesAt > now()) await repository.setClosesAt(surveyId, now(), trx);
-      await repository.forgetInvitees(surveyId, trx);
       await deliverStaffReports(survey, trx);
       if (survey.repeatMonths !== null) await scheduleNextRun(survey, trx);
-      // The next run has its copy of a list audience; this run's is no longer needed.
-      await repository.setAudienceAddresses(surveyId, [], trx);
       await audit.record({ actorAccountId: actor?.accountId ?? null, action: 'survey.close', subjectType: 'survey', subjectId: surveyId }, trx);
       return true;
     });
+    if (closed) await forgetInvitees(surveyId);
+    return closed;
+  }
+
+  /**
+   * Erases a closed survey's invitees a batch at a time, each batch its own short statement, so a
+   * large audience holds no request up (SQLite has one writer). Closing has already stopped links
+   * and reminders; a run cut short is finished by the next sweep.
+   */
+  async function forgetInvitees(surveyId: number): Promise<void> {
+    while ((await repository.forgetInvitees(surveyId, ERASURE_BATCH)) === ERASURE_BATCH);
+    // The next run has its copy of a list audience; this run's is no longer needed.
+    while ((await repository.forgetAudienceAddresses(surveyId, ERASURE_BATCH)) === ERASURE_BATCH);
+    await repository.markInviteesErased(surveyId);
+  }
+
+  async function forgetClosedInvitees(): Promise<number> {
+    const surveys = await repository.closedHoldingInvitees(SWEEP_BATCH);
+    for (const id of surveys) await forgetInvitees(id);
+    return surveys.length;
   }
 
   /** A periodic survey: the same audience again, on the template's latest version. */
@@ -459,6 +477,7 @@ export function createSurveysService(deps: SurveysDeps) {
       opened += await attempt(openForMilestones, 0);
       const reminded = await attempt(sendDueReminders, 0);
       for (const id of await repository.due('open', now(), SWEEP_BATCH)) if (await attempt(() => close(id, null), false)) closed++;
+      await attempt(forgetClosedInvitees, 0);
       if (failures.length > 0) throw failures[0];
       return { opened, reminded, closed };
     },

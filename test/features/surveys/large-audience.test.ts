@@ -59,4 +59,36 @@ describe(`opening a survey for a large audience invites it a batch at a time (${
     const job = await knex()('background_jobs').select('status').where({ subject_type: 'survey', subject_id: id }).first();
     expect(job.status).toBe('done');
   });
+
+  it('when a large survey closes, then its invitees are erased a batch at a time, and an erasure cut short is finished by the next sweep', async () => {
+    const audience = addresses('erased', AUDIENCE);
+    const id = await openSurvey(admin, { title: 'Erased on close', templateId: String(templateId), audience: 'list', addresses: audience.join('\n') });
+    await context.app.services.jobs.runOnce();
+    expect(await invited(id)).toHaveLength(AUDIENCE);
+
+    const erasures: number[] = [];
+    const watch = (q: { sql: string; bindings?: unknown[] }) => {
+      if (/^update .survey_invitations./i.test(q.sql)) erasures.push((q.bindings ?? []).length);
+    };
+    knex().on('query', watch);
+    try {
+      await closeSurvey(admin, id);
+    } finally {
+      knex().off('query', watch);
+    }
+    // Each statement erases at most one batch (its bindings: the five erased fields and the ids).
+    expect(erasures.length).toBeGreaterThanOrEqual(Math.ceil(AUDIENCE / 500));
+    for (const bindings of erasures) expect(bindings).toBeLessThanOrEqual(500 + 5);
+    expect((await invited(id)).every((email) => email === 'null')).toBe(true);
+
+    const erasedAt = async () => (await knex()('surveys').select('invitees_erased_at').where({ id }).first()).invitees_erased_at;
+    expect(Number(await erasedAt())).toBe(clock.now());
+
+    // As if the process had died after closing and before erasing: the survey sweep erases them.
+    await knex()('survey_invitations').where({ survey_id: id }).update({ email: 'left@community.test' });
+    await knex()('surveys').where({ id }).update({ invitees_erased_at: null });
+    await context.app.services.surveys.sweep();
+    expect((await invited(id)).every((email) => email === 'null')).toBe(true);
+    expect(await erasedAt()).not.toBeNull();
+  });
 });
