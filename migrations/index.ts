@@ -19,6 +19,7 @@ import * as complaintPublication from './20261204_0060_complaint_publication';
 import * as backgroundJobs from './20261204_0061_background_jobs';
 import * as eventVisibility from './20261204_0010_event_visibility';
 import * as pendingAnswers from './20261204_0011_pending_answers';
+import * as publishedFigures from './20261204_0085_published_figures';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -48,6 +49,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0061_background_jobs', backgroundJobs],
   ['20261204_0010_event_visibility', eventVisibility],
   ['20261204_0011_pending_answers', pendingAnswers],
+  ['20261204_0085_published_figures', publishedFigures],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

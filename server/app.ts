@@ -309,9 +309,10 @@ export async function createApp(deps: AppDeps) {
   const surveySweep = periodic('surveys', () => surveys.service.sweep(), logger);
   const reviewSweep = periodic('reviews', () => Promise.all([solicitations.service.sweep(), reviews.packets.freezeEndedPopulations()]), logger);
   // Exports, imports and survey invitations: work done in the background, a step at a time.
+  const publicFigures = periodic('public-figures', () => serviceLevels.service.refreshPublicFigures(), logger);
   const exportWorker = periodic('background', () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]), logger);
   const retentionSweep = createRetentionSweep({ knex: db.knex, dialect: db.dialect, clock, logger, expireExports: () => reviews.exports.expireOnce() });
-  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
+  return { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, publicFigures, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, services } = await createApp({ config, db, logger, clock: systemClock });
+  const { app, outboxSender, escalationSweep, surveySweep, reviewSweep, exportWorker, retentionSweep, publicFigures, services } = await createApp({ config, db, logger, clock: systemClock });
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
     const today = new Date().toISOString().slice(0, 10);
@@ -47,6 +47,7 @@ async function main(): Promise<void> {
   reviewSweep.start(config.surveyIntervalMs);
   exportWorker.start(config.exportIntervalMs);
   retentionSweep.start(config.retentionIntervalMs);
+  publicFigures.start(config.publicFiguresIntervalMs);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
     const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
     await closed;
     clearTimeout(cutOff);
-    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop(), retentionSweep.stop()]);
+    await Promise.all([outboxSender.stop(), escalationSweep.stop(), surveySweep.stop(), reviewSweep.stop(), exportWorker.stop(), retentionSweep.stop(), publicFigures.stop()]);
     await db.close();
     logger.info('stopped');
     process.exit(0);

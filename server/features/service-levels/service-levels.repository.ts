@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import { parseJsonColumn, toBoolean, toNullableNumber } from '../../platform/db/json';
 import { measuredFromOf, whereVisible, type InputAttribution } from '../../platform/privacy/times';
 import type { MeasuredItem } from './performance';
 import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
@@ -88,6 +88,16 @@ export function createServiceLevelsRepository(knex: Knex) {
         timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
         committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
+    },
+
+    /** A report a job computed, as stored, or undefined before its first run. */
+    async publishedFigures<Body>(report: string, db: Db = knex): Promise<{ computedAt: number; body: Body } | undefined> {
+      const row = await db('published_figures').select('computed_at', 'body').where({ report }).first();
+      return row ? { computedAt: Number(row.computed_at), body: parseJsonColumn<Body>(row.body) } : undefined;
+    },
+
+    async storePublishedFigures(report: string, computedAt: number, body: unknown, db: Db = knex): Promise<void> {
+      await db('published_figures').insert({ report, computed_at: computedAt, body: JSON.stringify(body) }).onConflict('report').merge(['computed_at', 'body']);
     },
 
     async targetHistory(serviceId: number, db: Db = knex): Promise<ServiceLevelTarget[]> {

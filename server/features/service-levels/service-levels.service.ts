@@ -27,8 +27,53 @@ export function extendByPause(due: number, pause: { start: number; end: number }
   return addBusinessMs(due, businessMsBetween(pause.start, pause.end, calendar), calendar);
 }
 
+/** The public figures as a job last computed them: each active service's performance, by service id. */
+export interface PublishedPerformance {
+  readonly computedAt: number;
+  readonly byService: Readonly<Record<string, ServicePerformance>>;
+}
+
+const PUBLIC_REPORT = 'service-levels';
+/** How long a process serves the published figures it read before reading them again (the job runs every few minutes). */
+export const PUBLISHED_CACHE_MS = 10_000;
+const NOTHING_MEASURED: ServicePerformance = { received: 0, figures: null };
+
 export function createServiceLevelsService(deps: { knex: Knex; repository: ServiceLevelsRepository; audit: AuditLog; clock: Clock }) {
   const { knex, repository, audit, clock } = deps;
+  let published: { readAt: number; value: PublishedPerformance } | undefined;
+  let computing: Promise<PublishedPerformance> | undefined;
+
+  /** Every active service's figures over the last 90 days: the costly part of the public page, run by a job only. */
+  async function computePublicFigures(now: number): Promise<PublishedPerformance> {
+    const services = (await repository.listServices(now)).filter((s) => s.active);
+    // The window starts at a day's start, so an item leaves the figures at a midnight, not at the
+    // moment 90 days after it was sent.
+    const items = await repository.measuredItems(startOfDay(now - WINDOW_DAYS * DAY_MS), now);
+    const byService: Record<string, ServicePerformance> = {};
+    for (const service of services) byService[String(service.id)] = measure(items.filter((i) => i.serviceId === service.id), service.calendar, now);
+    return { computedAt: now, byService };
+  }
+
+  /** Computes and stores the public figures; concurrent calls in one process share one run. */
+  function refreshPublicFigures(): Promise<PublishedPerformance> {
+    computing ??= (async () => {
+      const value = await computePublicFigures(clock.now());
+      await repository.storePublishedFigures(PUBLIC_REPORT, value.computedAt, value.byService);
+      published = { readAt: clock.now(), value };
+      return value;
+    })().finally(() => (computing = undefined));
+    return computing;
+  }
+
+  /** The stored figures, read once per PUBLISHED_CACHE_MS; computed here only before the job's first run. */
+  async function publishedPerformance(): Promise<PublishedPerformance> {
+    const now = clock.now();
+    if (published && now - published.readAt < PUBLISHED_CACHE_MS) return published.value;
+    const stored = await repository.publishedFigures<Record<string, ServicePerformance>>(PUBLIC_REPORT);
+    if (!stored) return refreshPublicFigures();
+    published = { readAt: now, value: { computedAt: stored.computedAt, byService: stored.body } };
+    return published.value;
+  }
 
   async function service(code: string, db: Knex | Knex.Transaction = knex): Promise<Service> {
     const found = (await repository.listServices(clock.now(), db)).find((s) => s.code === code);
@@ -39,15 +84,18 @@ export function createServiceLevelsService(deps: { knex: Knex; repository: Servi
   return {
     listServices: () => repository.listServices(clock.now()),
 
-    /** The public page: every active service, its target, and its figures over the last 90 days. */
-    async publicReport(): Promise<Array<{ service: Service; performance: ServicePerformance }>> {
-      const now = clock.now();
-      const services = (await repository.listServices(now)).filter((s) => s.active);
-      // The window starts at a day's start, so an item leaves the figures at a midnight, not at the
-      // moment 90 days after it was sent.
-      const items = await repository.measuredItems(startOfDay(now - WINDOW_DAYS * DAY_MS), now);
-      return services.map((service) => ({ service, performance: measure(items.filter((i) => i.serviceId === service.id), service.calendar, now) }));
+    /**
+     * The public page: every active service and its target as they are now, with the figures the
+     * job last published (a service added since shows none yet).
+     */
+    async publicReport(): Promise<{ computedAt: number; services: Array<{ service: Service; performance: ServicePerformance }> }> {
+      const [services, figures] = await Promise.all([repository.listServices(clock.now()), publishedPerformance()]);
+      return {
+        computedAt: figures.computedAt,
+        services: services.filter((s) => s.active).map((service) => ({ service, performance: figures.byService[String(service.id)] ?? NOTHING_MEASURED })),
+      };
     },
+    refreshPublicFigures,
     targetHistory: (serviceId: number) => repository.targetHistory(serviceId),
     calendarOf: async (code: string, db?: Knex | Knex.Transaction) => (await service(code, db)).calendar,
 
