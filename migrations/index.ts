@@ -20,6 +20,7 @@ import * as backgroundJobs from './20261204_0061_background_jobs';
 import * as eventVisibility from './20261204_0010_event_visibility';
 import * as pendingAnswers from './20261204_0011_pending_answers';
 import * as publishedFigures from './20261204_0085_published_figures';
+import * as referenceVersions from './20261204_0086_reference_versions';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -50,6 +51,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0010_event_visibility', eventVisibility],
   ['20261204_0011_pending_answers', pendingAnswers],
   ['20261204_0085_published_figures', publishedFigures],
+  ['20261204_0086_reference_versions', referenceVersions],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
