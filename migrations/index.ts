@@ -21,6 +21,7 @@ import * as eventVisibility from './20261204_0010_event_visibility';
 import * as pendingAnswers from './20261204_0011_pending_answers';
 import * as publishedFigures from './20261204_0085_published_figures';
 import * as referenceVersions from './20261204_0086_reference_versions';
+import * as inboxIndex from './20261204_0087_inbox_index';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -52,6 +53,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0011_pending_answers', pendingAnswers],
   ['20261204_0085_published_figures', publishedFigures],
   ['20261204_0086_reference_versions', referenceVersions],
+  ['20261204_0087_inbox_index', inboxIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
