@@ -1,4 +1,4 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
 import { publicReadLimit } from '../../platform/http/public-read-limit';
@@ -74,7 +74,11 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
       })),
     };
   }
-  const limit = publicReadLimit({ points: PUBLIC_REPORT_VIEWS_PER_MINUTE, durationSeconds: 60 });
+  const countView = publicReadLimit({ points: PUBLIC_REPORT_VIEWS_PER_MINUTE, durationSeconds: 60 });
+  const limit: RequestHandler = async (req, _res, next) => {
+    await countView(req);
+    next();
+  };
 
   router.get('/service-levels', access.public(), limit, async (req, res) => {
     const { computedAt, services } = await publicReport(req);
