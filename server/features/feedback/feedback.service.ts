@@ -230,7 +230,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const visibility = await repository.staffVisibility();
       if (actor.staffMemberId === null) return { visibility, items: [] };
       const items = await repository.visibleToStaffMember(actor.staffMemberId, visibility);
-      return { visibility, items: await Promise.all(items.map(async (c) => ({ ...c, submitter: (await identities.namedSubmitter(c.feedbackItemId))?.displayName }))) };
+      const names = await identities.namedSubmitters(items.map((c) => c.feedbackItemId));
+      return { visibility, items: items.map((c) => ({ ...c, submitter: names.get(c.feedbackItemId)?.displayName })) };
     },
 
     /** Every item, for HR and the complaints officer (content only; identities stay sealed). */
