@@ -21,6 +21,9 @@ import * as eventVisibility from './20261204_0010_event_visibility';
 import * as pendingAnswers from './20261204_0011_pending_answers';
 import * as jobHeartbeats from './20261204_0070_job_heartbeats';
 import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
+import * as publishedFigures from './20261204_0085_published_figures';
+import * as referenceVersions from './20261204_0086_reference_versions';
+import * as inboxIndex from './20261204_0087_inbox_index';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -52,6 +55,9 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0011_pending_answers', pendingAnswers],
   ['20261204_0070_job_heartbeats', jobHeartbeats],
   ['20261204_0071_survey_invitees_erased', surveyInviteesErased],
+  ['20261204_0085_published_figures', publishedFigures],
+  ['20261204_0086_reference_versions', referenceVersions],
+  ['20261204_0087_inbox_index', inboxIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

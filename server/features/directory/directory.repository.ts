@@ -17,6 +17,9 @@ const STAFF_COLUMNS = [
 
 type Db = Knex | Knex.Transaction;
 
+/** Deeper than any organisation's chain: bounds the walk if a loop ever slipped in. */
+const MAX_CHAIN_DEPTH = 64;
+
 function toStaffMember(row: Record<string, unknown>): StaffMember {
   return {
     id: Number(row.id),
@@ -103,6 +106,36 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
     async countDirectReports(managerId: number, db: Db = knex): Promise<number> {
       const row = await db('staff_members').where('manager_id', managerId).count({ n: '*' }).first();
       return Number(row?.n ?? 0);
+    },
+
+    /**
+     * A staff member and everyone above them, nearest first, in one statement (a recursive query,
+     * on SQLite and MariaDB alike), with how many people report directly to the member. The walk
+     * stops at a repeat (the directory refuses loops; this only keeps a bad row from looping).
+     */
+    async chainOf(staffId: number, db: Db = knex): Promise<{ chain: StaffMember[]; directReports: number } | undefined> {
+      const rows = await db
+        .withRecursive('chain', ['id', 'depth'], (q) =>
+          q.select('id', db.raw('0')).from('staff_members').where({ id: staffId }).unionAll((up) =>
+            up.select('s.manager_id', db.raw('c.depth + 1')).from('chain as c').join('staff_members as s', 's.id', 'c.id').whereNotNull('s.manager_id').andWhere('c.depth', '<', MAX_CHAIN_DEPTH),
+          ),
+        )
+        .from('chain')
+        .join('staff_members as s', 's.id', 'chain.id')
+        .leftJoin('departments as d', 'd.id', 's.department_id')
+        .leftJoin('staff_members as m', 'm.id', 's.manager_id')
+        .select(...STAFF_COLUMNS, 'chain.depth', db.raw('case when chain.depth = 0 then (select count(*) from staff_members r where r.manager_id = s.id) else 0 end as direct_reports'))
+        .orderBy('chain.depth');
+      if (rows.length === 0) return undefined;
+      const seen = new Set<number>();
+      const chain: StaffMember[] = [];
+      for (const row of rows) {
+        const member = toStaffMember(row);
+        if (seen.has(member.id)) break;
+        seen.add(member.id);
+        chain.push(member);
+      }
+      return { chain, directReports: Number(rows[0]!.direct_reports) };
     },
 
     /** Every staff member's manager link: the whole chain, small enough to hold (one row per person). */

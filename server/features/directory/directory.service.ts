@@ -177,15 +177,10 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
 
     /** What routing needs to know about a staff member: the chain above them and whether they manage anyone. */
     async routingFacts(staffId: number, db: Knex | Knex.Transaction = knex): Promise<{ member: StaffMember; chain: StaffMember[]; managesPeople: boolean } | undefined> {
-      const member = await repository.findStaffById(staffId, db);
-      if (!member) return undefined;
-      const chainIds = chainAbove(await linksById(db), staffId);
-      const byId = new Map((await repository.listStaffByIds(chainIds, db)).map((m) => [m.id, m]));
-      return {
-        member,
-        chain: chainIds.map((id) => byId.get(id)).filter((m): m is StaffMember => !!m),
-        managesPeople: member.isExecutive || (await repository.countDirectReports(staffId, db)) > 0,
-      };
+      const found = await repository.chainOf(staffId, db);
+      if (!found) return undefined;
+      const [member, ...chain] = found.chain;
+      return { member: member!, chain, managesPeople: member!.isExecutive || found.directReports > 0 };
     },
 
     findStaff: (id: number, db?: Knex | Knex.Transaction) => repository.findStaffById(id, db),

@@ -4,6 +4,7 @@ import { ORGANISATION_ROLES } from '../../platform/auth/roles';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { access } from '../../platform/http/access';
 import { idParam, pageNumber, paginationView, parseForm, validationLocals } from '../../platform/http/forms';
+import { publicReadLimit } from '../../platform/http/public-read-limit';
 import { dayOf } from '../../platform/privacy/times';
 import { ATTRIBUTIONS, FEEDBACK_KINDS, type Attribution } from '../routing/routing.schema';
 import {
@@ -28,7 +29,11 @@ export interface FeedbackRouteDeps {
 
 const OVERSIGHT_PAGE_SIZE = 25;
 
+/** Searches of the public staff picker a client network may make per minute, in each process. */
+export const STAFF_SEARCHES_PER_MINUTE = 120;
+
 export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLookups }: FeedbackRouteDeps): Router {
+  const countStaffSearch = publicReadLimit({ points: STAFF_SEARCHES_PER_MINUTE, durationSeconds: 60 });
   const router = Router({ caseSensitive: true });
   const clientKey = (req: Request) => req.ip ?? 'unknown';
 
@@ -64,6 +69,8 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     const staffMemberId = Number(req.query.staff);
     if (Number.isInteger(staffMemberId) && staffMemberId > 0) return renderForm(req, res, staffMemberId, {});
     const query = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 100) : '';
+    // Searching the directory is limited per client network; opening the form about someone is not.
+    if (query) await countStaffSearch(req);
     res.render('feedback/pick', { title: req.t('feedback.pick.title'), query, staff: query ? await feedback.searchStaff(query) : [] });
   });
 

@@ -128,8 +128,10 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       if (input.attribution !== 'anonymous' && !hasAnyRole(actor, ['member'])) {
         throw new ValidationError({ attribution: actor ? 'feedback.errors.membersOnly' : 'feedback.errors.signInForNamed' });
       }
-      const subject = await directory.findStaff(input.staffMemberId);
-      if (!subject?.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
+      // Routing reads the subject with their chain: one read of the directory per submission.
+      const routed = await routing.decideRecipient({ subjectStaffMemberId: input.staffMemberId, kind: input.kind, escalationRequested: input.escalate });
+      if (!routed?.subject.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
+      const subject = routed.subject;
       const activeDimensions = new Map((await repository.listDimensions({ activeOnly: true })).map((d) => [d.id, d.label]));
       const unknown = Object.keys(input.ratings).find((id) => !activeDimensions.has(Number(id)));
       if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
@@ -139,7 +141,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const solicitedCycleId = input.solicitation ? ((await solicitations!.linkState(input.solicitation))?.cycleId ?? null) : null;
       const ratings = Object.entries(input.ratings).map(([id, score]) => ({ dimensionId: Number(id), label: activeDimensions.get(Number(id))!, score }));
 
-      const { recipientStaffMemberId } = await routing.decideRecipient({ subjectStaffMemberId: subject.id, kind: input.kind, escalationRequested: input.escalate });
+      const recipientStaffMemberId = routed.recipientStaffMemberId;
+      if (recipientStaffMemberId === undefined) throw new ConflictError('feedback.errors.noRecipient');
       const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
       try {
         // Retried whole when it loses a conflict (on Galera, another node's write certified first).
@@ -229,7 +232,8 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       const visibility = await repository.staffVisibility();
       if (actor.staffMemberId === null) return { visibility, items: [] };
       const items = await repository.visibleToStaffMember(actor.staffMemberId, visibility);
-      return { visibility, items: await Promise.all(items.map(async (c) => ({ ...c, submitter: (await identities.namedSubmitter(c.feedbackItemId))?.displayName }))) };
+      const names = await identities.namedSubmitters(items.map((c) => c.feedbackItemId));
+      return { visibility, items: items.map((c) => ({ ...c, submitter: names.get(c.feedbackItemId)?.displayName })) };
     },
 
     /** Every item, for HR and the complaints officer (content only; identities stay sealed). */

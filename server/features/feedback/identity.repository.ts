@@ -8,19 +8,27 @@ type Db = Knex | Knex.Transaction;
  * `reveal`, which the service records with a reason. Anonymous items have no row at all.
  */
 export function createIdentityRepository(knex: Knex) {
+  /** Submitters' names of the named items among these, by item id: one read however many items. */
+  async function namedSubmitters(feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, { displayName: string }>> {
+    if (feedbackItemIds.length === 0) return new Map();
+    const rows = await db('feedback_identities as i')
+      .join('feedback_items as f', 'f.id', 'i.feedback_item_id')
+      .whereIn('i.feedback_item_id', feedbackItemIds)
+      .andWhere('f.attribution', 'named')
+      .select('i.feedback_item_id', 'i.display_name');
+    return new Map(rows.map((r) => [Number(r.feedback_item_id), { displayName: String(r.display_name) }]));
+  }
+
   return {
     async insert(feedbackItemId: number, submitter: { accountId: number; displayName: string; email: string }, db: Db): Promise<void> {
       await db('feedback_identities').insert({ feedback_item_id: feedbackItemId, account_id: submitter.accountId, display_name: submitter.displayName, email: submitter.email });
     },
 
     async namedSubmitter(feedbackItemId: number, db: Db = knex): Promise<{ displayName: string } | undefined> {
-      const row = await db('feedback_identities as i')
-        .join('feedback_items as f', 'f.id', 'i.feedback_item_id')
-        .where({ 'i.feedback_item_id': feedbackItemId, 'f.attribution': 'named' })
-        .select('i.display_name')
-        .first();
-      return row ? { displayName: String(row.display_name) } : undefined;
+      return (await namedSubmitters([feedbackItemId], db)).get(feedbackItemId);
     },
+
+    namedSubmitters,
 
     /** For e-mailing the submitter; the address goes to the outbox, never to a page. */
     async contact(feedbackItemId: number, db: Db = knex): Promise<{ email: string; locale: string } | undefined> {

@@ -18,6 +18,7 @@ export function createFeedbackStore(knex: Knex, clock: Clock) {
   const source: FeedbackSource = {
     contentFor: (ids, db) => repository.contentFor(ids, db),
     namedSubmitter: (id) => identities.namedSubmitter(id),
+    namedSubmitters: (ids) => identities.namedSubmitters(ids),
     submitterContact: (id, db) => identities.contact(id, db),
     unsealedBy: (accountId, id) => repository.unsealedBy(accountId, id),
   };

@@ -160,11 +160,12 @@ export function createPacketsService(deps: PacketsDeps) {
     const flags = await repository.flags(cycle.id, ids);
     const comments: PacketComment[] = [];
     if (viewer !== 'self') {
+      // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
+      const names = await feedback.namedSubmitters(items.filter((i) => i.attribution === 'named').map((i) => i.id));
       for (const item of items) {
         const c = content.get(item.id);
         if (!c) continue;
-        // Identity only as the item allows: a name for named items, nothing else for the rest.
-        const submitterName = item.attribution === 'named' ? ((await feedback.namedSubmitter(item.id))?.displayName ?? null) : null;
+        const submitterName = names.get(item.id)?.displayName ?? null;
         comments.push({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
       }
     }

@@ -85,6 +85,8 @@ export interface FeedbackSource {
   contentFor(feedbackItemIds: readonly number[], db?: Knex | Knex.Transaction): Promise<Map<number, FeedbackContent>>;
   /** The submitter's name, only for a named item. */
   namedSubmitter(feedbackItemId: number): Promise<{ displayName: string } | undefined>;
+  /** The same for many items in one read, by item id (only named items appear). */
+  namedSubmitters(feedbackItemIds: readonly number[]): Promise<Map<number, { displayName: string }>>;
   /** Where to e-mail the submitter (named and confidential items); never rendered. */
   submitterContact(feedbackItemId: number, db?: Knex | Knex.Transaction): Promise<{ email: string; locale: string } | undefined>;
   /** Whether this account has unsealed the item's submitter (a recorded reveal). */

@@ -1,16 +1,25 @@
 import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import type { Actor } from '../../platform/auth/roles';
-import { ConflictError, NotFoundError } from '../../platform/errors';
+import { bumpReferenceVersion, createReferenceCache } from '../../platform/db/reference-cache';
+import { NotFoundError } from '../../platform/errors';
 import type { RoutingRulesRepository } from './routing-rules.repository';
 import type { FeedbackKind, RoutingRule, RoutingRuleInput, RoutingTarget } from './routing.schema';
+
+/** The staff member an item is about, as routing reads them (once per submission). */
+export interface RoutingSubject {
+  readonly id: number;
+  readonly name: string;
+  readonly isExecutive: boolean;
+  readonly communityFacing: boolean;
+}
 
 /** What routing needs from the directory. */
 export interface RoutingDirectory {
   routingFacts(
     staffId: number,
     db?: Knex | Knex.Transaction,
-  ): Promise<{ member: { id: number; isExecutive: boolean }; chain: Array<{ id: number; isExecutive: boolean }>; managesPeople: boolean } | undefined>;
+  ): Promise<{ member: RoutingSubject; chain: Array<{ id: number; isExecutive: boolean }>; managesPeople: boolean } | undefined>;
   /** Staff members who hold the complaints officer role. */
   complaintsOfficers(db?: Knex | Knex.Transaction): Promise<number[]>;
 }
@@ -31,6 +40,8 @@ export function matches(rule: RoutingRule, request: RoutingRequest, subjectIsMan
 
 export function createRoutingService(deps: { knex: Knex; rules: RoutingRulesRepository; directory: RoutingDirectory; audit: AuditLog }) {
   const { knex, rules, directory, audit } = deps;
+  // Read on every submission: cached per process, checked against its version row.
+  const currentRules = createReferenceCache(knex, 'routing-rules', (db) => rules.list(db));
 
   async function resolve(target: RoutingTarget, chain: Array<{ id: number }>): Promise<number | undefined> {
     if (target === 'complaints_officer') return (await directory.complaintsOfficers())[0];
@@ -47,22 +58,26 @@ export function createRoutingService(deps: { knex: Knex; rules: RoutingRulesRepo
      * picks the target. With nobody above the subject (the head of the organisation), the complaints
      * officer receives it.
      */
-    async decideRecipient(request: RoutingRequest): Promise<{ recipientStaffMemberId: number; ruleId: number | null }> {
+    /**
+     * The subject (undefined when unknown) and who would receive an item about them (undefined when
+     * no one can), so the caller checks both against its own rules without reading the subject again.
+     */
+    async decideRecipient(request: RoutingRequest): Promise<{ subject: RoutingSubject; recipientStaffMemberId: number | undefined; ruleId: number | null } | undefined> {
       const facts = await directory.routingFacts(request.subjectStaffMemberId);
-      if (!facts) throw new NotFoundError();
-      const rule = (await rules.list()).find((r) => matches(r, request, facts.managesPeople));
+      if (!facts) return undefined;
+      const rule = (await currentRules()).find((r) => matches(r, request, facts.managesPeople));
       let recipient = rule ? await resolve(rule.target, facts.chain) : undefined;
       if (recipient === undefined || recipient === request.subjectStaffMemberId) {
         recipient = (await directory.complaintsOfficers()).find((id) => id !== request.subjectStaffMemberId);
       }
-      if (recipient === undefined) throw new ConflictError('feedback.errors.noRecipient');
-      return { recipientStaffMemberId: recipient, ruleId: rule?.id ?? null };
+      return { subject: facts.member, recipientStaffMemberId: recipient, ruleId: rule?.id ?? null };
     },
 
     async createRule(actor: Actor, input: RoutingRuleInput): Promise<number> {
       return knex.transaction(async (trx) => {
         const id = await rules.insert(input, trx);
         await audit.record({ actorAccountId: actor.accountId, action: 'routing.rule.create', subjectType: 'routing_rule', subjectId: id, detail: { ...input } }, trx);
+        await bumpReferenceVersion(trx, 'routing-rules');
         return id;
       });
     },
@@ -71,6 +86,7 @@ export function createRoutingService(deps: { knex: Knex; rules: RoutingRulesRepo
       await knex.transaction(async (trx) => {
         if (!(await rules.remove(id, trx))) throw new NotFoundError();
         await audit.record({ actorAccountId: actor.accountId, action: 'routing.rule.delete', subjectType: 'routing_rule', subjectId: id }, trx);
+        await bumpReferenceVersion(trx, 'routing-rules');
       });
     },
   };

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { toBoolean, toNullableNumber } from '../../platform/db/json';
+import { parseJsonColumn, toBoolean, toNullableNumber } from '../../platform/db/json';
 import { measuredFromOf, whereVisible, type InputAttribution } from '../../platform/privacy/times';
 import type { MeasuredItem } from './performance';
 import type { EscalationStep, EscalationTarget, Service, ServiceLevelTarget, TargetInput, TargetUnit } from './service-levels.schema';
@@ -20,40 +20,50 @@ function toTarget(row: Record<string, unknown>): ServiceLevelTarget {
 
 const TARGET_COLUMNS = ['id', 'service_id', 'acknowledge_amount', 'acknowledge_unit', 'respond_amount', 'respond_unit', 'effective_from'];
 
+/** The catalogue as stored: services without their target, and every target ever set. */
+export interface ServiceCatalogue {
+  readonly services: ReadonlyArray<Omit<Service, 'target'>>;
+  readonly targets: readonly ServiceLevelTarget[];
+}
+
+/** Every service with the target in force at `now` (a service with none yet is left out). */
+export function servicesInForce(catalogue: ServiceCatalogue, now: number): Service[] {
+  return catalogue.services.flatMap((service) => {
+    const target = catalogue.targets.find((t) => t.serviceId === service.id && t.effectiveFrom <= now);
+    return target ? [{ ...service, target }] : [];
+  });
+}
+
 export function createServiceLevelsRepository(knex: Knex) {
   return {
-    /** Every service with its calendar and the target in force at `now`. */
-    async listServices(now: number, db: Db = knex): Promise<Service[]> {
+    /** Every service with its calendar, and every target (newest first): what servicesInForce picks from. */
+    async catalogue(db: Db = knex): Promise<ServiceCatalogue> {
       const services = await db('services as s')
         .join('service_calendars as c', 'c.id', 's.calendar_id')
         .select('s.id', 's.code', 's.name', 's.owner', 's.expectation', 's.active', 'c.id as calendar_id', 'c.name as calendar_name', 'c.zone', 'c.working_days', 'c.day_start', 'c.day_end')
         .orderBy('s.id');
       const holidays = await db('calendar_holidays').select('calendar_id', 'date');
-      const targets = (await db('service_level_targets').select(TARGET_COLUMNS).where('effective_from', '<=', now).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toTarget);
-      return services.flatMap((s) => {
-        const target = targets.find((t) => t.serviceId === Number(s.id));
-        if (!target) return [];
-        return [
-          {
-            id: Number(s.id),
-            code: String(s.code),
-            name: String(s.name),
-            owner: String(s.owner),
-            expectation: String(s.expectation),
-            active: toBoolean(s.active),
-            target,
-            calendar: {
-              id: Number(s.calendar_id),
-              name: String(s.calendar_name),
-              zone: String(s.zone),
-              workingDays: String(s.working_days).split(',').map(Number),
-              dayStart: String(s.day_start),
-              dayEnd: String(s.day_end),
-              holidays: holidays.filter((h) => Number(h.calendar_id) === Number(s.calendar_id)).map((h) => String(h.date)),
-            },
+      const targets = (await db('service_level_targets').select(TARGET_COLUMNS).orderBy([{ column: 'effective_from', order: 'desc' }, { column: 'id', order: 'desc' }])).map(toTarget);
+      return {
+        targets,
+        services: services.map((s) => ({
+          id: Number(s.id),
+          code: String(s.code),
+          name: String(s.name),
+          owner: String(s.owner),
+          expectation: String(s.expectation),
+          active: toBoolean(s.active),
+          calendar: {
+            id: Number(s.calendar_id),
+            name: String(s.calendar_name),
+            zone: String(s.zone),
+            workingDays: String(s.working_days).split(',').map(Number),
+            dayStart: String(s.day_start),
+            dayEnd: String(s.day_end),
+            holidays: holidays.filter((h) => Number(h.calendar_id) === Number(s.calendar_id)).map((h) => String(h.date)),
           },
-        ];
-      });
+        })),
+      };
     },
 
     async escalationSteps(serviceCode: string, db: Db = knex): Promise<EscalationStep[]> {
@@ -88,6 +98,16 @@ export function createServiceLevelsRepository(knex: Knex) {
         timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
         committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
+    },
+
+    /** A report a job computed, as stored, or undefined before its first run. */
+    async publishedFigures<Body>(report: string, db: Db = knex): Promise<{ computedAt: number; body: Body } | undefined> {
+      const row = await db('published_figures').select('computed_at', 'body').where({ report }).first();
+      return row ? { computedAt: Number(row.computed_at), body: parseJsonColumn<Body>(row.body) } : undefined;
+    },
+
+    async storePublishedFigures(report: string, computedAt: number, body: unknown, db: Db = knex): Promise<void> {
+      await db('published_figures').insert({ report, computed_at: computedAt, body: JSON.stringify(body) }).onConflict('report').merge(['computed_at', 'body']);
     },
 
     async targetHistory(serviceId: number, db: Db = knex): Promise<ServiceLevelTarget[]> {

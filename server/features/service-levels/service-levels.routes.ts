@@ -1,6 +1,7 @@
-import { Router, type Request, type Response } from 'express';
+import { Router, type Request, type RequestHandler, type Response } from 'express';
 import { access } from '../../platform/http/access';
 import { idParam, parseForm, validationLocals } from '../../platform/http/forms';
+import { publicReadLimit } from '../../platform/http/public-read-limit';
 import {
   ESCALATION_TARGETS,
   EscalationStepSchema,
@@ -13,6 +14,9 @@ import {
 } from './service-levels.schema';
 import type { ServiceLevelsService } from './service-levels.service';
 import { WINDOW_DAYS } from './performance';
+
+/** Views of the public page and its JSON a client network may make per minute, in each process. */
+export const PUBLIC_REPORT_VIEWS_PER_MINUTE = 120;
 
 export function describeTarget(req: Request, target: ServiceLevelTarget): { acknowledge: string; respond: string } {
   return {
@@ -53,26 +57,38 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
     });
   };
 
-  // The public page (WS2 7.3.3): every service and its targets in one place, with how they are met.
+  // The public page (WS2 7.3.3): every service and its targets in one place, with how they are met,
+  // as a job last computed it (the figures are never computed for a request).
   async function publicReport(req: Request) {
-    return (await serviceLevels.publicReport()).map(({ service, performance }) => ({
-      code: service.code,
-      name: service.name,
-      owner: service.owner,
-      expectation: service.expectation,
-      target: describeTarget(req, service.target),
-      received: performance.received,
-      figures: performance.figures,
-    }));
+    const report = await serviceLevels.publicReport();
+    return {
+      computedAt: new Date(report.computedAt).toISOString(),
+      services: report.services.map(({ service, performance }) => ({
+        code: service.code,
+        name: service.name,
+        owner: service.owner,
+        expectation: service.expectation,
+        target: describeTarget(req, service.target),
+        received: performance.received,
+        figures: performance.figures,
+      })),
+    };
   }
+  const countView = publicReadLimit({ points: PUBLIC_REPORT_VIEWS_PER_MINUTE, durationSeconds: 60 });
+  const limit: RequestHandler = async (req, _res, next) => {
+    await countView(req);
+    next();
+  };
 
-  router.get('/service-levels', access.public(), async (req, res) => {
-    const services = await publicReport(req);
+  router.get('/service-levels', access.public(), limit, async (req, res) => {
+    const { computedAt, services } = await publicReport(req);
     const percent = (share: number | null) => (share === null ? null : `${Math.round(share * 100)}%`);
     res.render('service-levels/public', {
       title: req.t('serviceLevels.public.title'),
       windowDays: WINDOW_DAYS,
       minimum: serviceLevels.minimumItemsForFigures,
+      computedAt,
+      computedAtText: `${computedAt.slice(0, 16).replace('T', ' ')} UTC`,
       services: services.map((s) => ({
         ...s,
         shown: s.figures && { ...s.figures, acknowledgedWithinTarget: percent(s.figures.acknowledgedWithinTarget), respondedWithinTarget: percent(s.figures.respondedWithinTarget), timeframesKept: percent(s.figures.timeframesKept) },
@@ -88,8 +104,9 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
     });
   });
 
-  router.get('/service-levels.json', access.public(), async (req, res) => {
-    res.json({ windowDays: WINDOW_DAYS, minimumItemsForFigures: serviceLevels.minimumItemsForFigures, services: await publicReport(req) });
+  router.get('/service-levels.json', access.public(), limit, async (req, res) => {
+    const { computedAt, services } = await publicReport(req);
+    res.json({ windowDays: WINDOW_DAYS, minimumItemsForFigures: serviceLevels.minimumItemsForFigures, computedAt, services });
   });
 
   router.get('/admin/service-levels', access.roles('admin'), (req, res) => renderCatalogue(req, res));

@@ -46,8 +46,11 @@ describe('the public service-levels page', () => {
     await postForm(manager, `/inbox/${routed[4]!.public_id}`, `/inbox/${routed[4]!.public_id}/timeframe`, { committedDate: '2026-12-30', reason: 'Needs a policy decision.' });
     // Thursday: item 6 missed both targets; item 5's new date is still ahead.
     clock.advance(local('2026-12-10T09:00') - clock.now());
+    // The page shows what the job computed last (issue 13): run it, as its timer would.
+    await context.app.services.serviceLevels.refreshPublicFigures();
 
     const json = await request(context.app.app).get('/service-levels.json').expect(200);
+    expect(json.body.computedAt).toBe(new Date(clock.now()).toISOString());
     const feedback = json.body.services.find((s: { code: string }) => s.code === 'continuous-feedback');
     expect(feedback.received).toBe(6);
     expect(feedback.figures).toEqual({
@@ -70,6 +73,7 @@ describe('the public service-levels page', () => {
     expect(page.text).toContain('83%');
     expect(page.text).toContain('80%');
     expect(page.text).toContain('Too few items for figures');
+    expect(page.text).toContain(`Figures computed at <time datetime="${json.body.computedAt}">2026-12-10 17:00 UTC</time>`);
     expect(page.text).toMatch(/<canvas id="service-levels-chart" data-chart="[^"]*Feedback on staff/);
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
     const chart = await request(context.app.app).get('/vendor/chart.js/chart.umd.min.js').expect(200);
