@@ -67,9 +67,11 @@ export function rewrittenEntries(before: Manifest, after: Manifest): string[] {
 export type HistoryCheck = { checked: false; reason: string } | { checked: true; versions: number; problems: string[] };
 
 /**
- * Walks every committed version of the manifest, oldest first, then the working copy, and reports
- * any entry that a later version dropped or changed. Without full git history (no git, not a
- * repository, a shallow clone) it says why it could not look, and only the manifest check applies.
+ * Compares every committed version of the manifest with the versions it was made from (its parents
+ * in the manifest's history, so a branch is held to what it started from and a merge to both sides),
+ * and the working copy with HEAD's, and reports any entry a later version dropped or changed. Without
+ * full git history (no git, not a repository, a shallow clone) it says why it could not look, and
+ * only the manifest check applies.
  */
 export function manifestHistory(repoRoot: string, manifestPath = `migrations/${MANIFEST}`): HistoryCheck {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
@@ -78,13 +80,35 @@ export function manifestHistory(repoRoot: string, manifestPath = `migrations/${M
   } catch {
     return { checked: false, reason: 'no git repository' };
   }
-  const commits = git('log', '--format=%H', '--reverse', '--', manifestPath).split('\n').filter(Boolean);
-  const versions: Array<{ label: string; manifest: Manifest }> = commits.map((c) => ({ label: c.slice(0, 10), manifest: JSON.parse(git('show', `${c}:${manifestPath}`)) as Manifest }));
-  const working = path.join(repoRoot, manifestPath);
-  if (fs.existsSync(working)) versions.push({ label: 'working copy', manifest: JSON.parse(fs.readFileSync(working, 'utf8')) as Manifest });
+  const manifestAt = (commit: string): Manifest => {
+    try {
+      return JSON.parse(git('show', `${commit}:${manifestPath}`)) as Manifest;
+    } catch {
+      return {}; // before the manifest existed
+    }
+  };
+  // Parent rewriting (--parents) names, for each commit that changed the manifest, the nearest
+  // ancestors that did too; --full-history keeps both sides of every merge.
+  const commits = git('log', '--full-history', '--parents', '--format=%H %P', '--', manifestPath)
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => line.split(' ').filter(Boolean));
   const problems: string[] = [];
-  for (let i = 1; i < versions.length; i++) {
-    for (const name of rewrittenEntries(versions[i - 1]!.manifest, versions[i]!.manifest)) problems.push(`${versions[i]!.label} dropped or changed the recorded checksum of ${name}`);
+  for (const [commit, ...parents] of commits) {
+    const after = manifestAt(commit!);
+    for (const parent of parents) {
+      for (const name of rewrittenEntries(manifestAt(parent), after)) problems.push(`${commit!.slice(0, 10)} dropped or changed the recorded checksum of ${name}`);
+    }
   }
-  return { checked: true, versions: versions.length, problems };
+  const working = path.join(repoRoot, manifestPath);
+  let head: Manifest = {};
+  try {
+    head = JSON.parse(git('show', `HEAD:${manifestPath}`)) as Manifest;
+  } catch {
+    // no commit holds the manifest yet
+  }
+  if (fs.existsSync(working)) {
+    for (const name of rewrittenEntries(head, JSON.parse(fs.readFileSync(working, 'utf8')) as Manifest)) problems.push(`the working copy dropped or changed the recorded checksum of ${name}`);
+  }
+  return { checked: true, versions: commits.length + 1, problems };
 }

@@ -91,6 +91,26 @@ describe('merged migrations are immutable', () => {
       expect(history.checked && history.problems).toEqual([expect.stringMatching(/dropped or changed the recorded checksum of a\.ts$/)]);
     });
 
+    it('when two branches append from one base and are merged, then nothing is reported; a merge that drops one side\'s entry is reported', () => {
+      const repo = appendingRepo();
+      git(repo, 'checkout', '-q', '-b', 'side');
+      commitManifest(repo, { 'a.ts': '1', 'b.ts': '2', 'c.ts': '3' });
+      git(repo, 'checkout', '-q', '-');
+      commitManifest(repo, { 'a.ts': '1', 'b.ts': '2', 'd.ts': '4' });
+      const merge = (branch: string, manifest: Record<string, string>) => {
+        git(repo, 'merge', '-q', '-s', 'ours', '--no-commit', branch);
+        commitManifest(repo, manifest);
+      };
+      merge('side', { 'a.ts': '1', 'b.ts': '2', 'c.ts': '3', 'd.ts': '4' });
+      expect(manifestHistory(repo)).toMatchObject({ checked: true, problems: [] });
+      git(repo, 'checkout', '-q', '-b', 'other');
+      commitManifest(repo, { 'a.ts': '1', 'b.ts': '2', 'c.ts': '3', 'd.ts': '4', 'e.ts': '5' });
+      git(repo, 'checkout', '-q', '-');
+      merge('other', { 'a.ts': '1', 'b.ts': '2', 'c.ts': '3', 'd.ts': '4' });
+      const history = manifestHistory(repo);
+      expect(history.checked && history.problems).toEqual([expect.stringMatching(/dropped or changed the recorded checksum of e\.ts$/)]);
+    });
+
     it('when the clone is shallow or there is no repository, then it says it could not look', () => {
       const repo = appendingRepo();
       git(scratch, 'clone', '-q', '--depth', '1', `file://${repo}`, 'shallow');

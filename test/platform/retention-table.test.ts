@@ -16,6 +16,8 @@ const NO_PERSONAL_DATA = [
   'departments',
   'escalation_steps',
   'organisation_settings',
+  'published_figures',
+  'reference_versions',
   'review_cycles',
   'routed_item_escalations',
   'routed_item_pauses',

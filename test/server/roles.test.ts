@@ -81,7 +81,7 @@ describe('a web process and a worker process on one database', () => {
     expect(await knex('outbox_messages').count({ n: '*' }).first()).not.toMatchObject({ n: 0 });
     expect(smtp.received).toHaveLength(0);
     const before = await healthOf(url!);
-    expect(before.map((j) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'retention']);
+    expect(before.map((j) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'public-figures', 'retention']);
     for (const job of before) expect(job).toMatchObject({ stale: true, lastHeartbeat: null });
 
     const worker = start('worker');

@@ -35,7 +35,6 @@ export interface PublishedPerformance {
   readonly byService: Readonly<Record<string, ServicePerformance>>;
 }
 
-const PUBLIC_REPORT = 'service-levels';
 /** How long a process serves the published figures it read before reading them again (the job runs every few minutes). */
 export const PUBLISHED_CACHE_MS = 10_000;
 const NOTHING_MEASURED: ServicePerformance = { received: 0, figures: null };
@@ -43,6 +42,8 @@ const NOTHING_MEASURED: ServicePerformance = { received: 0, figures: null };
 export function createServiceLevelsService(deps: { knex: Knex; repository: ServiceLevelsRepository; audit: AuditLog; clock: Clock; minimumGroupSize: number }) {
   const { knex, repository, audit, clock } = deps;
   const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
+  // Stored per minimum in force, so figures computed under one minimum are never served under another.
+  const PUBLIC_REPORT = `service-levels:minimum-${Math.max(deps.minimumGroupSize, MINIMUM_GROUP_SIZE_FLOOR)}`;
   let published: { readAt: number; value: PublishedPerformance } | undefined;
   let computing: Promise<PublishedPerformance> | undefined;
   // Read on every submission (due times): cached per process, checked against its version row.
