@@ -37,7 +37,7 @@ export async function load(url: string, options: LoadOptions): Promise<LoadFigur
     connections: options.connections,
     ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
     // Slow pages are measured, not cut off: a request may take this long before it counts as an error.
-    timeout: 120,
+    timeout: 60,
     requests: options.requests.map((r) => ({
       method: r.method ?? 'GET',
       path: r.path,

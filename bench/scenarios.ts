@@ -21,6 +21,15 @@ export interface BenchContext {
 
 const UNITS: Record<keyof LoadFigures, string> = { rps: 'req/s', p50: 'ms', p99: 'ms', ok: 'responses', failed: 'responses' };
 
+/** Waits until the server answers /healthz quickly again: requests a run abandoned must not slow the next run. */
+async function settle(server: ServerProcess): Promise<void> {
+  for (let tries = 0; tries < 600; tries++) {
+    const started = Date.now();
+    await fetch(`${server.url}/healthz`).then((r) => r.text()).catch(() => undefined);
+    if (Date.now() - started < 200) return;
+  }
+}
+
 /** One interleaved load comparison, as table rows (req/s, p50, p99). */
 async function compareLoad(ctx: BenchContext, name: string, connections: number, app: Pick<LoadOptions, 'requests' | 'sessions' | 'amount'>, baseline: Pick<LoadOptions, 'requests' | 'amount'>, check?: (figures: LoadFigures[]) => Promise<string>): Promise<Row[]> {
   const appRuns: LoadFigures[] = [];
@@ -28,10 +37,12 @@ async function compareLoad(ctx: BenchContext, name: string, connections: number,
     scenario: async () => {
       const figures = await load(ctx.app.url, { connections, seconds: ctx.seconds, ...app });
       appRuns.push(figures);
+      await settle(ctx.app);
       return { rps: figures.rps, p50: figures.p50, p99: figures.p99 };
     },
     baseline: async () => {
       const figures = await load(ctx.baseline.url, { connections, seconds: ctx.seconds, ...baseline });
+      await settle(ctx.baseline);
       return { rps: figures.rps, p50: figures.p50, p99: figures.p99 };
     },
   });
