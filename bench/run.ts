@@ -5,11 +5,12 @@ import knexFactory from 'knex';
 import { countsFor, seedScale, SCALE_INBOX_MANAGER } from '../server/demo/scale';
 import { createDatabase } from '../server/platform/db';
 import { projectRoot } from '../server/platform/paths';
+import { aggregate } from './aggregate';
 import { startServer } from './processes';
 import { idle, inbox, pages, submit, type BenchContext, type Row } from './scenarios';
 
 /**
- * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--only submit,inbox,pages,idle]`
+ * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--only submit,inbox,pages,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
  * bench/results/latest.json (and a copy named after the database and scale).
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '3'));
   const seconds = Number(option('seconds', '10'));
   const submissions = Number(option('submissions', '500'));
-  const only = new Set(option('only', 'submit,inbox,pages,idle').split(','));
+  const only = new Set(option('only', 'submit,inbox,pages,aggregate,idle').split(','));
   if (dialect !== 'sqlite' && dialect !== 'mysql') throw new Error('--db is sqlite or mysql');
   const url = await databaseUrl(dialect, scale);
   const db = createDatabase(dialect === 'sqlite' ? { client: 'sqlite', filename: url.slice('sqlite:'.length) } : { client: 'mysql', url });
@@ -83,6 +84,13 @@ async function main(): Promise<void> {
     await run('pages', () => pages(ctx, manager, Number(closedCycle)));
   } finally {
     await Promise.all([app.stop(), baseline.stop()]);
+  }
+  try {
+    if (only.has('aggregate')) {
+      process.stderr.write('Running aggregate…\n');
+      rows.push(...(await aggregate(db, env, rounds, Number(closedCycle))));
+    }
+  } finally {
     await db.close();
   }
 

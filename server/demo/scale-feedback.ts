@@ -33,12 +33,12 @@ const DAY_MS = 86_400_000;
 const ATTRIBUTIONS = ['named', 'confidential', 'anonymous'] as const;
 const KINDS = ['appreciation', 'suggestion', 'concern'] as const;
 const COMMENTS = [
-  'Summaries of each call arrive the same day, which helps members who could not attend.',
-  'Explains the policy history patiently to newcomers.',
-  'Calls often run over time; a firmer agenda would help.',
-  'Drafts were shared early enough to consult our constituency.',
-  'Sometimes slow to answer questions on the mailing list.',
-  'Kept the discussion neutral when positions were far apart.',
+  'Answered our questions on the list within a day, with links to the earlier discussion.',
+  'The call agenda arrived late again; members in other time zones could not prepare.',
+  'Made sure the smaller constituencies were heard before the chair called consensus.',
+  'The public comment summary left out two of our points.',
+  'Clear, neutral briefing on the options before the vote.',
+  'Meeting notes would be easier to follow with the action items at the top.',
 ];
 const hex = (bytes: number) => randomBytes(bytes).toString('hex');
 
