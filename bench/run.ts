@@ -13,7 +13,7 @@ import { idle, inbox, pages, submit, type BenchContext, type Row } from './scena
  * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--only submit,inbox,pages,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
- * bench/results/latest.json (and a copy named after the database and scale).
+ * bench/results/latest.json (and a copy named after the database, the scale and any --only).
  */
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -43,6 +43,16 @@ function table(rows: readonly Row[]): string {
   return lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
+function writeResults(report: { database: string; scale: number; results: Row[] } & Record<string, unknown>, only: Set<string>): void {
+  const dir = path.join(projectRoot, 'bench', 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  fs.writeFileSync(path.join(dir, 'latest.json'), json);
+  // A run of some scenarios only keeps its own copy, beside the full run's.
+  const part = process.argv.includes('--only') ? `-${[...only].join('-')}` : '';
+  fs.writeFileSync(path.join(dir, `${report.database}-scale-${String(report.scale).replace('.', '_')}${part}.json`), json);
+}
+
 async function main(): Promise<void> {
   const dialect = option('db', 'sqlite');
   const scale = Number(option('scale', '1'));
@@ -70,7 +80,12 @@ async function main(): Promise<void> {
 
   const rows: Row[] = [];
   const started = new Date().toISOString();
-  if (only.has('idle')) rows.push(...(await idle(rounds, { app: startApp, baseline: startBaseline })));
+  // Written after every scenario, so a run stopped part-way keeps what it measured.
+  const write = () => writeResults({ started, database: dialect, scale, counts: countsFor(scale), rounds, seconds, submissions, cores: os.cpus().length, node: process.version, results: rows }, only);
+  if (only.has('idle')) {
+    rows.push(...(await idle(rounds, { app: startApp, baseline: startBaseline })));
+    write();
+  }
   const [app, baseline] = [await startApp(), await startBaseline()];
   const ctx: BenchContext = { knex: db.knex, app, baseline, rounds, seconds, submissions };
   try {
@@ -78,6 +93,7 @@ async function main(): Promise<void> {
       if (!only.has(name)) return;
       process.stderr.write(`Running ${name}…\n`);
       rows.push(...(await scenario()));
+      write();
     };
     await run('submit', () => submit(ctx, subject, dimension));
     await run('inbox', () => inbox(ctx, manager));
@@ -89,17 +105,13 @@ async function main(): Promise<void> {
     if (only.has('aggregate')) {
       process.stderr.write('Running aggregate…\n');
       rows.push(...(await aggregate(db, env, rounds, Number(closedCycle))));
+      write();
     }
   } finally {
     await db.close();
   }
 
   process.stdout.write(`\nAccountable benchmark: ${dialect}, scale ${scale}, ${rounds} interleaved rounds of ${seconds} s, ${os.cpus().length} cores, Node ${process.version}\n\n${table(rows)}\n\n`);
-  const results = path.join(projectRoot, 'bench', 'results');
-  fs.mkdirSync(results, { recursive: true });
-  const json = JSON.stringify({ started, database: dialect, scale, counts: countsFor(scale), rounds, seconds, cores: os.cpus().length, node: process.version, results: rows }, null, 2);
-  fs.writeFileSync(path.join(results, 'latest.json'), `${json}\n`);
-  fs.writeFileSync(path.join(results, `${dialect}-scale-${String(scale).replace('.', '_')}.json`), `${json}\n`);
   process.stdout.write(`Written to bench/results/latest.json\n`);
 }
 

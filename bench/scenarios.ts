@@ -120,7 +120,8 @@ export async function pages(ctx: BenchContext, manager: number, cycleId: number)
   ];
   const rows: Row[] = [];
   for (const [label, appPath, session, baselinePath] of list) {
-    rows.push(...(await compareLoad(ctx, label, 10, { requests: [{ path: appPath }], sessions: session ? [session] : undefined }, { requests: [{ path: baselinePath }] })));
+    // Two requests per connection: some of these pages take many seconds, and a timed run would abandon them mid-way.
+    rows.push(...(await compareLoad(ctx, label, 10, { requests: [{ path: appPath }], sessions: session ? [session] : undefined, amount: 20 }, { requests: [{ path: baselinePath }], amount: 20 })));
   }
   return rows;
 }
