@@ -10,7 +10,7 @@ import { startServer } from './processes';
 import { idle, inbox, pages, submit, type BenchContext, type Row } from './scenarios';
 
 /**
- * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--only submit,inbox,pages,aggregate,idle]`
+ * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,inbox,pages,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
  * bench/results/latest.json (and a copy named after the database, the scale and any --only).
@@ -59,6 +59,7 @@ async function main(): Promise<void> {
   const rounds = Number(option('rounds', '3'));
   const seconds = Number(option('seconds', '10'));
   const submissions = Number(option('submissions', '500'));
+  const packets = Number(option('packets', 'Infinity'));
   const only = new Set(option('only', 'submit,inbox,pages,aggregate,idle').split(','));
   if (dialect !== 'sqlite' && dialect !== 'mysql') throw new Error('--db is sqlite or mysql');
   const url = await databaseUrl(dialect, scale);
@@ -104,7 +105,7 @@ async function main(): Promise<void> {
   try {
     if (only.has('aggregate')) {
       process.stderr.write('Running aggregate…\n');
-      rows.push(...(await aggregate(db, env, rounds, Number(closedCycle))));
+      rows.push(...(await aggregate(db, env, rounds, Number(closedCycle), packets)));
       write();
     }
   } finally {
