@@ -1,0 +1,91 @@
+import { createHash, randomBytes } from 'node:crypto';
+import express from 'express';
+import { loadConfig } from '../server/config';
+import { createDatabase } from '../server/platform/db';
+
+/**
+ * The bare baseline: Express 5 on the same database, each route one hand-written parameterised
+ * query (or a page query plus its count) over the same rows the app reads. No sessions, templates,
+ * logging or checks: the least any Express application could do for the same answer.
+ */
+const db = createDatabase(loadConfig().database);
+const knex = db.knex;
+const app = express();
+app.use(express.urlencoded({ extended: false }));
+const num = (v: unknown) => Number(v) || 0;
+
+// The same row the app stores for a submission, in one INSERT.
+app.post('/feedback', async (req, res) => {
+  const body = req.body as Record<string, string>;
+  const now = Date.now();
+  await knex.raw('INSERT INTO feedback_items (reference, staff_member_id, kind, attribution, comment, context, escalation_requested, submission_key_hash, receipt_code_hash, solicited, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    `F-${new Date(now).getUTCFullYear()}-${randomBytes(5).toString('hex').slice(0, 8).toUpperCase()}`,
+    num(body.staffMemberId),
+    String(body.kind),
+    String(body.attribution),
+    String(body.comment),
+    String(body.context ?? ''),
+    false,
+    createHash('sha256').update(String(body.submissionKey)).digest('hex'),
+    null,
+    false,
+    now,
+  ]);
+  res.status(200).send('<p>Thank you</p>');
+});
+
+app.get('/inbox', async (req, res) => {
+  const q = () => {
+    const query = knex('routed_items as r').where('r.recipient_staff_member_id', num(req.query.recipient)).andWhere('r.visible_at', '<=', Date.now());
+    if (req.query.status) query.andWhere('r.status', String(req.query.status));
+    if (req.query.staff) query.andWhere('r.subject_staff_member_id', num(req.query.staff));
+    return query;
+  };
+  const [count] = await q().count({ n: '*' });
+  const rows = await q().join('feedback_items as f', 'f.id', 'r.feedback_item_id').join('staff_members as s', 's.id', 'r.subject_staff_member_id')
+    .select('r.public_id', 'r.status', 'r.received_at', 'f.reference', 'f.kind', 'f.attribution', 'f.comment', 's.name')
+    .orderBy('r.received_at', 'desc').limit(20).offset((Math.max(1, num(req.query.page)) - 1) * 20);
+  res.json({ total: count?.n, rows });
+});
+
+/** Items, ratings by dimension and kinds of one staff member in one period: what a packet shows. */
+app.get('/packet', async (req, res) => {
+  const [from, to] = [num(req.query.from), num(req.query.to)];
+  const staff = num(req.query.staff);
+  const ratings = await knex('feedback_ratings as r').join('feedback_items as f', 'f.id', 'r.feedback_item_id').where('f.staff_member_id', staff).andWhere('f.created_at', '>=', from).andWhere('f.created_at', '<', to)
+    .groupBy('r.dimension_id', 'r.score').select('r.dimension_id', 'r.score', knex.raw('count(*) as n'));
+  const items = await knex('feedback_items').where('staff_member_id', staff).andWhere('created_at', '>=', from).andWhere('created_at', '<', to).select('reference', 'kind', 'attribution', 'comment').orderBy('created_at');
+  res.json({ ratings, items });
+});
+
+/** A manager's reports with their item counts in a period: what the packets list shows. */
+app.get('/packets', async (req, res) => {
+  const rows = await knex('staff_members as s').leftJoin('feedback_items as f', function () {
+    this.on('f.staff_member_id', 's.id').andOnVal('f.created_at', '>=', num(req.query.from)).andOnVal('f.created_at', '<', num(req.query.to));
+  }).where('s.manager_id', num(req.query.manager)).groupBy('s.id', 's.name').select('s.id', 's.name', knex.raw('count(f.id) as n')).orderBy('s.name');
+  res.json(rows);
+});
+
+/** Mean rating per department, dimension and period: what HR's trends show. */
+app.get('/trends', async (_req, res) => {
+  const rows = await knex('feedback_ratings as r').join('feedback_items as f', 'f.id', 'r.feedback_item_id').join('staff_members as s', 's.id', 'f.staff_member_id')
+    .groupBy('s.department_id', 'r.dimension_id').select('s.department_id', 'r.dimension_id', knex.raw('avg(r.score) as mean'), knex.raw('count(*) as n'));
+  res.json(rows);
+});
+
+/** Per status, how many items and their mean time to acknowledge: the public service-level figures. */
+app.get('/service-levels', async (_req, res) => {
+  const rows = await knex('routed_items').groupBy('status').select('status', knex.raw('count(*) as n'), knex.raw('avg(acknowledged_at - received_at) as ack'));
+  res.json(rows);
+});
+
+app.get('/staff-picker', async (req, res) => {
+  const rows = await knex('staff_members').where('community_facing', true).andWhere('name', 'like', `%${String(req.query.q ?? '')}%`).select('id', 'name', 'title').orderBy('name').limit(50);
+  res.json(rows);
+});
+
+const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`baseline listening on ${typeof address === 'object' && address ? address.port : ''}\n`);
+});
+process.on('SIGTERM', () => server.close(() => void db.close().then(() => process.exit(0))));
