@@ -75,7 +75,7 @@ describe('generated organisation (seed:scale)', () => {
     const pairs = await database.db.knex('routed_items').distinct('subject_staff_member_id', 'recipient_staff_member_id');
     for (const pair of pairs) {
       const decided = await app.services.routing.decideRecipient({ subjectStaffMemberId: Number(pair.subject_staff_member_id), kind: 'appreciation', escalationRequested: false });
-      expect(decided.recipientStaffMemberId).toBe(Number(pair.recipient_staff_member_id));
+      expect(decided?.recipientStaffMemberId).toBe(Number(pair.recipient_staff_member_id));
     }
   });
 

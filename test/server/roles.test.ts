@@ -56,6 +56,7 @@ describe('a web process and a worker process on one database', () => {
       SURVEY_INTERVAL_MS: '250',
       EXPORT_INTERVAL_MS: '250',
       RETENTION_INTERVAL_MS: '250',
+      PUBLIC_FIGURES_INTERVAL_MS: '250',
     });
     started.push(server);
     return server;
@@ -85,7 +86,7 @@ describe('a web process and a worker process on one database', () => {
     for (const job of before) expect(job).toMatchObject({ stale: true, lastHeartbeat: null });
 
     const worker = start('worker');
-    await worker.waitFor(/Accountable worker is running 6 jobs/);
+    await worker.waitFor(/Accountable worker is running 7 jobs/);
     expect(worker.output().stdout).not.toContain('running at');
 
     const notice = await eventually(() => smtp.to(org.manager.email).find((m) => m.subject === `New feedback to review (${reference})`));
