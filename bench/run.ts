@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,13 +8,16 @@ import { createDatabase } from '../server/platform/db';
 import { projectRoot } from '../server/platform/paths';
 import { aggregate } from './aggregate';
 import { startServer } from './processes';
+import { sideBySide, type ScaleReport } from './scales';
 import { idle, inbox, pages, submit, type BenchContext, type Row } from './scenarios';
 
 /**
- * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,inbox,pages,aggregate,idle]`
+ * `npm run bench -- --db sqlite|mysql --scale N[,M…] [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,inbox,pages,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
  * bench/results/latest.json (and a copy named after the database, the scale and any --only).
+ * Several scales (`--scale 1,10`) run one after the other, each in its own process, and are then
+ * lined up side by side with how each figure grew.
  */
 function option(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -43,24 +47,52 @@ function table(rows: readonly Row[]): string {
   return lines.map((l) => l.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')).join('\n');
 }
 
-function writeResults(report: { database: string; scale: number; results: Row[] } & Record<string, unknown>, only: Set<string>): void {
-  const dir = path.join(projectRoot, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  fs.writeFileSync(path.join(dir, 'latest.json'), json);
-  // A run of some scenarios only keeps its own copy, beside the full run's.
+const resultsDir = path.join(projectRoot, 'bench', 'results');
+
+/** A run of some scenarios only keeps its own copy, beside the full run's. */
+function resultFile(database: string, scale: number | string, only: Set<string>): string {
   const part = process.argv.includes('--only') ? `-${[...only].join('-')}` : '';
-  fs.writeFileSync(path.join(dir, `${report.database}-scale-${String(report.scale).replace('.', '_')}${part}.json`), json);
+  return path.join(resultsDir, `${database}-scale-${String(scale).replace('.', '_')}${part}.json`);
+}
+
+function writeResults(report: { database: string; scale: number | string; results: unknown[] } & Record<string, unknown>, only: Set<string>): void {
+  fs.mkdirSync(resultsDir, { recursive: true });
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  fs.writeFileSync(path.join(resultsDir, 'latest.json'), json);
+  fs.writeFileSync(resultFile(report.database, report.scale, only), json);
+}
+
+/** Each scale in a process of its own (so memory and caches start alike), then every figure side by side. */
+function runScales(dialect: string, scales: number[], only: Set<string>): void {
+  const reports: ScaleReport[] = [];
+  for (const scale of scales) {
+    const args = process.argv.slice(2);
+    args[args.indexOf('--scale') + 1] = String(scale);
+    const child = spawnSync(process.execPath, [process.argv[1]!, ...args], { stdio: 'inherit' });
+    if (child.status !== 0) throw new Error(`the run at scale ${scale} failed`);
+    reports.push(JSON.parse(fs.readFileSync(resultFile(dialect, scale, only), 'utf8')) as ScaleReport);
+  }
+  const rows = sideBySide(reports);
+  writeResults({ database: dialect, scale: scales.join(','), runs: reports, results: rows }, only);
+  const header = ['scenario', 'figure', ...scales.flatMap((s) => [`app @${s}`, `baseline @${s}`, `ratio @${s}`]), `growth ${scales[0]}→${scales.at(-1)}`];
+  const lines = [header, ...rows.map((r) => [r.name, `${r.figure} (${r.unit})`, ...scales.flatMap((s) => {
+    const at = r.byScale.find((b) => b.scale === s);
+    return at ? [fmt(at.app), fmt(at.baseline), fmt(at.ratio)] : ['—', '—', '—'];
+  }), r.growth === null ? '—' : `${fmt(r.growth)}× (${fmt(r.growthPerData)} of linear)`])];
+  const widths = header.map((_, i) => Math.max(...lines.map((l) => l[i]!.length)));
+  process.stdout.write(`\nAccountable benchmark: ${dialect}, scales ${scales.join(' and ')} side by side\n\n${lines.map((l) => l.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n')}\n\nWritten to bench/results/latest.json\n`);
 }
 
 async function main(): Promise<void> {
   const dialect = option('db', 'sqlite');
-  const scale = Number(option('scale', '1'));
+  const only = new Set(option('only', 'submit,inbox,pages,aggregate,idle').split(','));
+  const scales = option('scale', '1').split(',').map(Number);
+  if (scales.length > 1) return runScales(dialect, scales, only);
+  const scale = scales[0]!;
   const rounds = Number(option('rounds', '3'));
   const seconds = Number(option('seconds', '10'));
   const submissions = Number(option('submissions', '500'));
   const packets = Number(option('packets', 'Infinity'));
-  const only = new Set(option('only', 'submit,inbox,pages,aggregate,idle').split(','));
   if (dialect !== 'sqlite' && dialect !== 'mysql') throw new Error('--db is sqlite or mysql');
   const url = await databaseUrl(dialect, scale);
   const db = createDatabase(dialect === 'sqlite' ? { client: 'sqlite', filename: url.slice('sqlite:'.length) } : { client: 'mysql', url });
