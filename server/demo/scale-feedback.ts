@@ -78,6 +78,15 @@ export async function seedScaleFeedback(knex: Knex, input: ScaleHistoryInput): P
   const firstRouted = await nextId(knex, 'routed_items');
   // Exactly counts.inboxItems of them go to the inbox manager, spread evenly so they span every cycle.
   const inboxShare = (n: number) => Math.floor((n * counts.inboxItems) / counts.feedbackItems);
+  // A million random references meet the birthday bound (the app redraws on a unique-key conflict;
+  // a batched insert cannot), so each is drawn until it is new.
+  const references = new Set<string>();
+  const uniqueReference = (createdAt: number) => {
+    let reference = newReference(createdAt);
+    while (references.has(reference)) reference = newReference(createdAt);
+    references.add(reference);
+    return reference;
+  };
   await insertInBatches(
     knex,
     'feedback items',
@@ -99,7 +108,7 @@ export async function seedScaleFeedback(knex: Knex, input: ScaleHistoryInput): P
         const kind = random.pick(KINDS);
         items.push({
           id,
-          reference: newReference(createdAt),
+          reference: uniqueReference(createdAt),
           staff_member_id: subject,
           kind,
           attribution,
