@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { throughIndex } from '../../platform/db/index-hints';
 import { toNullableNumber } from '../../platform/db/json';
 import { orderByStoredDayThenRandom, whereVisible } from '../../platform/privacy/times';
 import type { EventActor, RoutedItem, RoutedItemEvent, RoutedItemEventType, RoutedItemStatus } from './routing.schema';
@@ -66,9 +67,12 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
 }
 
 export function createRoutedItemsRepository(knex: Knex, now: () => number) {
-  /** A recipient's items visible by `now`, filtered by status and subject. */
-  const inboxQuery = (db: Db, filter: Omit<InboxFilter, 'page' | 'pageSize'> & { now: number }) => {
-    const q = whereVisible(db('routed_items as r').where('r.recipient_staff_member_id', filter.recipientStaffMemberId), 'r.visible_at', filter.now);
+  /**
+   * A recipient's items visible by `now`, filtered by status and subject, through the inbox index
+   * that holds them in list order (see migration 20261207_0110); `index` overrides the choice.
+   */
+  const inboxQuery = (db: Db, filter: Omit<InboxFilter, 'page' | 'pageSize'> & { now: number }, index = filter.subjectStaffMemberId ? 'routed_items_inbox_subject_day' : filter.status ? 'routed_items_inbox_status_day' : 'routed_items_inbox_day') => {
+    const q = whereVisible(db.from(throughIndex(db, 'routed_items', 'r', index)).where('r.recipient_staff_member_id', filter.recipientStaffMemberId), 'r.visible_at', filter.now);
     if (filter.status) q.andWhere('r.status', filter.status);
     if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
     return q;
@@ -188,17 +192,17 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
     },
 
     async countsByStatus(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Record<string, number>> {
-      const rows = await whereVisible(db('routed_items').select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n')).where('recipient_staff_member_id', recipientStaffMemberId), 'visible_at', now).groupBy('status');
+      const rows = await inboxQuery(db, { recipientStaffMemberId, now }, 'routed_items_inbox_status_day').select<Array<{ status: string; n: number }>>('r.status', db.raw('count(*) as n')).groupBy('r.status');
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
 
-    /** Staff members the recipient's items are about, for the inbox filter: one index probe per staff member, not a pass over the inbox. */
+    /**
+     * Staff members the recipient's items are about, for the inbox filter: one index probe per staff
+     * member, not a pass over the inbox (a scalar subquery, which MariaDB does not turn into one).
+     */
     async subjectsForRecipient(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
-      const rows = await db('staff_members as s')
-        .whereExists((sub) => whereVisible(sub.select(1).from('routed_items as r').where('r.recipient_staff_member_id', recipientStaffMemberId).andWhereRaw('r.subject_staff_member_id = s.id'), 'r.visible_at', now))
-        .select('s.id', 's.name')
-        .orderBy('s.name')
-        .orderBy('s.id');
+      const hasItem = inboxQuery(db, { recipientStaffMemberId, now }, 'routed_items_inbox_subject_day').select(db.raw('1')).andWhereRaw('r.subject_staff_member_id = s.id').limit(1);
+      const rows = await db('staff_members as s').whereRaw('(?) = 1', [hasItem]).select('s.id', 's.name').orderBy('s.name').orderBy('s.id');
       return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
     },
 
