@@ -49,7 +49,7 @@ export interface PacketReview {
  * for another cycle: they are final at the period's end, so a solicited answer arriving later is read
  * in the packet but moves no figure (the change would describe that one answer to an earlier reader).
  */
-function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
+export function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
   return query
     .join('feedback_items as f', 'f.id', inputKey)
     .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))

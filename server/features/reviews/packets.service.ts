@@ -12,6 +12,7 @@ import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThe
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
 import type { Populations } from './populations';
+import type { TrendsRepository } from './trends.repository';
 
 export const TEAM_PAGE_SIZE = 50;
 export const TEAM_STATES = ['reviewed', 'unreviewed'] as const;
@@ -79,6 +80,7 @@ export interface InputPacket {
 export interface PacketsDeps {
   knex: Knex;
   repository: PacketsRepository;
+  trendsRepository: TrendsRepository;
   populations: Populations;
   cycles: CycleLookup;
   directory: PacketDirectory;
@@ -97,7 +99,7 @@ export function periodOf(cycle: ReviewCycle): Period {
 }
 
 export function createPacketsService(deps: PacketsDeps) {
-  const { knex, repository, populations, cycles, directory, feedback, audit } = deps;
+  const { knex, repository, trendsRepository, populations, cycles, directory, feedback, audit } = deps;
   const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
   // Over once every input of the period shows: an item sent in its last minutes is held back a while,
   // and a figure shown before it arrived would move when it did.
@@ -319,14 +321,18 @@ export function createPacketsService(deps: PacketsDeps) {
         cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
       };
       const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
-      const facts = await Promise.all(shownCycles.map(frozenFacts));
-      const ratings = facts.flatMap((f) => f.ratings);
-      if (filterIsolatesTooFew(ratings, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      for (const c of shownCycles) await populations.freeze(c.id);
+      // Periods never overlap, so an item is rated in one cycle only: the cycles' distinct items add up.
+      const perCycle = await Promise.all(shownCycles.map((c) => trendsRepository.ratedItems(periodOf(c), c.id, chosen.dimensionIds, chosen.departmentIds)));
+      const rated = perCycle.reduce((sum, r) => ({ chosen: sum.chosen + r.chosen, all: sum.all + r.all }), { chosen: 0, all: 0 });
+      if (filterIsolatesTooFew(rated, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      const counts = (await Promise.all(shownCycles.map((c) => trendsRepository.ratingCounts(periodOf(c), c.id)))).flat();
+      const handling = (await Promise.all(shownCycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
       const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
       return {
         refused: false,
-        figures: departmentTrends(ratings, departments.map((d) => d.id), chosen, rule),
-        handling: departmentHandling(facts.flatMap((f) => f.handling), shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
+        figures: departmentTrends(counts, departments.map((d) => d.id), chosen, rule),
+        handling: departmentHandling(handling, shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
         cycles: shownCycles,
         departments,
         dimensions,
