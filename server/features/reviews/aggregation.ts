@@ -1,4 +1,4 @@
-import { guarded, guardedParts, summariseCountedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedParts, guardedSizedParts, summariseCountedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
 import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
@@ -53,11 +53,6 @@ function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMembe
   const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
   const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
   return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
-}
-
-/** Each department's figure as one part of the organisation. */
-function asPartsOfOrganisation<F extends Placed, T>(facts: readonly F[], summarise: Summarise<F, T>): Map<number, Guarded<T>> {
-  return summarise(groupBy(facts.filter((f) => f.departmentId !== null), (f) => f.departmentId!));
 }
 
 const ratingsSummary =
@@ -152,10 +147,19 @@ export function departmentTrends(counts: readonly RatingCount[], departments: re
   return figures;
 }
 
+/** How the routed items of one department's staff (as frozen) in one cycle were handled, tallied by the database. */
+export interface HandlingCount {
+  readonly cycleId: number;
+  readonly departmentId: number;
+  readonly items: number;
+  readonly tallies: HandlingTallies;
+}
+
 /** How each department's routed items of each cycle were handled, as parts of the organisation. */
-export function departmentHandling(facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
+export function departmentHandling(counts: readonly HandlingCount[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
   return cycleIds.flatMap((cycleId) => {
-    const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId), handlingSummary(rule, now));
+    const parts = new Map(counts.filter((c) => c.cycleId === cycleId).map((c) => [c.departmentId, c]));
+    const byDepartment = guardedSizedParts(parts, (c) => c.items, rule, (c) => ({ items: c.items, ...c.tallies }));
     return departments.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
   });
 }

@@ -33,7 +33,7 @@ export function createReviews(deps: {
   translate: Translate;
 }) {
   const now = () => deps.clock.now();
-  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), trendsRepository: createTrendsRepository(deps.knex), populations: createPopulations(deps.knex, now), now });
+  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), trendsRepository: createTrendsRepository(deps.knex, now), populations: createPopulations(deps.knex, now), now });
   const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, retentionMs: deps.exportRetentionMs, cycleSheets: cycleSheets(packets, deps.translate, deps.minimumGroupSize) });
   return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
 }

@@ -55,7 +55,9 @@ export function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period:
     .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
     .where('f.created_at', '>=', period.from)
     .andWhere('f.created_at', '<', period.to)
-    .andWhere((w) => w.whereNull('f.solicited_cycle_id').orWhere('f.solicited_cycle_id', cycleId))
+    // Asked for this cycle or for none. Written as one comparison, not an OR the planners answer
+    // through the solicited-cycle index (every unsolicited item ever given), so the period's index is used.
+    .andWhereRaw('coalesce(f.solicited_cycle_id, ?) = ?', [cycleId, cycleId])
     .select('f.staff_member_id', 'p.department_id');
 }
 

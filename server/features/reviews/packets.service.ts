@@ -327,12 +327,12 @@ export function createPacketsService(deps: PacketsDeps) {
       const rated = perCycle.reduce((sum, r) => ({ chosen: sum.chosen + r.chosen, all: sum.all + r.all }), { chosen: 0, all: 0 });
       if (filterIsolatesTooFew(rated, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
       const counts = (await Promise.all(shownCycles.map((c) => trendsRepository.ratingCounts(periodOf(c), c.id)))).flat();
-      const handling = (await Promise.all(shownCycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
+      const handling = (await Promise.all(shownCycles.map((c) => trendsRepository.handlingCounts(periodOf(c), c.id)))).flat();
       const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
       return {
         refused: false,
         figures: departmentTrends(counts, departments.map((d) => d.id), chosen, rule),
-        handling: departmentHandling(handling, shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
+        handling: departmentHandling(handling, shownDepartments, shownCycles.map((c) => c.id), rule),
         cycles: shownCycles,
         departments,
         dimensions,

@@ -101,8 +101,11 @@ export function summariseScale(values: readonly number[], points: readonly numbe
   return guarded(values.length, rule, () => scaleFigures(values, points));
 }
 
-/** A figure for each part of one whole of `sizeOf` people, computed only for the parts withheldParts lets through. */
-function guardedSizedParts<K extends number, P, T extends object>(parts: ReadonlyMap<K, P>, sizeOf: (part: P) => number, rule: GroupRule, compute: (part: P) => T): Map<K, Guarded<T>> {
+/**
+ * A figure for each part of one whole of `sizeOf` people, computed only for the parts withheldParts
+ * lets through: for parts counted by a database rather than listed value by value.
+ */
+export function guardedSizedParts<K extends number, P, T extends object>(parts: ReadonlyMap<K, P>, sizeOf: (part: P) => number, rule: GroupRule, compute: (part: P) => T): Map<K, Guarded<T>> {
   const withheld = withheldParts(new Map([...parts].map(([key, part]) => [key, sizeOf(part)])), rule);
   const figures = new Map<K, Guarded<T>>();
   for (const [key, part] of parts) {
