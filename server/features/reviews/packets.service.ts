@@ -40,6 +40,7 @@ export interface StaffSurveyResult {
 
 export interface PacketDirectory {
   findStaff(id: number): Promise<StaffMember | undefined>;
+  findStaffByIds(ids: readonly number[]): Promise<StaffMember[]>;
   isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean>;
   listTeam(managerStaffId: number): Promise<StaffMember[]>;
   listDepartments(): Promise<Array<{ id: number; name: string }>>;
@@ -285,7 +286,8 @@ export function createPacketsService(deps: PacketsDeps) {
       const cycle = await mustFindCycle(cycleId);
       const facing = await repository.communityFacingStaff();
       const reviewed = new Set((await repository.reviews(cycle.id, null)).map((r) => r.staffMemberId));
-      const managers = new Map((await Promise.all([...new Set(facing.map((s) => s.managerId).filter((id): id is number => id !== null))].map((id) => directory.findStaff(id)))).filter((m): m is StaffMember => !!m).map((m) => [m.id, m.name]));
+      // Their managers' names in one read, not one per manager.
+      const managers = new Map((await directory.findStaffByIds([...new Set(facing.map((s) => s.managerId).filter((id): id is number => id !== null))])).map((m) => [m.id, m.name]));
       const tally = (key: (s: (typeof facing)[number]) => string) => {
         const groups = new Map<string, { name: string; total: number; reviewed: number }>();
         for (const s of facing) {
