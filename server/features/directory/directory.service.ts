@@ -185,8 +185,6 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
 
     findStaff: (id: number, db?: Knex | Knex.Transaction) => repository.findStaffById(id, db),
     findStaffByEmail: (email: string, db?: Knex | Knex.Transaction) => repository.findStaffByEmail(email, db),
-    /** Several staff members in one read (in no particular order); unknown ids are left out. */
-    findStaffByIds: (ids: readonly number[]) => repository.listStaffByIds(ids),
 
     /** Community-facing staff matching a name or department, for the feedback form's picker. */
     async searchCommunityFacing(query: string, limit: number): Promise<StaffMember[]> {

@@ -137,6 +137,18 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       await db('packet_flags').insert({ cycle_id: cycleId, feedback_item_id: feedbackItemId, flagged_by_account_id: accountId, note, created_at: now() }).onConflict(['cycle_id', 'feedback_item_id']).merge(['flagged_by_account_id', 'note', 'created_at']);
     },
 
+    /** Community-facing staff and how many of their packets of a cycle are reviewed, per department and manager (by name). */
+    async progressCounts(cycleId: number, db: Db = knex): Promise<Array<{ departmentName: string | null; managerName: string | null; total: number; reviewed: number }>> {
+      const rows = await db('staff_members as s')
+        .leftJoin('departments as d', 'd.id', 's.department_id')
+        .leftJoin('staff_members as m', 'm.id', 's.manager_id')
+        .leftJoin('packet_reviews as pr', (on) => on.on('pr.staff_member_id', '=', 's.id').andOnVal('pr.cycle_id', '=', cycleId))
+        .where('s.community_facing', true)
+        .groupBy('s.department_id', 'd.name', 's.manager_id', 'm.name')
+        .select('d.name as department_name', 'm.name as manager_name', db.raw('count(*) as total'), db.raw('count(pr.staff_member_id) as reviewed'));
+      return rows.map((r) => ({ departmentName: r.department_name == null ? null : String(r.department_name), managerName: r.manager_name == null ? null : String(r.manager_name), total: Number(r.total), reviewed: Number(r.reviewed) }));
+    },
+
     /** Community-facing staff: the people packets are made for. */
     async communityFacingStaff(db: Db = knex): Promise<Array<{ id: number; name: string; departmentId: number | null; departmentName: string | null; managerId: number | null }>> {
       const rows = await db('staff_members as s')

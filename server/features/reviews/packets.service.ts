@@ -40,7 +40,6 @@ export interface StaffSurveyResult {
 
 export interface PacketDirectory {
   findStaff(id: number): Promise<StaffMember | undefined>;
-  findStaffByIds(ids: readonly number[]): Promise<StaffMember[]>;
   isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean>;
   listTeam(managerStaffId: number): Promise<StaffMember[]>;
   listDepartments(): Promise<Array<{ id: number; name: string }>>;
@@ -284,27 +283,23 @@ export function createPacketsService(deps: PacketsDeps) {
     /** HR's view of a cycle: packets reviewed per department and per manager. */
     async progress(cycleId: number) {
       const cycle = await mustFindCycle(cycleId);
-      const facing = await repository.communityFacingStaff();
-      const reviewed = new Set((await repository.reviews(cycle.id, null)).map((r) => r.staffMemberId));
-      // Their managers' names in one read, not one per manager.
-      const managers = new Map((await directory.findStaffByIds([...new Set(facing.map((s) => s.managerId).filter((id): id is number => id !== null))])).map((m) => [m.id, m.name]));
-      const tally = (key: (s: (typeof facing)[number]) => string) => {
-        const groups = new Map<string, { name: string; total: number; reviewed: number }>();
-        for (const s of facing) {
-          const name = key(s);
-          const g = groups.get(name) ?? { name, total: 0, reviewed: 0 };
-          g.total++;
-          if (reviewed.has(s.id)) g.reviewed++;
-          groups.set(name, g);
+      // Counted by the database per department and manager: a few rows, not every staff member.
+      const groups = await repository.progressCounts(cycle.id);
+      const tally = (key: (g: (typeof groups)[number]) => string) => {
+        const tallies = new Map<string, { name: string; total: number; reviewed: number }>();
+        for (const g of groups) {
+          const name = key(g);
+          const t = tallies.get(name) ?? { name, total: 0, reviewed: 0 };
+          tallies.set(name, { name, total: t.total + g.total, reviewed: t.reviewed + g.reviewed });
         }
-        return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+        return [...tallies.values()].sort((x, y) => x.name.localeCompare(y.name));
       };
       return {
         cycle,
-        total: facing.length,
-        reviewed: facing.filter((s) => reviewed.has(s.id)).length,
-        byDepartment: tally((s) => s.departmentName ?? ''),
-        byManager: tally((s) => (s.managerId === null ? '' : (managers.get(s.managerId) ?? ''))),
+        total: groups.reduce((sum, g) => sum + g.total, 0),
+        reviewed: groups.reduce((sum, g) => sum + g.reviewed, 0),
+        byDepartment: tally((g) => g.departmentName ?? ''),
+        byManager: tally((g) => g.managerName ?? ''),
       };
     },
 
