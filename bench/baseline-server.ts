@@ -66,6 +66,20 @@ app.get('/packets', async (req, res) => {
   res.json(rows);
 });
 
+/** The review cycles and which of them hold the reader's reviewed packet: what the reviews index shows. */
+app.get('/reviews', async (req, res) => {
+  const rows = await knex('review_cycles as c').leftJoin('packet_reviews as p', (on) => on.on('p.cycle_id', 'c.id').andOnVal('p.staff_member_id', num(req.query.staff)))
+    .whereNot('c.status', 'planned').select('c.id', 'c.code', 'c.status', 'p.reviewed_at').orderBy('c.starts_on', 'desc');
+  res.json(rows);
+});
+
+/** Community-facing staff and reviewed packets of a cycle per department and manager: what HR's progress shows. */
+app.get('/progress', async (req, res) => {
+  const tally = (key: string) => knex('staff_members as s').leftJoin('packet_reviews as p', (on) => on.on('p.staff_member_id', 's.id').andOnVal('p.cycle_id', num(req.query.cycle)))
+    .where('s.community_facing', true).groupBy(key).select(key, knex.raw('count(*) as total'), knex.raw('count(p.staff_member_id) as reviewed'));
+  res.json({ departments: await tally('s.department_id'), managers: await tally('s.manager_id') });
+});
+
 /** Mean rating per department, dimension and period: what HR's trends show. */
 app.get('/trends', async (_req, res) => {
   const rows = await knex('feedback_ratings as r').join('feedback_items as f', 'f.id', 'r.feedback_item_id').join('staff_members as s', 's.id', 'f.staff_member_id')

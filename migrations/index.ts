@@ -24,6 +24,8 @@ import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
 import * as publishedFigures from './20261204_0085_published_figures';
 import * as referenceVersions from './20261204_0086_reference_versions';
 import * as inboxIndex from './20261204_0087_inbox_index';
+import * as inboxDayOrder from './20261207_0110_inbox_day_order';
+import * as feedbackPeriodIndex from './20261207_0111_feedback_period_index';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +60,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0085_published_figures', publishedFigures],
   ['20261204_0086_reference_versions', referenceVersions],
   ['20261204_0087_inbox_index', inboxIndex],
+  ['20261207_0110_inbox_day_order', inboxDayOrder],
+  ['20261207_0111_feedback_period_index', feedbackPeriodIndex],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

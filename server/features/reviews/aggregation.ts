@@ -1,4 +1,4 @@
-import { guarded, guardedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedParts, guardedSizedParts, summariseCountedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
 import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
@@ -53,11 +53,6 @@ function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMembe
   const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
   const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
   return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
-}
-
-/** Each department's figure as one part of the organisation. */
-function asPartsOfOrganisation<F extends Placed, T>(facts: readonly F[], summarise: Summarise<F, T>): Map<number, Guarded<T>> {
-  return summarise(groupBy(facts.filter((f) => f.departmentId !== null), (f) => f.departmentId!));
 }
 
 const ratingsSummary =
@@ -115,42 +110,74 @@ export interface TrendFigure {
   readonly figure: Guarded<ScaleFigures>;
 }
 
+/** How many ratings of one score the staff of one department (as frozen) were given on one dimension in one cycle. */
+export interface RatingCount {
+  readonly cycleId: number;
+  readonly departmentId: number;
+  readonly dimensionId: number;
+  readonly score: number;
+  readonly ratings: number;
+}
+
 /**
- * Department × dimension × cycle figures for HR and executives. The departments (as frozen at each
- * period's end) are the parts of the organisation, for that dimension and cycle: see withheldParts.
- * Which departments a filter shows never changes any figure.
+ * Department × dimension × cycle figures for HR and executives, from the ratings counted per score
+ * (a GROUP BY, not every rating). The departments (as frozen at each period's end) are the parts of
+ * the organisation, for that dimension and cycle: see withheldParts. Which departments a filter shows
+ * never changes any figure.
  */
-export function departmentTrends(facts: readonly RatingFact[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
+export function departmentTrends(counts: readonly RatingCount[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
   const shown = filter.departmentIds.length ? departments.filter((d) => filter.departmentIds.includes(d)) : departments;
+  // cycle:dimension → department → score → ratings
+  const parts = new Map<string, Map<number, Map<number, number>>>();
+  for (const c of counts) {
+    const key = `${c.cycleId}:${c.dimensionId}`;
+    const byDepartment = parts.get(key) ?? new Map<number, Map<number, number>>();
+    const scores = byDepartment.get(c.departmentId) ?? new Map<number, number>();
+    scores.set(c.score, (scores.get(c.score) ?? 0) + c.ratings);
+    byDepartment.set(c.departmentId, scores);
+    parts.set(key, byDepartment);
+  }
   const figures: TrendFigure[] = [];
   for (const cycleId of filter.cycleIds) {
     for (const dimensionId of filter.dimensionIds) {
-      const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId && f.dimensionId === dimensionId), ratingsSummary(rule));
+      const byDepartment = summariseCountedParts(parts.get(`${cycleId}:${dimensionId}`) ?? new Map(), RATING_POINTS, rule);
       for (const departmentId of shown) figures.push({ departmentId, dimensionId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW });
     }
   }
   return figures;
 }
 
+/** How the routed items of one department's staff (as frozen) in one cycle were handled, tallied by the database. */
+export interface HandlingCount {
+  readonly cycleId: number;
+  readonly departmentId: number;
+  readonly items: number;
+  readonly tallies: HandlingTallies;
+}
+
 /** How each department's routed items of each cycle were handled, as parts of the organisation. */
-export function departmentHandling(facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
+export function departmentHandling(counts: readonly HandlingCount[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
   return cycleIds.flatMap((cycleId) => {
-    const byDepartment = asPartsOfOrganisation(facts.filter((f) => f.cycleId === cycleId), handlingSummary(rule, now));
+    const parts = new Map(counts.filter((c) => c.cycleId === cycleId).map((c) => [c.departmentId, c]));
+    const byDepartment = guardedSizedParts(parts, (c) => c.items, rule, (c) => ({ items: c.items, ...c.tallies }));
     return departments.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
   });
+}
+
+/** Distinct feedback items rated in a filter's cycles and dimensions: by the chosen departments, and by all (both as frozen). */
+export interface RatedItems {
+  readonly chosen: number;
+  readonly all: number;
 }
 
 /**
  * A filter that would describe fewer people than the minimum is refused outright rather than shown
  * empty, so that narrowing step by step cannot single anyone out. Counted in distinct feedback items.
  */
-export function filterIsolatesTooFew(facts: readonly RatingFact[], filter: TrendFilter, rule: GroupRule): boolean {
+export function filterIsolatesTooFew(rated: RatedItems, filter: TrendFilter, rule: GroupRule): boolean {
   if (filter.departmentIds.length === 0) return false;
-  const inScope = facts.filter((f) => f.departmentId !== null && filter.cycleIds.includes(f.cycleId) && filter.dimensionIds.includes(f.dimensionId));
-  const chosen = new Set(inScope.filter((f) => filter.departmentIds.includes(f.departmentId!)).map((f) => f.feedbackItemId));
-  const all = new Set(inScope.map((f) => f.feedbackItemId));
   // Too few chosen, or too few left out: either side would describe a handful of people.
-  return suppressionReason(chosen.size, { ...rule, parentSize: all.size }) !== null;
+  return suppressionReason(rated.chosen, { ...rule, parentSize: rated.all }) !== null;
 }
 
 const STOPWORDS = new Set(

@@ -9,6 +9,7 @@ import { cycleSheets } from './packet-sheets';
 import { createPacketsRepository } from './packets.repository';
 import { createPacketsRoutes } from './packets.routes';
 import { createPopulations } from './populations';
+import { createTrendsRepository } from './trends.repository';
 import { createPacketsService, type CycleLookup, type PacketDirectory, type StaffSurveyResult } from './packets.service';
 import type { Period } from './packets.repository';
 
@@ -32,7 +33,7 @@ export function createReviews(deps: {
   translate: Translate;
 }) {
   const now = () => deps.clock.now();
-  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), populations: createPopulations(deps.knex, now), now });
+  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), trendsRepository: createTrendsRepository(deps.knex, now), populations: createPopulations(deps.knex, now), now });
   const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, retentionMs: deps.exportRetentionMs, cycleSheets: cycleSheets(packets, deps.translate, deps.minimumGroupSize) });
   return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
 }

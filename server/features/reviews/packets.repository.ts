@@ -49,13 +49,15 @@ export interface PacketReview {
  * for another cycle: they are final at the period's end, so a solicited answer arriving later is read
  * in the packet but moves no figure (the change would describe that one answer to an earlier reader).
  */
-function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
+export function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period, cycleId: number): Knex.QueryBuilder {
   return query
     .join('feedback_items as f', 'f.id', inputKey)
     .leftJoin('cycle_population_members as p', (on) => on.on('p.staff_member_id', '=', 'f.staff_member_id').andOnVal('p.cycle_id', '=', cycleId))
     .where('f.created_at', '>=', period.from)
     .andWhere('f.created_at', '<', period.to)
-    .andWhere((w) => w.whereNull('f.solicited_cycle_id').orWhere('f.solicited_cycle_id', cycleId))
+    // Asked for this cycle or for none. Written as one comparison, not an OR the planners answer
+    // through the solicited-cycle index (every unsolicited item ever given), so the period's index is used.
+    .andWhereRaw('coalesce(f.solicited_cycle_id, ?) = ?', [cycleId, cycleId])
     .select('f.staff_member_id', 'p.department_id');
 }
 
@@ -133,6 +135,18 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
         return;
       }
       await db('packet_flags').insert({ cycle_id: cycleId, feedback_item_id: feedbackItemId, flagged_by_account_id: accountId, note, created_at: now() }).onConflict(['cycle_id', 'feedback_item_id']).merge(['flagged_by_account_id', 'note', 'created_at']);
+    },
+
+    /** Community-facing staff and how many of their packets of a cycle are reviewed, per department and manager (by name). */
+    async progressCounts(cycleId: number, db: Db = knex): Promise<Array<{ departmentName: string | null; managerName: string | null; total: number; reviewed: number }>> {
+      const rows = await db('staff_members as s')
+        .leftJoin('departments as d', 'd.id', 's.department_id')
+        .leftJoin('staff_members as m', 'm.id', 's.manager_id')
+        .leftJoin('packet_reviews as pr', (on) => on.on('pr.staff_member_id', '=', 's.id').andOnVal('pr.cycle_id', '=', cycleId))
+        .where('s.community_facing', true)
+        .groupBy('s.department_id', 'd.name', 's.manager_id', 'm.name')
+        .select('d.name as department_name', 'm.name as manager_name', db.raw('count(*) as total'), db.raw('count(pr.staff_member_id) as reviewed'));
+      return rows.map((r) => ({ departmentName: r.department_name == null ? null : String(r.department_name), managerName: r.manager_name == null ? null : String(r.manager_name), total: Number(r.total), reviewed: Number(r.reviewed) }));
     },
 
     /** Community-facing staff: the people packets are made for. */

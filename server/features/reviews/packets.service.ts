@@ -12,6 +12,7 @@ import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThe
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period } from './packets.repository';
 import type { Populations } from './populations';
+import type { TrendsRepository } from './trends.repository';
 
 export const TEAM_PAGE_SIZE = 50;
 export const TEAM_STATES = ['reviewed', 'unreviewed'] as const;
@@ -79,6 +80,7 @@ export interface InputPacket {
 export interface PacketsDeps {
   knex: Knex;
   repository: PacketsRepository;
+  trendsRepository: TrendsRepository;
   populations: Populations;
   cycles: CycleLookup;
   directory: PacketDirectory;
@@ -97,7 +99,7 @@ export function periodOf(cycle: ReviewCycle): Period {
 }
 
 export function createPacketsService(deps: PacketsDeps) {
-  const { knex, repository, populations, cycles, directory, feedback, audit } = deps;
+  const { knex, repository, trendsRepository, populations, cycles, directory, feedback, audit } = deps;
   const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
   // Over once every input of the period shows: an item sent in its last minutes is held back a while,
   // and a figure shown before it arrived would move when it did.
@@ -281,26 +283,23 @@ export function createPacketsService(deps: PacketsDeps) {
     /** HR's view of a cycle: packets reviewed per department and per manager. */
     async progress(cycleId: number) {
       const cycle = await mustFindCycle(cycleId);
-      const facing = await repository.communityFacingStaff();
-      const reviewed = new Set((await repository.reviews(cycle.id, null)).map((r) => r.staffMemberId));
-      const managers = new Map((await Promise.all([...new Set(facing.map((s) => s.managerId).filter((id): id is number => id !== null))].map((id) => directory.findStaff(id)))).filter((m): m is StaffMember => !!m).map((m) => [m.id, m.name]));
-      const tally = (key: (s: (typeof facing)[number]) => string) => {
-        const groups = new Map<string, { name: string; total: number; reviewed: number }>();
-        for (const s of facing) {
-          const name = key(s);
-          const g = groups.get(name) ?? { name, total: 0, reviewed: 0 };
-          g.total++;
-          if (reviewed.has(s.id)) g.reviewed++;
-          groups.set(name, g);
+      // Counted by the database per department and manager: a few rows, not every staff member.
+      const groups = await repository.progressCounts(cycle.id);
+      const tally = (key: (g: (typeof groups)[number]) => string) => {
+        const tallies = new Map<string, { name: string; total: number; reviewed: number }>();
+        for (const g of groups) {
+          const name = key(g);
+          const t = tallies.get(name) ?? { name, total: 0, reviewed: 0 };
+          tallies.set(name, { name, total: t.total + g.total, reviewed: t.reviewed + g.reviewed });
         }
-        return [...groups.values()].sort((a, b) => a.name.localeCompare(b.name));
+        return [...tallies.values()].sort((x, y) => x.name.localeCompare(y.name));
       };
       return {
         cycle,
-        total: facing.length,
-        reviewed: facing.filter((s) => reviewed.has(s.id)).length,
-        byDepartment: tally((s) => s.departmentName ?? ''),
-        byManager: tally((s) => (s.managerId === null ? '' : (managers.get(s.managerId) ?? ''))),
+        total: groups.reduce((sum, g) => sum + g.total, 0),
+        reviewed: groups.reduce((sum, g) => sum + g.reviewed, 0),
+        byDepartment: tally((g) => g.departmentName ?? ''),
+        byManager: tally((g) => g.managerName ?? ''),
       };
     },
 
@@ -319,14 +318,18 @@ export function createPacketsService(deps: PacketsDeps) {
         cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
       };
       const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
-      const facts = await Promise.all(shownCycles.map(frozenFacts));
-      const ratings = facts.flatMap((f) => f.ratings);
-      if (filterIsolatesTooFew(ratings, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      for (const c of shownCycles) await populations.freeze(c.id);
+      // Periods never overlap, so an item is rated in one cycle only: the cycles' distinct items add up.
+      const perCycle = await Promise.all(shownCycles.map((c) => trendsRepository.ratedItems(periodOf(c), c.id, chosen.dimensionIds, chosen.departmentIds)));
+      const rated = perCycle.reduce((sum, r) => ({ chosen: sum.chosen + r.chosen, all: sum.all + r.all }), { chosen: 0, all: 0 });
+      if (filterIsolatesTooFew(rated, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
+      const counts = (await Promise.all(shownCycles.map((c) => trendsRepository.ratingCounts(periodOf(c), c.id)))).flat();
+      const handling = (await Promise.all(shownCycles.map((c) => trendsRepository.handlingCounts(periodOf(c), c.id)))).flat();
       const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
       return {
         refused: false,
-        figures: departmentTrends(ratings, departments.map((d) => d.id), chosen, rule),
-        handling: departmentHandling(facts.flatMap((f) => f.handling), shownDepartments, shownCycles.map((c) => c.id), rule, deps.now()),
+        figures: departmentTrends(counts, departments.map((d) => d.id), chosen, rule),
+        handling: departmentHandling(handling, shownDepartments, shownCycles.map((c) => c.id), rule),
         cycles: shownCycles,
         departments,
         dimensions,

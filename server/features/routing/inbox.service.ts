@@ -195,12 +195,15 @@ export function createInboxService(deps: InboxServiceDeps) {
       if (actor.staffMemberId === null) {
         return { page: { items: [], total: 0, page: 1, pageSize: filter.pageSize, pageCount: 1 }, counts: {}, subjects: [] };
       }
-      const t = now();
-      const { items: list, total } = await items.listForRecipient({ ...filter, recipientStaffMemberId: actor.staffMemberId, now: t });
+      const query = { ...filter, recipientStaffMemberId: actor.staffMemberId, now: now() };
+      const counts = await items.countsByStatus(query.recipientStaffMemberId, query.now);
+      // The per-status counts already hold the total, unless a subject narrows it.
+      const total = query.subjectStaffMemberId ? await items.countForRecipient(query) : query.status ? (counts[query.status] ?? 0) : Object.values(counts).reduce((sum, n) => sum + n, 0);
+      const list = await items.listForRecipient(query, total);
       return {
         page: { items: await withContent(list), total, page: filter.page, pageSize: filter.pageSize, pageCount: pageCountOf(total, filter.pageSize) },
-        counts: await items.countsByStatus(actor.staffMemberId, t),
-        subjects: await items.subjectsForRecipient(actor.staffMemberId, t),
+        counts,
+        subjects: await items.subjectsForRecipient(query.recipientStaffMemberId, query.now),
       };
     },
 

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
+import { throughIndex } from '../../platform/db/index-hints';
 import { toNullableNumber } from '../../platform/db/json';
-import { orderByDayThenRandom, whereVisible } from '../../platform/privacy/times';
+import { orderByStoredDayThenRandom, whereVisible } from '../../platform/privacy/times';
 import type { EventActor, RoutedItem, RoutedItemEvent, RoutedItemEventType, RoutedItemStatus } from './routing.schema';
 
 type Db = Knex | Knex.Transaction;
@@ -66,6 +67,16 @@ function toRoutedItem(row: Record<string, unknown>): RoutedItem {
 }
 
 export function createRoutedItemsRepository(knex: Knex, now: () => number) {
+  /**
+   * A recipient's items visible by `now`, filtered by status and subject, through the inbox index
+   * that holds them in list order (see migration 20261207_0110); `index` overrides the choice.
+   */
+  const inboxQuery = (db: Db, filter: Omit<InboxFilter, 'page' | 'pageSize'> & { now: number }, index = filter.subjectStaffMemberId ? 'routed_items_inbox_subject_day' : filter.status ? 'routed_items_inbox_status_day' : 'routed_items_inbox_day') => {
+    const q = whereVisible(db.from(throughIndex(db, 'routed_items', 'r', index)).where('r.recipient_staff_member_id', filter.recipientStaffMemberId), 'r.visible_at', filter.now);
+    if (filter.status) q.andWhere('r.status', filter.status);
+    if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
+    return q;
+  };
   const itemQuery = (db: Db) => db('routed_items as r').join('staff_members as rs', 'rs.id', 'r.recipient_staff_member_id').select(ITEM_COLUMNS);
 
   /**
@@ -156,31 +167,42 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return new Map(rows.map((r) => [Number(r.feedback_item_id), String(r.public_id)]));
     },
 
-    /** What has become visible to the recipient by `filter.now`, newest day first (see orderByDayThenRandom). */
-    async listForRecipient(filter: InboxFilter & { now: number }, db: Db = knex): Promise<{ items: RoutedItem[]; total: number }> {
-      const apply = (q: Knex.QueryBuilder) => {
-        whereVisible(q.where('r.recipient_staff_member_id', filter.recipientStaffMemberId), 'r.visible_at', filter.now);
-        if (filter.status) q.andWhere('r.status', filter.status);
-        if (filter.subjectStaffMemberId) q.andWhere('r.subject_staff_member_id', filter.subjectStaffMemberId);
-        return q;
-      };
-      const total = await apply(db('routed_items as r').count({ n: '*' })).first();
-      const rows = await orderByDayThenRandom(apply(itemQuery(db)), 'r.received_at', 'r.public_id')
-        .limit(filter.pageSize)
-        .offset((filter.page - 1) * filter.pageSize);
-      return { items: rows.map(toRoutedItem), total: Number(total?.n ?? 0) };
+    /**
+     * A page of what has become visible to the recipient by `filter.now`, newest day first (see
+     * orderByStoredDayThenRandom); `total` is how many match (see countsByStatus). The page's ids are
+     * found in one of the inbox indexes alone, walked from whichever end is nearer, so no page sorts or
+     * reads more than half the list; only the page's rows are then read.
+     */
+    async listForRecipient(filter: InboxFilter & { now: number }, total: number, db: Db = knex): Promise<RoutedItem[]> {
+      const offset = (filter.page - 1) * filter.pageSize;
+      if (offset >= total) return [];
+      const reversed = offset > total / 2;
+      const limit = Math.min(filter.pageSize, total - offset);
+      const ids = orderByStoredDayThenRandom(inboxQuery(db, filter).select('r.id'), 'r.received_day', 'r.public_id', reversed)
+        .limit(limit)
+        .offset(reversed ? total - offset - limit : offset);
+      const rows = await orderByStoredDayThenRandom(itemQuery(db).join(ids.as('page'), 'page.id', 'r.id'), 'r.received_day', 'r.public_id');
+      return rows.map(toRoutedItem);
+    },
+
+    /** How many items match a filter by a subject (other counts come from countsByStatus). */
+    async countForRecipient(filter: Omit<InboxFilter, 'page' | 'pageSize'> & { now: number }, db: Db = knex): Promise<number> {
+      const row = await inboxQuery(db, filter).count({ n: '*' }).first();
+      return Number(row?.n ?? 0);
     },
 
     async countsByStatus(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Record<string, number>> {
-      const rows = await whereVisible(db('routed_items').select<Array<{ status: string; n: number }>>('status', db.raw('count(*) as n')).where('recipient_staff_member_id', recipientStaffMemberId), 'visible_at', now).groupBy('status');
+      const rows = await inboxQuery(db, { recipientStaffMemberId, now }, 'routed_items_inbox_status_day').select<Array<{ status: string; n: number }>>('r.status', db.raw('count(*) as n')).groupBy('r.status');
       return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
     },
 
-    /** Staff members the recipient's items are about, for the inbox filter. */
+    /**
+     * Staff members the recipient's items are about, for the inbox filter: one index probe per staff
+     * member, not a pass over the inbox (a scalar subquery, which MariaDB does not turn into one).
+     */
     async subjectsForRecipient(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
-      const rows = await whereVisible(db('routed_items as r').join('staff_members as s', 's.id', 'r.subject_staff_member_id').where('r.recipient_staff_member_id', recipientStaffMemberId), 'r.visible_at', now)
-        .distinct('s.id', 's.name')
-        .orderBy('s.name');
+      const hasItem = inboxQuery(db, { recipientStaffMemberId, now }, 'routed_items_inbox_subject_day').select(db.raw('1')).andWhereRaw('r.subject_staff_member_id = s.id').limit(1);
+      const rows = await db('staff_members as s').whereRaw('(?) = 1', [hasItem]).select('s.id', 's.name').orderBy('s.name').orderBy('s.id');
       return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
     },
 

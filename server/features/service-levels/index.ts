@@ -9,7 +9,7 @@ export type { BusinessCalendar } from './business-clock';
 export type { ServiceLevelsService } from './service-levels.service';
 export { extendByPause } from './service-levels.service';
 export { describeTarget } from './service-levels.routes';
-export { handlingTallies, type HandlingTallies, type HandlingTimes, type TargetTally } from './performance';
+export { handlingTallies, handlingTallyColumns, type HandlingTallies, type HandlingTimes, type TargetTally } from './performance';
 export type { ServiceLevelTarget } from './service-levels.schema';
 export { FEEDBACK_SERVICE, type EscalationStep, type TargetUnit } from './service-levels.schema';
 

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { suppressionReason, type GroupRule } from '../../platform/privacy/aggregates';
 import { businessMsBetween, type BusinessCalendar } from './business-clock';
 import type { TargetUnit } from './service-levels.schema';
@@ -86,6 +87,31 @@ export function handlingTallies(items: readonly HandlingTimes[], now: number): H
     responded: tally(items.filter((i) => i.timeframeUpdatedAt === null).map((i) => ({ doneAt: i.respondedAt, dueAt: i.respondDueAt })), now),
     timeframesGiven: withTimeframe.length,
     timeframesKept: tally(withTimeframe.map((i) => ({ doneAt: i.respondedAt, dueAt: i.committedRespondAt })), now),
+  };
+}
+
+/**
+ * handlingTallies as a database counts it, for figures over many items: the same rule as tally,
+ * as sums over the rows of `r` (routed items) grouped by the caller. `fromRow` reads the sums back.
+ */
+export function handlingTallyColumns(db: Knex | Knex.Transaction, now: number) {
+  // Decided: done, or due and passed. Met: done, and by the due time when there is one.
+  const tallied = (name: string, done: string, due: string, only = '1 = 1') => [
+    db.raw(`sum(case when (${only}) and (${done} is not null or (${due} is not null and ${due} < ?)) then 1 else 0 end) as ${name}_decided`, [now]),
+    db.raw(`sum(case when (${only}) and ${done} is not null and (${due} is null or ${done} <= ${due}) then 1 else 0 end) as ${name}_met`),
+  ];
+  const withTimeframe = 'r.timeframe_updated_at is not null and r.committed_respond_at is not null';
+  return {
+    columns: [
+      ...tallied('acknowledged', 'r.acknowledged_at', 'r.acknowledge_due_at'),
+      ...tallied('responded', 'r.responded_at', 'r.respond_due_at', 'r.timeframe_updated_at is null'),
+      db.raw(`sum(case when ${withTimeframe} then 1 else 0 end) as timeframes_given`),
+      ...tallied('kept', 'r.responded_at', 'r.committed_respond_at', withTimeframe),
+    ],
+    fromRow(row: Record<string, unknown>): HandlingTallies {
+      const of = (name: string): TargetTally => ({ met: Number(row[`${name}_met`] ?? 0), decided: Number(row[`${name}_decided`] ?? 0) });
+      return { acknowledged: of('acknowledged'), responded: of('responded'), timeframesGiven: Number(row.timeframes_given ?? 0), timeframesKept: of('kept') };
+    },
   };
 }
 

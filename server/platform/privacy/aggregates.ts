@@ -101,15 +101,56 @@ export function summariseScale(values: readonly number[], points: readonly numbe
   return guarded(values.length, rule, () => scaleFigures(values, points));
 }
 
-/** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
-export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
-  const withheld = withheldParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
+/**
+ * A figure for each part of one whole of `sizeOf` people, computed only for the parts withheldParts
+ * lets through: for parts counted by a database rather than listed value by value.
+ */
+export function guardedSizedParts<K extends number, P, T extends object>(parts: ReadonlyMap<K, P>, sizeOf: (part: P) => number, rule: GroupRule, compute: (part: P) => T): Map<K, Guarded<T>> {
+  const withheld = withheldParts(new Map([...parts].map(([key, part]) => [key, sizeOf(part)])), rule);
   const figures = new Map<K, Guarded<T>>();
-  for (const [part, values] of parts) {
-    const reason = withheld.get(part);
-    figures.set(part, reason ? { suppressed: true, reason } : { ...compute(values), suppressed: false });
+  for (const [key, part] of parts) {
+    const reason = withheld.get(key);
+    figures.set(key, reason ? { suppressed: true, reason } : { ...compute(part), suppressed: false });
   }
   return figures;
+}
+
+/** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
+export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
+  return guardedSizedParts(parts, (values) => values.length, rule, compute);
+}
+
+/**
+ * The same figures as scaleFigures from how many gave each value (a GROUP BY's counts), so a
+ * database can count the values and hand over a few rows instead of every value.
+ */
+function countedScaleFigures(counts: ReadonlyMap<number, number>, points: readonly number[]): ScaleFigures {
+  const values = [...counts.keys()].sort((a, b) => a - b);
+  const count = values.reduce((sum, v) => sum + counts.get(v)!, 0);
+  // The value at a position of the sorted values, as scaleFigures' sorted[at].
+  const at = (position: number) => {
+    let seen = 0;
+    for (const v of values) {
+      seen += counts.get(v)!;
+      if (position < seen) return v;
+    }
+    return values[values.length - 1]!;
+  };
+  const middle = Math.floor(count / 2);
+  return {
+    count,
+    mean: round2(values.reduce((sum, v) => sum + v * counts.get(v)!, 0) / count),
+    median: count % 2 === 1 ? at(middle) : (at(middle - 1) + at(middle)) / 2,
+    distribution: points.map((value) => ({ value, count: counts.get(value) ?? 0 })),
+  };
+}
+
+/**
+ * Scale figures for each part of one whole given as counts per value (see countedScaleFigures): the
+ * same suppression and figures as summariseParts over the values those counts stand for.
+ */
+export function summariseCountedParts<K extends number>(parts: ReadonlyMap<K, ReadonlyMap<number, number>>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
+  return guardedSizedParts(parts, (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0), rule, (counts) => countedScaleFigures(counts, points));
 }
 
 /** Scale figures for each part of one whole (see withheldParts). */

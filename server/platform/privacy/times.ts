@@ -93,3 +93,10 @@ export function orderByDayThenRandom<Q extends Knex.QueryBuilder>(query: Q, time
   return query.orderByRaw(`(?? - ?? % ${DAY_MS}) desc`, [timeColumn, timeColumn]).orderBy(randomColumn) as Q;
 }
 
+/**
+ * The same order over a stored day column (`timeColumn` less its remainder of a day), which an index
+ * can hold; `reversed` walks it from the end (the last pages of a long list), for the caller to turn round.
+ */
+export function orderByStoredDayThenRandom<Q extends Knex.QueryBuilder>(query: Q, dayColumn: string, randomColumn: string, reversed = false): Q {
+  return query.orderBy(dayColumn, reversed ? 'asc' : 'desc').orderBy(randomColumn, reversed ? 'desc' : 'asc') as Q;
+}

@@ -30,6 +30,8 @@ jest.mock('../../../server/platform/privacy/times', () => {
     whereVisible: (query: Knex.QueryBuilder) => query,
     whereFeedbackVisible: (query: Knex.QueryBuilder) => query,
     orderByDayThenRandom: (query: Knex.QueryBuilder, timeColumn: string) => query.orderBy(timeColumn, 'desc'),
+    // The inbox's stored day (`received_day`) gives way to the exact time it is cut from (`received_at`).
+    orderByStoredDayThenRandom: (query: Knex.QueryBuilder, dayColumn: string, _random: string, reversed = false) => query.orderBy(dayColumn.replace(/_day$/, '_at'), reversed ? 'asc' : 'desc'),
   };
   return new Proxy(actual, { get: (target, key: string) => (mockPresenter.bypass && key in passThrough ? passThrough[key] : target[key]) });
 });

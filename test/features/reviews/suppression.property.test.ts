@@ -1,10 +1,11 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffDimensionFigures, staffHandling, staffKinds, type HandlingFact, type RatingFact } from '../../../server/features/reviews/aggregation';
+import { departmentHandling as handlingOfCounts, departmentTrends as trendsOfCounts, filterIsolatesTooFew as isolatesByCounts, staffDimensionFigures, staffHandling, staffKinds, type HandlingCount, type HandlingFact, type RatingCount, type RatingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
+import { handlingTallies } from '../../../server/features/service-levels';
 import { ValidationError } from '../../../server/platform/errors';
-import { MINIMUM_GROUP_SIZE_FLOOR } from '../../../server/platform/privacy/aggregates';
+import { MINIMUM_GROUP_SIZE_FLOOR, type GroupRule } from '../../../server/platform/privacy/aggregates';
 import { manualClock, useTestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
@@ -28,6 +29,31 @@ const organisationWith = (ratingCount: { minLength: number; maxLength: number })
     });
     return { departments: Array.from({ length: departments }, (_, i) => i + 1), staff, facts, minimum };
   });
+// The ratings as the database hands them to the trends: counted per cycle, department, dimension and score.
+const countsOf = (facts: readonly RatingFact[]): RatingCount[] => {
+  const counts = new Map<string, RatingCount>();
+  for (const f of facts) {
+    if (f.departmentId === null) continue;
+    const key = `${f.cycleId}:${f.departmentId}:${f.dimensionId}:${f.score}`;
+    const c = counts.get(key);
+    counts.set(key, { cycleId: f.cycleId, departmentId: f.departmentId, dimensionId: f.dimensionId, score: f.score, ratings: (c?.ratings ?? 0) + 1 });
+  }
+  return [...counts.values()];
+};
+const departmentTrends = (facts: readonly RatingFact[], departments: readonly number[], filter: TrendFilter, rule: GroupRule) => trendsOfCounts(countsOf(facts), departments, filter, rule);
+// Distinct items in the filter's scope, as the trends repository counts them.
+const filterIsolatesTooFew = (facts: readonly RatingFact[], filter: TrendFilter, rule: GroupRule) => {
+  const inScope = facts.filter((f) => f.departmentId !== null && filter.cycleIds.includes(f.cycleId) && filter.dimensionIds.includes(f.dimensionId));
+  const chosen = new Set(inScope.filter((f) => filter.departmentIds.includes(f.departmentId!)).map((f) => f.feedbackItemId)).size;
+  return isolatesByCounts({ chosen, all: new Set(inScope.map((f) => f.feedbackItemId)).size }, filter, rule);
+};
+// Routed items as the database tallies them for the trends: per cycle and department.
+const departmentHandling = (facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number) => {
+  const parts = new Map<string, HandlingFact[]>();
+  for (const f of facts) if (f.departmentId !== null) parts.set(`${f.cycleId}:${f.departmentId}`, [...(parts.get(`${f.cycleId}:${f.departmentId}`) ?? []), f]);
+  const counts: HandlingCount[] = [...parts.values()].map((items) => ({ cycleId: items[0]!.cycleId, departmentId: items[0]!.departmentId!, items: items.length, tallies: handlingTallies(items, now) }));
+  return handlingOfCounts(counts, departments, cycleIds, rule);
+};
 const organisation = organisationWith({ minLength: 0, maxLength: 120 });
 // Enough ratings per cycle and dimension that many figures are shown beside withheld ones.
 const denseOrganisation = organisationWith({ minLength: 60, maxLength: 300 });

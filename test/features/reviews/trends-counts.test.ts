@@ -1,0 +1,102 @@
+import { RATING_POINTS, type HandlingFact, type RatingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
+import { handlingTallies } from '../../../server/features/service-levels';
+import { createPacketsRepository } from '../../../server/features/reviews/packets.repository';
+import { periodOf } from '../../../server/features/reviews/packets.service';
+import { seedScale } from '../../../server/demo/scale';
+import { DEFAULT_MINIMUM_GROUP_SIZE, guardedParts, summariseParts, suppressionReason, TOO_FEW } from '../../../server/platform/privacy/aggregates';
+import { createTestApp, type TestApp } from '../../helpers/app';
+import { createTestDatabase, type TestDatabase } from '../../helpers/database';
+import { statementsOf } from '../../helpers/queries';
+
+const NOW = Date.parse('2026-11-22T09:00:00Z');
+
+/**
+ * HR's trends from ratings counted by the database against the trends as they were computed before
+ * (issue 13): every rating read, grouped and summarised in the process. Same figures, same
+ * suppression, same refusals, on a generated organisation.
+ */
+describe('trends from counted ratings', () => {
+  let database: TestDatabase;
+  let app: TestApp;
+  const knex = () => database.db.knex;
+  const rule = { minimumGroupSize: DEFAULT_MINIMUM_GROUP_SIZE };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await seedScale(database.db.knex, { scale: 0.05, now: NOW, passwordHashCost: 'low' });
+    app = await createTestApp({ db: database.db, clock: { now: () => NOW } });
+    // Handling of every kind: done in time, late, never; due passed or still to come; timeframes given, kept or not.
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const pick = <T>(options: T[]) => options[Math.floor(random() * options.length)]!;
+    const ids = (await knex()('routed_items').orderBy('id').pluck('id')).map(Number);
+    for (const id of ids.filter((_, i) => i % 3 === 0)) {
+      const due = pick([null, NOW - 86_400_000, NOW + 86_400_000]);
+      const done = pick([null, NOW - 2 * 86_400_000, NOW - 3_600_000]);
+      const timeframe = pick([null, null, NOW - 5 * 86_400_000]);
+      await knex()('routed_items').where({ id }).update({ acknowledge_due_at: due, acknowledged_at: done, respond_due_at: pick([null, NOW - 86_400_000, NOW + 86_400_000]), responded_at: pick([null, NOW - 2 * 86_400_000, NOW]), timeframe_updated_at: timeframe, committed_respond_at: timeframe === null ? pick([null, NOW]) : pick([null, NOW - 86_400_000, NOW + 86_400_000]) });
+    }
+  });
+  afterAll(() => database.destroy());
+
+  /** The figures and refusal as computed before, from every rating fact and every routed item. */
+  function before(facts: readonly RatingFact[], handlingFacts: readonly HandlingFact[], departments: readonly number[], filter: TrendFilter) {
+    const inScope = facts.filter((f) => f.departmentId !== null && filter.cycleIds.includes(f.cycleId) && filter.dimensionIds.includes(f.dimensionId));
+    const chosen = new Set(inScope.filter((f) => filter.departmentIds.includes(f.departmentId!)).map((f) => f.feedbackItemId)).size;
+    const refused = filter.departmentIds.length > 0 && suppressionReason(chosen, { ...rule, parentSize: new Set(inScope.map((f) => f.feedbackItemId)).size }) !== null;
+    const shown = filter.departmentIds.length ? departments.filter((d) => filter.departmentIds.includes(d)) : departments;
+    const figures = filter.cycleIds.flatMap((cycleId) =>
+      filter.dimensionIds.flatMap((dimensionId) => {
+        const parts = new Map<number, number[]>();
+        for (const f of facts) if (f.cycleId === cycleId && f.dimensionId === dimensionId && f.departmentId !== null) parts.set(f.departmentId, [...(parts.get(f.departmentId) ?? []), f.score]);
+        const byDepartment = summariseParts(parts, RATING_POINTS, rule);
+        return shown.map((departmentId) => ({ departmentId, dimensionId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
+      }),
+    );
+    const handling = filter.cycleIds.flatMap((cycleId) => {
+      const parts = new Map<number, HandlingFact[]>();
+      for (const f of handlingFacts) if (f.cycleId === cycleId && f.departmentId !== null) parts.set(f.departmentId, [...(parts.get(f.departmentId) ?? []), f]);
+      const byDepartment = guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, NOW) }));
+      return shown.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
+    });
+    return { refused, figures: refused ? [] : figures, handling: refused ? [] : handling };
+  }
+
+  it('when HR reads the trends, unfiltered and filtered by departments, dimensions and cycles, then figures and refusals are those computed from every rating', async () => {
+    const packets = app.services.packets;
+    const unfiltered = await packets.trends({});
+    const repository = createPacketsRepository(knex(), () => NOW);
+    const facts = (await Promise.all(unfiltered.cycles.map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
+    const handlingFacts = (await Promise.all(unfiltered.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
+    expect(facts.length).toBeGreaterThan(1000);
+    const departments = unfiltered.departments.map((d) => d.id);
+    const dimensions = unfiltered.dimensions.map((d) => d.id);
+    const cycles = unfiltered.cycles.map((c) => c.id);
+    const filters: TrendFilter[] = [
+      { departmentIds: [], dimensionIds: dimensions, cycleIds: cycles },
+      { departmentIds: departments.slice(0, 1), dimensionIds: dimensions, cycleIds: cycles },
+      { departmentIds: departments.slice(0, 2), dimensionIds: dimensions.slice(0, 2), cycleIds: cycles.slice(-1) },
+      { departmentIds: departments.slice(1), dimensionIds: dimensions.slice(0, 1), cycleIds: cycles.slice(0, 2) },
+      { departmentIds: departments, dimensionIds: dimensions.slice(2, 5), cycleIds: cycles },
+    ];
+    const outcomes = new Set<string>();
+    for (const filter of filters) {
+      const got = await packets.trends(filter);
+      const expected = before(facts, handlingFacts, departments, filter);
+      expect({ filter, refused: got.refused, figures: got.figures, handling: got.handling }).toEqual({ filter, ...expected });
+      for (const f of got.figures) outcomes.add(f.figure.suppressed ? f.figure.reason : 'shown');
+      for (const h of got.handling) if (!h.figure.suppressed) outcomes.add(`handling ${h.figure.acknowledged.decided > h.figure.acknowledged.met ? 'missed' : 'met'}`);
+      if (got.refused) outcomes.add('refused');
+    }
+    // The comparison covers shown figures and withheld ones.
+    expect([...outcomes]).toEqual(expect.arrayContaining(['shown', 'too_few', 'handling missed']));
+  });
+
+  it('when HR reads the trends, then every statement over the ratings counts them in the database rather than reading them', async () => {
+    await app.services.packets.trends({});
+    const { statements } = await statementsOf(knex(), () => app.services.packets.trends({}));
+    const ratingReads = statements.filter((sql) => sql.includes('feedback_ratings'));
+    expect(ratingReads.length).toBeGreaterThan(0);
+    for (const sql of ratingReads) expect(sql).toMatch(/count\(/);
+  });
+});
