@@ -194,7 +194,7 @@ export async function fanout(ctx: BenchContext): Promise<Row[]> {
     scenario: async () => {
       const csv = directoryCsv(String(Date.now()));
       const figures = await duringWork(ctx.app.url, async () => {
-        const location = await postForm(`${ctx.app.url}/directory/import`, hr, {}, { field: 'csv', name: 'directory.csv', text: csv });
+        const location = await postForm(`${ctx.app.url}/directory/import`, hr, {}, { field: 'file', name: 'directory.csv', text: csv });
         const publicId = /^\/jobs\/([A-Za-z0-9_-]+)$/.exec(location)?.[1];
         if (!publicId) throw new Error(`the import led to ${location}`);
         const status = await until('the import', async () => {

@@ -139,6 +139,12 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
     },
 
     /** Every staff member's manager link: the whole chain, small enough to hold (one row per person). */
+    /** The ids of the people with these addresses (lower-case), by address; absent ones are left out. */
+    async staffIdsByEmail(emails: readonly string[], db: Db = knex): Promise<Map<string, number>> {
+      const rows = emails.length === 0 ? [] : await db('staff_members').select('id', 'email').whereIn('email', emails);
+      return new Map(rows.map((r) => [String(r.email), Number(r.id)]));
+    },
+
     async managementLinks(db: Db = knex): Promise<Array<{ id: number; email: string; managerId: number | null }>> {
       const rows = await db('staff_members').select('id', 'email', 'manager_id');
       return rows.map((r) => ({ id: Number(r.id), email: String(r.email), managerId: r.manager_id == null ? null : Number(r.manager_id) }));
