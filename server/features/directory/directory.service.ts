@@ -8,6 +8,7 @@ import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
 import type { DirectoryRepository } from './directory.repository';
 import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
 import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
+import { yieldToOthers } from '../../platform/csv-import';
 import { checkStaffCsv, type ImportProblem, type ImportRow } from './staff-import';
 
 export interface StaffProfile {
@@ -258,7 +259,10 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
       const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));
       const { rows, problems } = await checkStaffCsv(csv, existing);
       if (problems.length > 0) return { ok: false as const, problems };
-      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: managersFirst(rows, existing) }, { requestedByAccountId: actor.accountId });
+      const ordered = managersFirst(rows, existing);
+      // Each step of a large file is its own turn of the event loop.
+      await yieldToOthers();
+      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: ordered }, { requestedByAccountId: actor.accountId });
       return { ok: true as const, job, rows: rows.length };
     },
   };

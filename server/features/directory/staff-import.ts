@@ -92,6 +92,7 @@ export async function checkStaffCsv(
     rows.push({ line, input });
   }
 
+  await yieldToOthers();
   // The chain as it would be after the import: existing people, with the file's rows laid over them.
   const planned: ManagementLinks<string> = new Map(existingLinks.map((l) => [l.email, l.managerEmail]));
   for (const { input } of rows) planned.set(input.email, input.managerEmail || null);
@@ -100,6 +101,7 @@ export async function checkStaffCsv(
       problems.push({ line, field: 'manager_email', messageKey: 'directory.import.unknownManager' });
     }
   }
+  await yieldToOthers();
   const inCycle = membersOfCycles(planned);
   for (const { line, input } of rows) {
     if (inCycle.has(input.email)) problems.push({ line, field: 'manager_email', messageKey: 'directory.import.cycle' });
