@@ -156,6 +156,14 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
       return Number(id);
     },
 
+    /** New people in multi-row INSERTs; returns their ids by address. */
+    async insertStaffMany(people: readonly StaffMemberFields[], db: Db = knex): Promise<Map<string, number>> {
+      const t = now();
+      // Well under SQLite's bound-variable limit (nine columns a row).
+      for (let i = 0; i < people.length; i += 100) await db('staff_members').insert(people.slice(i, i + 100).map((fields) => ({ ...staffColumns(fields), created_at: t, updated_at: t })));
+      return this.staffIdsByEmail(people.map((p) => p.email), db);
+    },
+
     async updateStaff(id: number, fields: Partial<StaffMemberFields>, db: Db = knex): Promise<void> {
       await db('staff_members').where({ id }).update({ ...staffColumns(fields), updated_at: now() });
     },

@@ -127,7 +127,15 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
     if (changesExisting) await lockChain(trx);
     const departments = new Map<string, number | null>();
     let { created, updated, departmentsCreated } = state;
+    // New people are written together, a run at a time: a run ends where someone reports to a person of the run.
+    let newcomers: StaffMemberFields[] = [];
+    const writeNewcomers = async () => {
+      for (const [email, id] of await repository.insertStaffMany(newcomers, trx)) idByEmail.set(email, id);
+      created += newcomers.length;
+      newcomers = [];
+    };
     for (const input of batch) {
+      if (input.managerEmail && newcomers.some((n) => n.email === input.managerEmail)) await writeNewcomers();
       let departmentId = departments.get(input.department);
       if (departmentId === undefined) {
         const department = await departmentIdFor(input.department, trx);
@@ -137,14 +145,13 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
       const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
       const fields = { email: input.email, name: input.name, title: input.title, departmentId, managerId, communityFacing: input.communityFacing, isExecutive: input.isExecutive };
       const id = idByEmail.get(input.email);
-      if (id === undefined) {
-        idByEmail.set(input.email, await repository.insertStaff(fields, trx));
-        created++;
-      } else {
+      if (id === undefined) newcomers.push(fields);
+      else {
         await repository.updateStaff(id, fields, trx);
         updated++;
       }
     }
+    await writeNewcomers();
     // An edit made since the file was checked may close a loop with this batch: it is then not written.
     if (changesExisting && findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
     const next = { next: state.next + batch.length, created, updated, departmentsCreated };
