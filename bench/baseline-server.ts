@@ -34,6 +34,33 @@ app.post('/feedback', async (req, res) => {
   res.status(200).send('<p>Thank you</p>');
 });
 
+// The same response row the app stores for an answered survey, in one INSERT.
+app.post('/survey-response', async (req, res) => {
+  const answers = Object.fromEntries(Object.entries(req.body as Record<string, string>).filter(([key]) => key.startsWith('a:')).map(([key, value]) => [key.slice(2), /^\d+$/.test(value) ? Number(value) : value]));
+  await knex.raw('INSERT INTO survey_responses (id, survey_id, submitted_on, answers) VALUES (?, ?, ?, ?)', [randomBytes(16).toString('hex'), num(req.query.survey), new Date().toISOString().slice(0, 10), JSON.stringify(answers)]);
+  res.redirect(303, '/thank-you');
+});
+
+/** Fan-out's least: `rows` rows in one transaction of 500-row INSERTs (the bench removes them afterwards). */
+async function insertStream(table: string, rows: number, row: (i: number) => Record<string, unknown>): Promise<void> {
+  await knex.transaction(async (trx) => {
+    for (let from = 0; from < rows; from += 500) await trx(table).insert(Array.from({ length: Math.min(500, rows - from) }, (_, i) => row(from + i)));
+  });
+}
+
+app.post('/fanout/invitations', async (req, res) => {
+  const survey = num(req.query.survey);
+  await insertStream('survey_invitations', num(req.query.rows), (i) => ({ survey_id: survey, token_hash: randomBytes(32).toString('hex'), token_sealed: randomBytes(60).toString('base64url'), email: `invitee${i}@baseline.invalid`, locale: 'en', has_responded: false, reminders_sent: 0 }));
+  res.status(204).end();
+});
+
+app.post('/fanout/staff', async (req, res) => {
+  const now = Date.now();
+  const domain = String(req.query.domain);
+  await insertStream('staff_members', num(req.query.rows), (i) => ({ email: `baseline.${now}.${i}@${domain}`, name: `Imported Person ${i}`, title: 'Coordinator', department_id: null, manager_id: null, community_facing: false, is_executive: false, created_at: now, updated_at: now }));
+  res.status(204).end();
+});
+
 app.get('/inbox', async (req, res) => {
   const q = () => {
     const query = knex('routed_items as r').where('r.recipient_staff_member_id', num(req.query.recipient)).andWhere('r.visible_at', '<=', Date.now());

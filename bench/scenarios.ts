@@ -19,7 +19,7 @@ export interface BenchContext {
   readonly submissions: number;
 }
 
-const UNITS: Record<keyof LoadFigures, string> = { rps: 'req/s', p50: 'ms', p99: 'ms', ok: 'responses', failed: 'responses' };
+const UNITS: Record<keyof LoadFigures, string> = { rps: 'req/s', p50: 'ms', p99: 'ms', ok: 'responses', failed: 'responses', redirects: 'responses' };
 
 /** Waits until the server answers /healthz quickly again: requests a run abandoned must not slow the next run. */
 async function settle(server: ServerProcess): Promise<void> {
@@ -31,7 +31,7 @@ async function settle(server: ServerProcess): Promise<void> {
 }
 
 /** One interleaved load comparison, as table rows (req/s, p50, p99). */
-async function compareLoad(ctx: BenchContext, name: string, connections: number, app: Pick<LoadOptions, 'requests' | 'sessions' | 'amount'>, baseline: Pick<LoadOptions, 'requests' | 'amount'>, check?: (figures: LoadFigures[]) => Promise<string>): Promise<Row[]> {
+export async function compareLoad(ctx: BenchContext, name: string, connections: number, app: Pick<LoadOptions, 'requests' | 'sessions' | 'amount'>, baseline: Pick<LoadOptions, 'requests' | 'amount'>, check?: (figures: LoadFigures[]) => Promise<string>): Promise<Row[]> {
   const appRuns: LoadFigures[] = [];
   const samples = await runInterleaved(ctx.rounds, {
     scenario: async () => {

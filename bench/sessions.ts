@@ -20,6 +20,13 @@ const csrfOf = (html: string) => {
   return match[1]!;
 };
 
+/** A visitor who is not signed in: the session and CSRF token a first visit to `path` gives. */
+export async function visit(baseUrl: string, path: string): Promise<Session> {
+  const cookies = new Map<string, string>();
+  const page = await get(`${baseUrl}${path}`, cookies);
+  return { cookie: [...cookies].map(([k, v]) => `${k}=${v}`).join('; '), csrf: csrfOf(page.text) };
+}
+
 /** Signs in through the sign-in form, then reads a fresh token from `formPath` (sign-in starts a new session). */
 export async function signIn(baseUrl: string, email: string, password: string, formPath = '/feedback/new'): Promise<Session> {
   const cookies = new Map<string, string>();

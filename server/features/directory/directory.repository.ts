@@ -139,6 +139,12 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
     },
 
     /** Every staff member's manager link: the whole chain, small enough to hold (one row per person). */
+    /** The ids of the people with these addresses (lower-case), by address; absent ones are left out. */
+    async staffIdsByEmail(emails: readonly string[], db: Db = knex): Promise<Map<string, number>> {
+      const rows = emails.length === 0 ? [] : await db('staff_members').select('id', 'email').whereIn('email', emails);
+      return new Map(rows.map((r) => [String(r.email), Number(r.id)]));
+    },
+
     async managementLinks(db: Db = knex): Promise<Array<{ id: number; email: string; managerId: number | null }>> {
       const rows = await db('staff_members').select('id', 'email', 'manager_id');
       return rows.map((r) => ({ id: Number(r.id), email: String(r.email), managerId: r.manager_id == null ? null : Number(r.manager_id) }));
@@ -148,6 +154,14 @@ export function createDirectoryRepository(knex: Knex, now: () => number) {
       const t = now();
       const [id] = await db('staff_members').insert({ ...staffColumns(fields), created_at: t, updated_at: t });
       return Number(id);
+    },
+
+    /** New people in multi-row INSERTs; returns their ids by address. */
+    async insertStaffMany(people: readonly StaffMemberFields[], db: Db = knex): Promise<Map<string, number>> {
+      const t = now();
+      // Well under SQLite's bound-variable limit (nine columns a row).
+      for (let i = 0; i < people.length; i += 100) await db('staff_members').insert(people.slice(i, i + 100).map((fields) => ({ ...staffColumns(fields), created_at: t, updated_at: t })));
+      return this.staffIdsByEmail(people.map((p) => p.email), db);
     },
 
     async updateStaff(id: number, fields: Partial<StaffMemberFields>, db: Db = knex): Promise<void> {

@@ -8,6 +8,7 @@ import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
 import type { DirectoryRepository } from './directory.repository';
 import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
 import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
+import { yieldToOthers } from '../../platform/csv-import';
 import { checkStaffCsv, type ImportProblem, type ImportRow } from './staff-import';
 
 export interface StaffProfile {
@@ -114,17 +115,27 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
 
   /**
    * One batch of an import: creates or updates people by e-mail, with their managers and
-   * departments. The chain is read once per batch and kept in step with what the batch writes.
+   * departments. Only the batch's people and their managers are looked up. Only a batch that changes
+   * someone already in the directory can close a loop, so only such a batch locks and reads the whole
+   * chain: people it creates have no one reporting to them but later rows of the file, and the file's
+   * own links were checked together with the directory before the job began.
    */
   async function importBatch(payload: ImportPayload, state: ImportState, trx: Knex.Transaction): Promise<{ state: ImportState; done: number; finished: boolean }> {
-    await lockChain(trx);
-    const current = await repository.managementLinks(trx);
-    const idByEmail = new Map(current.map((l) => [l.email, l.id]));
-    const links: ManagementLinks<number> = new Map(current.map((l) => [l.id, l.managerId]));
-    const departments = new Map<string, number | null>();
     const batch = payload.rows.slice(state.next, state.next + JOB_BATCH_SIZE);
+    const idByEmail = await repository.staffIdsByEmail([...new Set(batch.flatMap((r) => (r.managerEmail ? [r.email, r.managerEmail] : [r.email])))], trx);
+    const changesExisting = batch.some((r) => idByEmail.has(r.email));
+    if (changesExisting) await lockChain(trx);
+    const departments = new Map<string, number | null>();
     let { created, updated, departmentsCreated } = state;
+    // New people are written together, a run at a time: a run ends where someone reports to a person of the run.
+    let newcomers: StaffMemberFields[] = [];
+    const writeNewcomers = async () => {
+      for (const [email, id] of await repository.insertStaffMany(newcomers, trx)) idByEmail.set(email, id);
+      created += newcomers.length;
+      newcomers = [];
+    };
     for (const input of batch) {
+      if (input.managerEmail && newcomers.some((n) => n.email === input.managerEmail)) await writeNewcomers();
       let departmentId = departments.get(input.department);
       if (departmentId === undefined) {
         const department = await departmentIdFor(input.department, trx);
@@ -133,18 +144,16 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
       }
       const managerId = input.managerEmail ? (idByEmail.get(input.managerEmail) ?? null) : null;
       const fields = { email: input.email, name: input.name, title: input.title, departmentId, managerId, communityFacing: input.communityFacing, isExecutive: input.isExecutive };
-      let id = idByEmail.get(input.email);
-      if (id === undefined) {
-        idByEmail.set(input.email, (id = await repository.insertStaff(fields, trx)));
-        created++;
-      } else {
+      const id = idByEmail.get(input.email);
+      if (id === undefined) newcomers.push(fields);
+      else {
         await repository.updateStaff(id, fields, trx);
         updated++;
       }
-      links.set(id, managerId);
     }
+    await writeNewcomers();
     // An edit made since the file was checked may close a loop with this batch: it is then not written.
-    if (findCycle(links)) throw new ConflictError('directory.import.cycle');
+    if (changesExisting && findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
     const next = { next: state.next + batch.length, created, updated, departmentsCreated };
     const finished = next.next >= payload.rows.length;
     if (finished) {
@@ -255,9 +264,12 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
       const links = await repository.managementLinks(knex);
       const emailById = new Map(links.map((l) => [l.id, l.email]));
       const existing = links.map((l) => ({ email: l.email, managerEmail: l.managerId == null ? null : (emailById.get(l.managerId) ?? null) }));
-      const { rows, problems } = checkStaffCsv(csv, existing);
+      const { rows, problems } = await checkStaffCsv(csv, existing);
       if (problems.length > 0) return { ok: false as const, problems };
-      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: managersFirst(rows, existing) }, { requestedByAccountId: actor.accountId });
+      const ordered = managersFirst(rows, existing);
+      // Each step of a large file is its own turn of the event loop.
+      await yieldToOthers();
+      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: ordered }, { requestedByAccountId: actor.accountId });
       return { ok: true as const, job, rows: rows.length };
     },
   };

@@ -1,4 +1,4 @@
-import { readCsv } from '../../platform/csv-import';
+import { readCsv, yieldToOthers } from '../../platform/csv-import';
 import { isMessageKey } from '../../platform/http/forms';
 import { StaffInputSchema, type StaffInput } from './directory.schema';
 import { membersOfCycles, type ManagementLinks } from './management-chain';
@@ -19,6 +19,8 @@ export interface ImportRow {
 export const IMPORT_COLUMNS = ['email', 'name', 'title', 'department', 'manager_email', 'community_facing', 'executive'] as const;
 const REQUIRED_COLUMNS = ['email', 'name'];
 export const MAX_IMPORT_ROWS = 20_000;
+/** Lines checked between two turns of the event loop. */
+const LINES_PER_SLICE = 500;
 
 const COLUMN_OF_FIELD: Record<string, string> = {
   email: 'email',
@@ -32,14 +34,15 @@ const COLUMN_OF_FIELD: Record<string, string> = {
 
 /**
  * Parses and checks a directory CSV on its own and against the current management chain.
- * Returns the rows when every line is good, otherwise every problem found; it never writes.
+ * Returns the rows when every line is good, otherwise every problem found; it never writes. A large
+ * file is read and checked a slice at a time, so other requests are served meanwhile.
  */
-export function checkStaffCsv(
+export async function checkStaffCsv(
   csv: string,
   existingLinks: ReadonlyArray<{ email: string; managerEmail: string | null }>,
-): { rows: ImportRow[]; problems: ImportProblem[] } {
+): Promise<{ rows: ImportRow[]; problems: ImportProblem[] }> {
   const problems: ImportProblem[] = [];
-  const read = readCsv(csv);
+  const read = await readCsv(csv);
   if ('unreadableAt' in read) return { rows: [], problems: [{ line: read.unreadableAt, field: '-', messageKey: 'directory.import.unreadable' }] };
   const { header, records } = read;
   const missing = REQUIRED_COLUMNS.filter((c) => !header.includes(c));
@@ -54,7 +57,8 @@ export function checkStaffCsv(
 
   const rows: ImportRow[] = [];
   const lineOfEmail = new Map<string, number>();
-  for (const { record, line } of records) {
+  for (const [index, { record, line }] of records.entries()) {
+    if (index % LINES_PER_SLICE === LINES_PER_SLICE - 1) await yieldToOthers();
     const parsed = StaffInputSchema.safeParse({
       email: record.email ?? '',
       name: record.name ?? '',
@@ -88,6 +92,7 @@ export function checkStaffCsv(
     rows.push({ line, input });
   }
 
+  await yieldToOthers();
   // The chain as it would be after the import: existing people, with the file's rows laid over them.
   const planned: ManagementLinks<string> = new Map(existingLinks.map((l) => [l.email, l.managerEmail]));
   for (const { input } of rows) planned.set(input.email, input.managerEmail || null);
@@ -96,6 +101,7 @@ export function checkStaffCsv(
       problems.push({ line, field: 'manager_email', messageKey: 'directory.import.unknownManager' });
     }
   }
+  await yieldToOthers();
   const inCycle = membersOfCycles(planned);
   for (const { line, input } of rows) {
     if (inCycle.has(input.email)) problems.push({ line, field: 'manager_email', messageKey: 'directory.import.cycle' });

@@ -54,7 +54,7 @@ export function createAnsweringRoutes({ answering }: { answering: AnsweringServi
     const action: Action = (ACTIONS as readonly string[]).includes(req.body.action) ? req.body.action : 'next';
 
     if (action === 'save') {
-      const state = await answering.save(token(req), raw);
+      const state = await answering.save(session, raw);
       if (state !== 'open') return renderState(req, res, state, session.survey);
       return res.render('surveys/link-state', { title: session.survey.title, message: req.t('surveys.link.saved', { closesOn: new Date(session.survey.closesAt - 1).toISOString().slice(0, 10) }), resumeUrl: `/s/${token(req)}?page=${current}` });
     }
@@ -64,7 +64,7 @@ export function createAnsweringRoutes({ answering }: { answering: AnsweringServi
       if (Object.keys(errors).length > 0) return renderPage(req, res, session, current, raw, errors, 422);
       return renderPage(req, res, session, neighbour(session.pages, current, 1, raw) ?? current, raw);
     }
-    const outcome = await answering.submit(token(req), raw);
+    const outcome = await answering.submit(session, raw);
     if (outcome.outcome === 'invalid') return renderPage(req, res, session, outcome.page, raw, outcome.errors, 422);
     if (outcome.outcome === 'closed') return renderState(req, res, 'closed', session.survey);
     // A second submit with the same link lands on the same page: harmless.

@@ -10,8 +10,8 @@ export type AudienceFileResult = { readonly addresses: string[] } | { readonly p
  * The addresses of an audience list sent as a CSV file with an "email" column; other columns (a
  * name, say) are ignored. A file with any bad address is refused whole, naming its lines.
  */
-export function addressesFromCsv(csv: string): AudienceFileResult {
-  const read = readCsv(csv);
+export async function addressesFromCsv(csv: string): Promise<AudienceFileResult> {
+  const read = await readCsv(csv);
   if ('unreadableAt' in read) return { problem: 'surveys.errors.fileUnreadable', values: { line: read.unreadableAt } };
   if (!read.header.includes('email')) return { problem: 'surveys.errors.fileNoEmailColumn' };
   const addresses: string[] = [];

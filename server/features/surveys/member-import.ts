@@ -24,8 +24,8 @@ const COLUMN_OF_FIELD: Record<string, string> = { email: 'email', name: 'name', 
  * Parses and checks a members CSV (`email,name,role`). It never writes: each line comes back as a
  * usable row or with its problem, so the service can apply the good lines and report the bad ones.
  */
-export function checkMemberCsv(csv: string): { ok: false; problems: FileProblem[] } | { ok: true; lines: MemberLine[] } {
-  const read = readCsv(csv);
+export async function checkMemberCsv(csv: string): Promise<{ ok: false; problems: FileProblem[] } | { ok: true; lines: MemberLine[] }> {
+  const read = await readCsv(csv);
   if ('unreadableAt' in read) return { ok: false, problems: [{ line: read.unreadableAt, field: '-', messageKey: 'workingGroups.import.unreadable' }] };
   const { header, records } = read;
   const problems: FileProblem[] = [];

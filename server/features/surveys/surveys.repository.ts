@@ -239,9 +239,22 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
       }
     },
 
-    async findInvitationByTokenHash(tokenHash: string, db: Db = knex): Promise<Invitation | undefined> {
-      const row = await db('survey_invitations').select('id', 'survey_id', 'locale', 'has_responded', 'draft').where({ token_hash: tokenHash }).first();
-      return row ? { id: Number(row.id), surveyId: Number(row.survey_id), locale: String(row.locale), hasResponded: toBoolean(row.has_responded), draft: row.draft ?? null } : undefined;
+    /** The invitation a link's secret opens, with its survey, in one read. */
+    async findLinkByTokenHash(tokenHash: string, db: Db = knex): Promise<{ invitation: Invitation; survey: Survey } | undefined> {
+      const row = await db('survey_invitations as i')
+        .join('surveys as s', 's.id', 'i.survey_id')
+        .select(
+          'i.id as invitation_id',
+          'i.locale as invitation_locale',
+          'i.has_responded',
+          'i.draft',
+          ...SURVEY_COLUMNS.map((c) => `s.${c}`),
+        )
+        .where('i.token_hash', tokenHash)
+        .first();
+      if (!row) return undefined;
+      const survey = toSurvey(row);
+      return { invitation: { id: Number(row.invitation_id), surveyId: survey.id, locale: String(row.invitation_locale), hasResponded: toBoolean(row.has_responded), draft: row.draft ?? null }, survey };
     },
 
     /** Only while the survey is open: a save racing the close must not write back what the close erased. */

@@ -182,7 +182,7 @@ export function createSurveysRoutes({ surveys, groupChoices, defaultMinimumGroup
       return renderNew(req, res, { values: typed, errors: { addressFile: req.t(req.uploadProblem.messageKey) }, formError: req.t('errors.validation') }, req.uploadProblem.status);
     }
     const file = uploadedText(req);
-    const fromFile = file === undefined ? { addresses: [] } : addressesFromCsv(file);
+    const fromFile = file === undefined ? { addresses: [] } : await addressesFromCsv(file);
     if ('problem' in fromFile) {
       return renderNew(req, res, { values: typed, errors: { addressFile: req.t(fromFile.problem, fromFile.values) }, formError: req.t('errors.validation') }, 422);
     }

@@ -197,7 +197,7 @@ export function createWorkingGroupsService({ knex, repository, audit, directory,
      */
     async importMembers(actor: Actor, groupId: number, csv: string): Promise<MemberImportOutcome> {
       await requireGroup(groupId, knex);
-      const checked = checkMemberCsv(csv);
+      const checked = await checkMemberCsv(csv);
       if (!checked.ok) return checked;
       try {
         return await knex.transaction(async (trx) => {

@@ -18,6 +18,9 @@ export interface OutboxMessage extends OutgoingEmail {
   readonly attempts: number;
 }
 
+// Well under SQLite's bound-variable limit (nine columns a row).
+const ROWS_PER_INSERT = 100;
+
 /** With the one-hour cap on backoff, about two days of temporary failures before giving up. */
 export const MAX_ATTEMPTS = 55;
 
@@ -31,18 +34,27 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
   return {
     /** `delayMs` holds the message back (the worker will not send it before then). */
     async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail, options: { delayMs?: number } = {}): Promise<void> {
+      await this.enqueueMany(trx, [email], options);
+    },
+
+    /** Several messages in a few multi-row statements (a batch of invitations), in the caller's transaction. */
+    async enqueueMany(trx: Knex | Knex.Transaction, emails: readonly OutgoingEmail[], options: { delayMs?: number } = {}): Promise<void> {
       const now = clock.now();
-      await trx('outbox_messages').insert({
-        to_address: email.to,
-        template: email.template,
-        subject: email.subject,
-        body_text: email.text,
-        body_html: email.html,
-        status: 'pending',
-        attempts: 0,
-        next_attempt_at: now + (options.delayMs ?? 0),
-        created_at: now,
-      });
+      for (let i = 0; i < emails.length; i += ROWS_PER_INSERT) {
+        await trx('outbox_messages').insert(
+          emails.slice(i, i + ROWS_PER_INSERT).map((email) => ({
+            to_address: email.to,
+            template: email.template,
+            subject: email.subject,
+            body_text: email.text,
+            body_html: email.html,
+            status: 'pending',
+            attempts: 0,
+            next_attempt_at: now + (options.delayMs ?? 0),
+            created_at: now,
+          })),
+        );
+      }
     },
 
     /** Claims up to `limit` due messages for `leaseMs`; concurrent workers get disjoint sets (see claimRows). */

@@ -2,6 +2,7 @@ import { csrfToken, signedIn, useTestApp, type Agent } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
 import { JOB_BATCH_SIZE } from '../../../server/platform/jobs';
+import { statementsOf } from '../../helpers/queries';
 import type { Actor } from '../../../server/platform/auth/roles';
 
 const HEADER = 'email,name,title,department,manager_email,community_facing,executive';
@@ -92,6 +93,23 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
     await context.app.services.jobs.runOnce();
     expect((await hr.get(String(res.headers.location))).text).toContain(`Import complete: 0 added, ${PEOPLE} updated, 0 new departments.`);
     expect(await directory()).toEqual(before);
+  });
+
+  it('when a batch only adds people, then it looks up only them and their managers and writes them together; a batch that changes people reads and checks the whole chain again', async () => {
+    const wholeChain = (sql: string) => sql === 'select `id`, `email`, `manager_id` from `staff_members`';
+    // One batch each, written before the answer; the check of the file reads the whole chain once.
+    const newcomers = Array.from({ length: JOB_BATCH_SIZE }, (_, i) => `newcomer${i}@org.test,Newcomer ${i},,,${email(i % 10)},yes,no`);
+    const adding = await statementsOf(knex(), () => upload([HEADER, ...newcomers].join('\n')));
+    expect(adding.statements.filter(wholeChain)).toHaveLength(1);
+    // The batch's people and their managers, then the new people's ids.
+    expect(adding.statements.filter((sql) => sql.startsWith('select `id`, `email` from `staff_members` where `email` in'))).toHaveLength(2);
+    // Written together, in multi-row INSERTs (before issue 13: one INSERT a person).
+    expect(adding.statements.filter((sql) => sql.startsWith('insert into `staff_members`'))).toHaveLength(Math.ceil(JOB_BATCH_SIZE / 100));
+    const moved = newcomers.map((line) => line.replace(/,[^,]+,yes,no$/, `,${email(1)},yes,no`));
+    const changing = await statementsOf(knex(), () => upload([HEADER, ...moved].join('\n')));
+    expect(changing.statements.filter(wholeChain)).toHaveLength(2);
+    const rows = await directory();
+    expect(rows.filter((r) => r.email.startsWith('newcomer')).map((r) => r.manager)).toEqual(Array(JOB_BATCH_SIZE).fill(email(1)));
   });
 
   it('when the job is not the reader’s own, then its page does not exist for them', async () => {
