@@ -23,6 +23,7 @@ import * as jobHeartbeats from './20261204_0070_job_heartbeats';
 import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
 import * as publishedFigures from './20261204_0085_published_figures';
 import * as referenceVersions from './20261204_0086_reference_versions';
+import * as dimensionVersion from './20261207_0130_dimension_version';
 import * as inboxIndex from './20261204_0087_inbox_index';
 
 export interface Migration {
@@ -58,6 +59,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0085_published_figures', publishedFigures],
   ['20261204_0086_reference_versions', referenceVersions],
   ['20261204_0087_inbox_index', inboxIndex],
+  ['20261207_0130_dimension_version', dimensionVersion],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
