@@ -178,7 +178,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
           ratings: ratings.map(({ label, score }) => ({ label, score })),
           createdAt,
         };
-        await inbox.receive(trx, content, recipientStaffMemberId);
+        await inbox.receive(trx, content, recipientStaffMemberId, routed.recipientEmail);
         if (input.attribution !== 'anonymous' && actor) {
           await outbox.enqueue(
             trx,

@@ -134,12 +134,13 @@ export function createInboxService(deps: InboxServiceDeps) {
     content: FeedbackContent,
     trx: Knex.Transaction,
     delayMs = holdBackMs(content),
+    knownEmail?: string,
   ) {
-    const recipient = await directory.findStaff(recipientStaffMemberId, trx);
-    if (!recipient) return;
+    const email = knownEmail ?? (await directory.findStaff(recipientStaffMemberId, trx))?.email;
+    if (!email) return;
     await outbox.enqueue(
       trx,
-      emails.compose(template, recipient.email, DEFAULT_LOCALE, {
+      emails.compose(template, email, DEFAULT_LOCALE, {
         reference: content.reference,
         kind: content.kind,
         staffName: content.staffName,
@@ -177,7 +178,8 @@ export function createInboxService(deps: InboxServiceDeps) {
 
   return {
     /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
-    async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
+    /** `recipientEmail`: the recipient's address when the caller has just read it (routing's chain read). */
+    async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number, recipientEmail?: string): Promise<number> {
       const receivedAt = now();
       const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, clockStartOf(content.attribution, receivedAt), trx);
       // The item appears in the inbox when its e-mail goes out, so neither tells when it was sent.
@@ -187,7 +189,7 @@ export function createInboxService(deps: InboxServiceDeps) {
         { publicId, feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, visibleAt: receivedAt + delayMs, due },
         trx,
       );
-      await notifyRecipient('feedback-routed', { publicId }, recipientStaffMemberId, content, trx, delayMs);
+      await notifyRecipient('feedback-routed', { publicId }, recipientStaffMemberId, content, trx, delayMs, recipientEmail);
       return id;
     },
 
