@@ -49,16 +49,28 @@ interface Day {
 
 /** Days kept per calendar; a calendar object changes only when the catalogue is read again. */
 const DAYS_KEPT = 4000;
-const daysByCalendar = new WeakMap<BusinessCalendar, Map<number, Day>>();
+interface KeptDays {
+  readonly days: Map<number, Day>;
+  /** The day last asked for by a moment inside it: most requests fall on today. */
+  latest?: { start: number; day: Day };
+  dayMs?: number;
+}
+const keptByCalendar = new WeakMap<BusinessCalendar, KeptDays>();
+
+function keptFor(calendar: BusinessCalendar): KeptDays {
+  let kept = keptByCalendar.get(calendar);
+  if (!kept) keptByCalendar.set(calendar, (kept = { days: new Map() }));
+  return kept;
+}
 
 /**
  * The local day starting at `dayStart` (epoch ms of its local midnight). Walking days with Luxon's
  * zone arithmetic was most of the cost of a submission's due times, so each calendar keeps the
- * days it has walked; the answer is the same as working it out again.
+ * days it has walked; the answer is the same as working it out again. Calendars are never changed
+ * in place (a change to the catalogue reads new ones).
  */
 function dayOf(dayStart: number, calendar: BusinessCalendar): Day {
-  let days = daysByCalendar.get(calendar);
-  if (!days) daysByCalendar.set(calendar, (days = new Map()));
+  const { days } = keptFor(calendar);
   let found = days.get(dayStart);
   if (!found) {
     const day = DateTime.fromMillis(dayStart, { zone: calendar.zone });
@@ -70,7 +82,14 @@ function dayOf(dayStart: number, calendar: BusinessCalendar): Day {
   return found;
 }
 
-const localMidnight = (at: number, calendar: BusinessCalendar) => DateTime.fromMillis(at, { zone: calendar.zone }).startOf('day').toMillis();
+/** The local day a moment falls in, as its midnight. */
+function localMidnight(at: number, calendar: BusinessCalendar): number {
+  const kept = keptFor(calendar);
+  if (kept.latest && at >= kept.latest.start && at < kept.latest.day.next) return kept.latest.start;
+  const start = DateTime.fromMillis(at, { zone: calendar.zone }).startOf('day').toMillis();
+  kept.latest = { start, day: dayOf(start, calendar) };
+  return start;
+}
 
 /** The working window of a local day, or undefined on a weekend or holiday. */
 function windowOf(day: DateTime, calendar: BusinessCalendar): Interval | undefined {
@@ -81,8 +100,12 @@ function windowOf(day: DateTime, calendar: BusinessCalendar): Interval | undefin
 
 /** The length of one business day in milliseconds (a day's window on a day without a clock change). */
 export function businessDayMs(calendar: BusinessCalendar): number {
-  const reference = DateTime.fromISO('2001-01-15', { zone: 'UTC' });
-  return at(reference, calendar.dayEnd).toMillis() - at(reference, calendar.dayStart).toMillis();
+  const kept = keptFor(calendar);
+  if (kept.dayMs === undefined) {
+    const reference = DateTime.fromISO('2001-01-15', { zone: 'UTC' });
+    kept.dayMs = at(reference, calendar.dayEnd).toMillis() - at(reference, calendar.dayStart).toMillis();
+  }
+  return kept.dayMs;
 }
 
 /** The moment `amountMs` of working time after `start`. */

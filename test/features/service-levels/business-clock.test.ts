@@ -113,6 +113,9 @@ describe('the days a calendar keeps, against walking every day with Luxon', () =
         // Cold: a calendar object of its own keeps nothing yet.
         expect(due).toBe(addBusinessDays(start, days, { ...calendar }));
         expect(walkedBusinessMsBetween(start, due, calendar)).toBe(days * businessDayMs(calendar));
+        // A moment later, most often the same local day: the day last asked for answers.
+        expect(addBusinessDays(start + 1000, days, warm)).toBe(addBusinessDays(start + 1000, days, { ...calendar }));
+        expect(businessMsBetween(start + 1000, start + span, warm)).toBe(walkedBusinessMsBetween(start + 1000, start + span, calendar));
       }),
       { numRuns: 300 },
     );
