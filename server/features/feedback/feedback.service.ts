@@ -11,7 +11,7 @@ import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
-import { REVEAL_ACTION, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
+import { newReference, REVEAL_ACTION, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
 import type { IdentityRepository } from './identity.repository';
 import { deriveReceiptCode, hashReceiptCode, sha256Hex } from './receipt-codes';
 
@@ -136,11 +136,40 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     const recipientStaffMemberId = routed.recipientStaffMemberId;
     if (recipientStaffMemberId === undefined) throw new ConflictError('feedback.errors.noRecipient');
     const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
+    // Everything is worked out before the transaction (due times, e-mails), so it only writes: on
+    // SQLite every other request waits while it is open, on MariaDB it holds a pooled connection.
+    const createdAt = now();
+    const reference = newReference(createdAt);
+    const content: Omit<FeedbackContent, 'feedbackItemId'> = {
+      reference,
+      staffMemberId: subject.id,
+      staffName: subject.name,
+      kind: input.kind,
+      attribution: input.attribution,
+      comment: input.comment,
+      context: input.context,
+      escalationRequested: input.escalate,
+      ratings: ratings.map(({ label, score }) => ({ label, score })),
+      createdAt,
+    };
+    const arrival = await inbox.prepareArrival(content, recipientStaffMemberId, routed.recipientEmail);
+    // Anonymous items store no account, address or agent, and send the submitter nothing.
+    const submitter = input.attribution !== 'anonymous' ? actor : undefined;
+    const acknowledgement =
+      submitter &&
+      emails.compose('feedback-received', submitter.email, submitter.locale, {
+        reference,
+        staffName: subject.name,
+        attribution: input.attribution,
+        link: `${publicUrl}/feedback/mine/${reference}`,
+      });
     try {
       // Retried whole when it loses a conflict (on Galera, another node's write certified first).
       return await transactionWithRetry(knex, async (trx) => {
-        const { id, reference, createdAt } = await repository.insert(
+        const id = await repository.insert(
           {
+            reference,
+            createdAt,
             staffMemberId: subject.id,
             kind: input.kind,
             attribution: input.attribution,
@@ -160,36 +189,9 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
         // After the insert: a double submit of one form meets the unique key above and answers as
         // the first did. The request learns only that it was answered; the item, only "solicited".
         if (input.solicitation && !(await solicitations!.claim(input.solicitation, subject.id, trx))) throw usedLink();
-        // Anonymous items store no account, address or agent: nothing below runs for them.
-        if (input.attribution !== 'anonymous' && actor) {
-          await identities.insert(id, { accountId: actor.accountId, displayName: actor.displayName, email: actor.email }, trx);
-        }
-        // What was just stored, as contentFor would read it back (not read again).
-        const content: FeedbackContent = {
-          feedbackItemId: id,
-          reference,
-          staffMemberId: subject.id,
-          staffName: subject.name,
-          kind: input.kind,
-          attribution: input.attribution,
-          comment: input.comment,
-          context: input.context,
-          escalationRequested: input.escalate,
-          ratings: ratings.map(({ label, score }) => ({ label, score })),
-          createdAt,
-        };
-        await inbox.receive(trx, content, recipientStaffMemberId, routed.recipientEmail);
-        if (input.attribution !== 'anonymous' && actor) {
-          await outbox.enqueue(
-            trx,
-            emails.compose('feedback-received', actor.email, actor.locale, {
-              reference: content.reference,
-              staffName: subject.name,
-              attribution: input.attribution,
-              link: `${publicUrl}/feedback/mine/${content.reference}`,
-            }),
-          );
-        }
+        if (submitter) await identities.insert(id, { accountId: submitter.accountId, displayName: submitter.displayName, email: submitter.email }, trx);
+        await inbox.storeArrival(trx, arrival, id);
+        if (acknowledgement) await outbox.enqueue(trx, acknowledgement);
         return outcomeOf({ id, reference, attribution: input.attribution }, input.submissionKey, false);
       });
     } catch (err) {

@@ -43,6 +43,17 @@ describe('the statements one feedback submission runs, and reference data cached
     expect(named.statements.filter((sql) => sql.includes('from `accounts`'))).toHaveLength(1);
     expect(named.statements.filter((sql) => sql.includes('`reference_versions`'))).toHaveLength(1);
     expect(named.statements.filter((sql) => /^select .* from `feedback_items`/.test(sql))).toHaveLength(1);
+    // Due times and e-mails are worked out before the transaction: inside it, only writes.
+    const begin = named.statements.findIndex((sql) => /^begin/i.test(sql));
+    const commit = named.statements.findIndex((sql) => /^commit/i.test(sql));
+    expect(named.statements.slice(begin + 1, commit).map((sql) => sql.split(' (')[0])).toEqual([
+      'insert into `feedback_items`',
+      'insert into `feedback_identities`',
+      'insert into `routed_items`',
+      'insert into `routed_item_events`',
+      'insert into `outbox_messages`',
+      'insert into `outbox_messages`',
+    ]);
     expect(named.statements.filter((sql) => CACHED_TABLES.test(sql))).toEqual([]);
     expect(named.statements.filter((sql) => /from `staff_members`$/.test(sql))).toEqual([]);
     // The subject and their chain, with the recipient's address, in one statement.
