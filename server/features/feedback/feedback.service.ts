@@ -7,7 +7,6 @@ import { transactionWithRetry } from '../../platform/db/retry';
 import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
-import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
@@ -56,7 +55,6 @@ export interface FeedbackServiceDeps {
   directory: FeedbackDirectory;
   routing: RoutingService;
   inbox: InboxService;
-  outbox: Outbox;
   emails: EmailComposer;
   audit: AuditLog;
   receiptSecret: string;
@@ -66,7 +64,7 @@ export interface FeedbackServiceDeps {
 }
 
 export function createFeedbackService(deps: FeedbackServiceDeps) {
-  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl, solicitations, now } = deps;
+  const { knex, repository, identities, directory, routing, inbox, emails, audit, receiptSecret, publicUrl, solicitations, now } = deps;
   // The form and every submission read them; an admin's change bumps their version.
   const activeDimensions = createReferenceCache(knex, 'behaviour-dimensions', (db) => repository.listDimensions({ activeOnly: true }, db));
   const usedLink = () => new ValidationError({ solicitation: 'feedback.errors.solicitationUsed' }, 'feedback.errors.solicitationUsed');
@@ -106,13 +104,15 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
 
   async function submit(actor: Actor | undefined, input: FeedbackInput, limits: SubmissionLimits): Promise<SubmissionOutcome> {
     const submissionKeyHash = sha256Hex(input.submissionKey);
-    const existing = await repository.findBySubmissionKeyHash(submissionKeyHash);
-    // A resubmission costs the submitter nothing: the limit counts new items only.
-    if (existing) return outcomeOf(existing, input.submissionKey, true);
-    if (input.attribution === 'anonymous' && limits.takeAnonymous) {
-      const wait = await limits.takeAnonymous();
+    if (input.attribution === 'anonymous') {
+      // Looked up first, so a resubmission costs the sender nothing: the limit counts new items only.
+      const existing = await repository.findBySubmissionKeyHash(submissionKeyHash);
+      if (existing) return outcomeOf(existing, input.submissionKey, true);
+      const wait = (await limits.takeAnonymous?.()) ?? 0;
       if (wait > 0) throw new TooManyRequestsError(wait);
     }
+    // Otherwise the unique submission key is the check: a resubmission's insert fails, and it is
+    // answered as the first was (below).
 
     if (input.attribution !== 'anonymous' && !hasAnyRole(actor, ['member'])) {
       throw new ValidationError({ attribution: actor ? 'feedback.errors.membersOnly' : 'feedback.errors.signInForNamed' });
@@ -190,12 +190,11 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
         // the first did. The request learns only that it was answered; the item, only "solicited".
         if (input.solicitation && !(await solicitations!.claim(input.solicitation, subject.id, trx))) throw usedLink();
         if (submitter) await identities.insert(id, { accountId: submitter.accountId, displayName: submitter.displayName, email: submitter.email }, trx);
-        await inbox.storeArrival(trx, arrival, id);
-        if (acknowledgement) await outbox.enqueue(trx, acknowledgement);
+        await inbox.storeArrival(trx, arrival, id, acknowledgement ? [acknowledgement] : []);
         return outcomeOf({ id, reference, attribution: input.attribution }, input.submissionKey, false);
       });
     } catch (err) {
-      // Two copies of one form raced: the other stored it; answer as it did.
+      // The form was stored already (a resubmission, or two copies raced): answer as the first did.
       if (!isUniqueViolation(err)) throw err;
       const winner = await repository.findBySubmissionKeyHash(submissionKeyHash);
       if (!winner) throw err;

@@ -202,10 +202,13 @@ export function createInboxService(deps: InboxServiceDeps) {
       };
     },
 
-    /** Opens the prepared routed item and queues its e-mail, in the submission's transaction. */
-    async storeArrival(trx: Knex.Transaction, arrival: Arrival, feedbackItemId: number): Promise<number> {
+    /**
+     * Opens the prepared routed item and queues its e-mail, in the submission's transaction, with
+     * the caller's own e-mails (`alongside`, sent at once) in the same statement.
+     */
+    async storeArrival(trx: Knex.Transaction, arrival: Arrival, feedbackItemId: number, alongside: readonly OutgoingEmail[] = []): Promise<number> {
       const id = await items.insert({ ...arrival.item, feedbackItemId }, trx);
-      if (arrival.notice) await outbox.enqueue(trx, arrival.notice, { delayMs: arrival.delayMs });
+      await outbox.enqueueAll(trx, [...(arrival.notice ? [{ email: arrival.notice, delayMs: arrival.delayMs }] : []), ...alongside.map((email) => ({ email }))]);
       return id;
     },
 

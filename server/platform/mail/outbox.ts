@@ -28,11 +28,12 @@ export function backoffMs(attempt: number): number {
 
 // Writes happen inside the caller's transaction, so an e-mail exists exactly when the change that caused it does.
 export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
-  return {
-    /** `delayMs` holds the message back (the worker will not send it before then). */
-    async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail, options: { delayMs?: number } = {}): Promise<void> {
-      const now = clock.now();
-      await trx('outbox_messages').insert({
+  /** Several messages in one statement, in the order given. */
+  async function enqueueAll(trx: Knex | Knex.Transaction, messages: ReadonlyArray<{ email: OutgoingEmail; delayMs?: number }>): Promise<void> {
+    if (messages.length === 0) return;
+    const now = clock.now();
+    await trx('outbox_messages').insert(
+      messages.map(({ email, delayMs }) => ({
         to_address: email.to,
         template: email.template,
         subject: email.subject,
@@ -40,10 +41,19 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
         body_html: email.html,
         status: 'pending',
         attempts: 0,
-        next_attempt_at: now + (options.delayMs ?? 0),
+        next_attempt_at: now + (delayMs ?? 0),
         created_at: now,
-      });
+      })),
+    );
+  }
+
+  return {
+    /** `delayMs` holds the message back (the worker will not send it before then). */
+    async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail, options: { delayMs?: number } = {}): Promise<void> {
+      await enqueueAll(trx, [{ email, delayMs: options.delayMs }]);
     },
+
+    enqueueAll,
 
     /** Claims up to `limit` due messages for `leaseMs`; concurrent workers get disjoint sets (see claimRows). */
     async claimDue(limit: number, leaseMs: number): Promise<{ claimToken: string; messages: OutboxMessage[] }> {
