@@ -203,7 +203,6 @@ export async function createApp(deps: AppDeps) {
     directory: directory.service,
     routing: routing.routing,
     inbox: routing.inbox,
-    outbox,
     emails,
     audit,
     publicUrl: config.publicUrl,

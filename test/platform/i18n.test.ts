@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import i18nextLibrary from 'i18next';
 import path from 'node:path';
 import en from '../../server/platform/i18n/locales/en.json';
 import { createTranslator } from '../../server/platform/i18n';
@@ -102,5 +103,25 @@ describe('the English catalogue', () => {
   it('when a value is interpolated, then it is not HTML-escaped twice (views escape it once)', async () => {
     const t = (await createTranslator()).forLocale('en');
     expect(t('home.signedInAs', { name: 'O\'Brien & <Co>' })).toBe("You are signed in as O'Brien & <Co>.");
+  });
+});
+
+describe('phrases remembered per locale', () => {
+  function keysOf(node: Record<string, unknown>, prefix = ''): string[] {
+    return Object.entries(node).flatMap(([k, v]) => (typeof v === 'string' ? [`${prefix}${k}`] : keysOf(v as Record<string, unknown>, `${prefix}${k}.`)));
+  }
+
+  it('when a phrase without values is asked for again, then it reads as the catalogue gives it, and phrases with values are still filled in each time', async () => {
+    const i18next = i18nextLibrary.createInstance();
+    await i18next.init({ resources: { en: { translation: en } }, lng: 'en', interpolation: { escapeValue: false }, returnNull: false });
+    const t = (await createTranslator()).forLocale('en');
+    for (const key of keysOf(en)) {
+      const expected = i18next.t(key, {});
+      expect(t(key)).toBe(expected);
+      expect(t(key, {})).toBe(expected);
+    }
+    expect(t('feedback.form.title', { name: 'Ada' })).toBe(i18next.t('feedback.form.title', { name: 'Ada' }));
+    expect(t('feedback.form.title', { name: 'Grace' })).toBe(i18next.t('feedback.form.title', { name: 'Grace' }));
+    expect(t('feedback.form.title', { name: 'Grace' })).toContain('Grace');
   });
 });

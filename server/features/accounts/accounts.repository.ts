@@ -63,17 +63,23 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
      * the directory link, so a directory change takes effect at the next request.
      */
     async findActor(id: number, db: Db = knex): Promise<Actor | undefined> {
-      const account = await findById(id, db);
-      if (!account || account.emailVerifiedAt === null) return undefined;
-      const roles = new Set<Role>(await storedRoles(id, db));
-      if (account.staffMemberId !== null) {
-        const staff = await db('staff_members').select('is_executive').where({ id: account.staffMemberId }).first();
-        if (staff) {
-          roles.add('staff');
-          if (toBoolean(staff.is_executive)) roles.add('executive');
-          const reports = await db('staff_members').where({ manager_id: account.staffMemberId }).count({ n: '*' }).first();
-          if (Number(reports?.n ?? 0) > 0) roles.add('manager');
-        }
+      // One statement, as every signed-in request reads it: a row per stored role (one with no role
+      // when there is none), with the directory facts beside each.
+      const rows = await db('accounts as a')
+        .leftJoin('account_roles as r', 'r.account_id', 'a.id')
+        .leftJoin('staff_members as s', 's.id', 'a.staff_member_id')
+        .where('a.id', id)
+        .select(ACCOUNT_COLUMNS.map((c) => `a.${c}`))
+        .select('r.role', { staff_id: 's.id', is_executive: 's.is_executive' })
+        .select(db.raw('exists (select 1 from ?? as ?? where ?? = ??) as ??', ['staff_members', 'm', 'm.manager_id', 'a.staff_member_id', 'has_reports']));
+      const first = rows[0];
+      if (!first || first.email_verified_at == null) return undefined;
+      const account = toAccount(first);
+      const roles = new Set<Role>(rows.map((r) => String(r.role)).filter(isRole));
+      if (first.staff_id != null) {
+        roles.add('staff');
+        if (toBoolean(first.is_executive)) roles.add('executive');
+        if (toBoolean(first.has_reports)) roles.add('manager');
       }
       return {
         accountId: account.id,

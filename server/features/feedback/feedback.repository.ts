@@ -2,11 +2,14 @@ import type { Knex } from 'knex';
 import { toBoolean } from '../../platform/db/json';
 import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
 import type { Attribution, FeedbackContent, FeedbackKind } from '../routing/routing.schema';
-import { newReference, REVEAL_ACTION, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
+import { REVEAL_ACTION, type BehaviourDimension, type StaffVisibility } from './feedback.schema';
 
 type Db = Knex | Knex.Transaction;
 
 export interface NewFeedbackItem {
+  /** From newReference(createdAt). */
+  readonly reference: string;
+  readonly createdAt: number;
   readonly staffMemberId: number;
   readonly kind: FeedbackKind;
   readonly attribution: Attribution;
@@ -57,11 +60,9 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
   return {
     contentFor,
 
-    async insert(item: NewFeedbackItem, db: Knex.Transaction): Promise<{ id: number; reference: string; createdAt: number }> {
-      const createdAt = now();
-      const reference = newReference(createdAt);
+    async insert(item: NewFeedbackItem, db: Knex.Transaction): Promise<number> {
       const row = {
-        reference,
+        reference: item.reference,
         staff_member_id: item.staffMemberId,
         kind: item.kind,
         attribution: item.attribution,
@@ -72,13 +73,13 @@ export function createFeedbackRepository(knex: Knex, now: () => number) {
         receipt_code_hash: item.receiptCodeHash,
         solicited: item.solicited ?? false,
         solicited_cycle_id: item.solicitedCycleId ?? null,
-        created_at: createdAt,
+        created_at: item.createdAt,
       };
       const [id] = await db('feedback_items').insert(row);
       if (item.ratings.length > 0) {
         await db('feedback_ratings').insert(item.ratings.map((r) => ({ feedback_item_id: Number(id), dimension_id: r.dimensionId, label: r.label, score: r.score })));
       }
-      return { id: Number(id), reference, createdAt };
+      return Number(id);
     },
 
     async findBySubmissionKeyHash(hash: string, db: Db = knex): Promise<{ id: number; reference: string; attribution: Attribution } | undefined> {

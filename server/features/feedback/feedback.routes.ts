@@ -88,12 +88,7 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
     const body = req.body as Record<string, unknown>;
     try {
       const input = parseForm(FeedbackInputSchema, { ...body, ratings: ratingsFromForm(body) });
-      if (input.attribution === 'anonymous' && !(await feedback.isResubmission(input.submissionKey))) {
-        const wait = await anonymousSubmissions.take(clientKey(req));
-        // Over the limit: the form comes back with everything typed, to send again later.
-        if (wait > 0) return renderForm(req, res, input.staffMemberId, body, { formError: req.t('feedback.errors.tooMany', { minutes: Math.ceil(wait / 60) }) }, 429);
-      }
-      const outcome = await feedback.submit(req.user, input);
+      const outcome = await feedback.submit(req.user, input, { takeAnonymous: () => anonymousSubmissions.take(clientKey(req)) });
       res.render('feedback/submitted', { title: req.t('feedback.submitted.title'), outcome, attributionLabel: req.t(`feedback.attribution.${outcome.attribution}.label`) });
     } catch (err) {
       if (err instanceof ValidationError && Number(body.staffMemberId) > 0) {
@@ -103,6 +98,10 @@ export function createFeedbackRoutes({ feedback, anonymousSubmissions, receiptLo
         // A used or expired request link: what was typed stays, and can be sent as ordinary feedback.
         const values = errors.solicitation ? { ...body, solicitation: '' } : body;
         return renderForm(req, res, Number(body.staffMemberId), values, { errors: fieldErrors, formError }, 422);
+      }
+      // Over the limit: the form comes back with everything typed, to send again later.
+      if (err instanceof TooManyRequestsError) {
+        return renderForm(req, res, Number(body.staffMemberId), body, { formError: req.t('feedback.errors.tooMany', { minutes: Math.ceil(err.retryAfterSeconds / 60) }) }, 429);
       }
       if (err instanceof ConflictError && Number(body.staffMemberId) > 0) {
         return renderForm(req, res, Number(body.staffMemberId), body, { formError: req.t(err.messageKey) }, 409);

@@ -2,15 +2,15 @@ import type { Knex } from 'knex';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
+import { bumpReferenceVersion, createReferenceCache, withOneVersionRead } from '../../platform/db/reference-cache';
 import { transactionWithRetry } from '../../platform/db/retry';
-import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
+import { ConflictError, ForbiddenError, NotFoundError, TooManyRequestsError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
 import type { EmailComposer } from '../../platform/mail/composer';
-import type { Outbox } from '../../platform/mail/outbox';
 import { isAbout, type InboxService, type RoutingService } from '../routing';
 import type { Attribution, FeedbackContent, RoutedItem, RoutedItemEvent } from '../routing/routing.schema';
 import type { FeedbackRepository } from './feedback.repository';
-import { REVEAL_ACTION, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
+import { newReference, REVEAL_ACTION, type BehaviourDimension, type FeedbackInput, type StaffVisibility } from './feedback.schema';
 import type { IdentityRepository } from './identity.repository';
 import { deriveReceiptCode, hashReceiptCode, sha256Hex } from './receipt-codes';
 
@@ -36,6 +36,12 @@ export interface SubmissionOutcome {
   readonly duplicate: boolean;
 }
 
+/** Limits a submission counts against, once it is known to be new. */
+export interface SubmissionLimits {
+  /** Counts an anonymous item against its sender; seconds to wait when over the limit, else 0. */
+  readonly takeAnonymous?: () => Promise<number>;
+}
+
 export interface SubmitterView {
   readonly content: FeedbackContent;
   readonly item: RoutedItem;
@@ -49,7 +55,6 @@ export interface FeedbackServiceDeps {
   directory: FeedbackDirectory;
   routing: RoutingService;
   inbox: InboxService;
-  outbox: Outbox;
   emails: EmailComposer;
   audit: AuditLog;
   receiptSecret: string;
@@ -59,7 +64,9 @@ export interface FeedbackServiceDeps {
 }
 
 export function createFeedbackService(deps: FeedbackServiceDeps) {
-  const { knex, repository, identities, directory, routing, inbox, outbox, emails, audit, receiptSecret, publicUrl, solicitations, now } = deps;
+  const { knex, repository, identities, directory, routing, inbox, emails, audit, receiptSecret, publicUrl, solicitations, now } = deps;
+  // The form and every submission read them; an admin's change bumps their version.
+  const activeDimensions = createReferenceCache(knex, 'behaviour-dimensions', (db) => repository.listDimensions({ activeOnly: true }, db));
   const usedLink = () => new ValidationError({ solicitation: 'feedback.errors.solicitationUsed' }, 'feedback.errors.solicitationUsed');
 
   /** The item behind a reference, the id readers see in URLs and forms; unknown ones are "not found". */
@@ -95,14 +102,109 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     return hash ? repository.findByReceiptCodeHash(hash) : undefined;
   }
 
-  return {
-    listDimensions: (): Promise<BehaviourDimension[]> => repository.listDimensions({ activeOnly: true }),
-    searchStaff: (query: string) => directory.searchCommunityFacing(query, 20),
+  async function submit(actor: Actor | undefined, input: FeedbackInput, limits: SubmissionLimits): Promise<SubmissionOutcome> {
+    const submissionKeyHash = sha256Hex(input.submissionKey);
+    if (input.attribution === 'anonymous') {
+      // Looked up first, so a resubmission costs the sender nothing: the limit counts new items only.
+      const existing = await repository.findBySubmissionKeyHash(submissionKeyHash);
+      if (existing) return outcomeOf(existing, input.submissionKey, true);
+      const wait = (await limits.takeAnonymous?.()) ?? 0;
+      if (wait > 0) throw new TooManyRequestsError(wait);
+    }
+    // Otherwise the unique submission key is the check: a resubmission's insert fails, and it is
+    // answered as the first was (below).
 
-    /** True when this form was already stored (a resubmission, which costs the submitter nothing). */
-    async isResubmission(submissionKey: string): Promise<boolean> {
-      return !!(await repository.findBySubmissionKeyHash(sha256Hex(submissionKey)));
-    },
+    if (input.attribution !== 'anonymous' && !hasAnyRole(actor, ['member'])) {
+      throw new ValidationError({ attribution: actor ? 'feedback.errors.membersOnly' : 'feedback.errors.signInForNamed' });
+    }
+    // Routing reads the subject with their chain: one read of the directory per submission.
+    const routed = await routing.decideRecipient({ subjectStaffMemberId: input.staffMemberId, kind: input.kind, escalationRequested: input.escalate });
+    if (!routed?.subject.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
+    const subject = routed.subject;
+    const dimensions = new Map((await activeDimensions()).map((d) => [d.id, d.label]));
+    const unknown = Object.keys(input.ratings).find((id) => !dimensions.has(Number(id)));
+    if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
+    if (input.solicitation && !solicitations) throw usedLink();
+    // The cycle the input was asked for: its packet includes the answer whatever day it arrives.
+    // (The claim below checks the link; a request's cycle never changes.)
+    const solicitedCycleId = input.solicitation ? ((await solicitations!.linkState(input.solicitation))?.cycleId ?? null) : null;
+    // In the dimensions' order, as contentFor reads them back.
+    const ratings = [...dimensions]
+      .filter(([id]) => input.ratings[String(id)] !== undefined)
+      .map(([id, label]) => ({ dimensionId: id, label, score: input.ratings[String(id)]! }));
+
+    const recipientStaffMemberId = routed.recipientStaffMemberId;
+    if (recipientStaffMemberId === undefined) throw new ConflictError('feedback.errors.noRecipient');
+    const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
+    // Everything is worked out before the transaction (due times, e-mails), so it only writes: on
+    // SQLite every other request waits while it is open, on MariaDB it holds a pooled connection.
+    const createdAt = now();
+    const reference = newReference(createdAt);
+    const content: Omit<FeedbackContent, 'feedbackItemId'> = {
+      reference,
+      staffMemberId: subject.id,
+      staffName: subject.name,
+      kind: input.kind,
+      attribution: input.attribution,
+      comment: input.comment,
+      context: input.context,
+      escalationRequested: input.escalate,
+      ratings: ratings.map(({ label, score }) => ({ label, score })),
+      createdAt,
+    };
+    const arrival = await inbox.prepareArrival(content, recipientStaffMemberId, routed.recipientEmail);
+    // Anonymous items store no account, address or agent, and send the submitter nothing.
+    const submitter = input.attribution !== 'anonymous' ? actor : undefined;
+    const acknowledgement =
+      submitter &&
+      emails.compose('feedback-received', submitter.email, submitter.locale, {
+        reference,
+        staffName: subject.name,
+        attribution: input.attribution,
+        link: `${publicUrl}/feedback/mine/${reference}`,
+      });
+    try {
+      // Retried whole when it loses a conflict (on Galera, another node's write certified first).
+      return await transactionWithRetry(knex, async (trx) => {
+        const id = await repository.insert(
+          {
+            reference,
+            createdAt,
+            staffMemberId: subject.id,
+            kind: input.kind,
+            attribution: input.attribution,
+            comment: input.comment,
+            context: input.context,
+            escalationRequested: input.escalate,
+            submissionKeyHash,
+            receiptCodeHash: receiptCode ? hashReceiptCode(receiptCode)! : null,
+            // Only a named answer says it was asked for: on an anonymous or confidential one, the mark
+            // beside the list of people asked would narrow who wrote it.
+            solicited: !!input.solicitation && input.attribution === 'named',
+            solicitedCycleId,
+            ratings,
+          },
+          trx,
+        );
+        // After the insert: a double submit of one form meets the unique key above and answers as
+        // the first did. The request learns only that it was answered; the item, only "solicited".
+        if (input.solicitation && !(await solicitations!.claim(input.solicitation, subject.id, trx))) throw usedLink();
+        if (submitter) await identities.insert(id, { accountId: submitter.accountId, displayName: submitter.displayName, email: submitter.email }, trx);
+        await inbox.storeArrival(trx, arrival, id, acknowledgement ? [acknowledgement] : []);
+        return outcomeOf({ id, reference, attribution: input.attribution }, input.submissionKey, false);
+      });
+    } catch (err) {
+      // The form was stored already (a resubmission, or two copies raced): answer as the first did.
+      if (!isUniqueViolation(err)) throw err;
+      const winner = await repository.findBySubmissionKeyHash(submissionKeyHash);
+      if (!winner) throw err;
+      return outcomeOf(winner, input.submissionKey, true);
+    }
+  }
+
+  return {
+    listDimensions: (): Promise<BehaviourDimension[]> => activeDimensions(),
+    searchStaff: (query: string) => directory.searchCommunityFacing(query, 20),
 
     /** A request link's state and the staff member it is about; not found for an unknown link. */
     async requestedLink(token: string) {
@@ -119,82 +221,9 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
     /**
      * Stores one feedback item, its routed item and its e-mails in one transaction. The same form
      * submitted twice (double click, retry) stores one item and answers the same both times.
+     * Reference data (rules, targets, dimensions) is checked with one read of their versions.
      */
-    async submit(actor: Actor | undefined, input: FeedbackInput): Promise<SubmissionOutcome> {
-      const submissionKeyHash = sha256Hex(input.submissionKey);
-      const existing = await repository.findBySubmissionKeyHash(submissionKeyHash);
-      if (existing) return outcomeOf(existing, input.submissionKey, true);
-
-      if (input.attribution !== 'anonymous' && !hasAnyRole(actor, ['member'])) {
-        throw new ValidationError({ attribution: actor ? 'feedback.errors.membersOnly' : 'feedback.errors.signInForNamed' });
-      }
-      // Routing reads the subject with their chain: one read of the directory per submission.
-      const routed = await routing.decideRecipient({ subjectStaffMemberId: input.staffMemberId, kind: input.kind, escalationRequested: input.escalate });
-      if (!routed?.subject.communityFacing) throw new ValidationError({ staffMemberId: 'feedback.errors.staffRequired' });
-      const subject = routed.subject;
-      const activeDimensions = new Map((await repository.listDimensions({ activeOnly: true })).map((d) => [d.id, d.label]));
-      const unknown = Object.keys(input.ratings).find((id) => !activeDimensions.has(Number(id)));
-      if (unknown) throw new ValidationError({ [`rating_${unknown}`]: 'feedback.errors.ratingInvalid' });
-      if (input.solicitation && !solicitations) throw usedLink();
-      // The cycle the input was asked for: its packet includes the answer whatever day it arrives.
-      // (The claim below checks the link; a request's cycle never changes.)
-      const solicitedCycleId = input.solicitation ? ((await solicitations!.linkState(input.solicitation))?.cycleId ?? null) : null;
-      const ratings = Object.entries(input.ratings).map(([id, score]) => ({ dimensionId: Number(id), label: activeDimensions.get(Number(id))!, score }));
-
-      const recipientStaffMemberId = routed.recipientStaffMemberId;
-      if (recipientStaffMemberId === undefined) throw new ConflictError('feedback.errors.noRecipient');
-      const receiptCode = input.attribution === 'anonymous' ? deriveReceiptCode(receiptSecret, input.submissionKey) : null;
-      try {
-        // Retried whole when it loses a conflict (on Galera, another node's write certified first).
-        return await transactionWithRetry(knex, async (trx) => {
-          const { id, reference } = await repository.insert(
-            {
-              staffMemberId: subject.id,
-              kind: input.kind,
-              attribution: input.attribution,
-              comment: input.comment,
-              context: input.context,
-              escalationRequested: input.escalate,
-              submissionKeyHash,
-              receiptCodeHash: receiptCode ? hashReceiptCode(receiptCode)! : null,
-              // Only a named answer says it was asked for: on an anonymous or confidential one, the mark
-              // beside the list of people asked would narrow who wrote it.
-              solicited: !!input.solicitation && input.attribution === 'named',
-              solicitedCycleId,
-              ratings,
-            },
-            trx,
-          );
-          // After the insert: a double submit of one form meets the unique key above and answers as
-          // the first did. The request learns only that it was answered; the item, only "solicited".
-          if (input.solicitation && !(await solicitations!.claim(input.solicitation, subject.id, trx))) throw usedLink();
-          // Anonymous items store no account, address or agent: nothing below runs for them.
-          if (input.attribution !== 'anonymous' && actor) {
-            await identities.insert(id, { accountId: actor.accountId, displayName: actor.displayName, email: actor.email }, trx);
-          }
-          const content = (await repository.contentFor([id], trx)).get(id)!;
-          await inbox.receive(trx, content, recipientStaffMemberId);
-          if (input.attribution !== 'anonymous' && actor) {
-            await outbox.enqueue(
-              trx,
-              emails.compose('feedback-received', actor.email, actor.locale, {
-                reference: content.reference,
-                staffName: subject.name,
-                attribution: input.attribution,
-                link: `${publicUrl}/feedback/mine/${content.reference}`,
-              }),
-            );
-          }
-          return outcomeOf({ id, reference, attribution: input.attribution }, input.submissionKey, false);
-        });
-      } catch (err) {
-        // Two copies of one form raced: the other stored it; answer as it did.
-        if (!isUniqueViolation(err)) throw err;
-        const winner = await repository.findBySubmissionKeyHash(submissionKeyHash);
-        if (!winner) throw err;
-        return outcomeOf(winner, input.submissionKey, true);
-      }
-    },
+    submit: (actor: Actor | undefined, input: FeedbackInput, limits: SubmissionLimits = {}): Promise<SubmissionOutcome> => withOneVersionRead(() => submit(actor, input, limits)),
 
     async mine(actor: Actor): Promise<FeedbackContent[]> {
       const ids = await identities.itemIdsSubmittedBy(actor.accountId);
@@ -267,6 +296,7 @@ export function createFeedbackService(deps: FeedbackServiceDeps) {
       await knex.transaction(async (trx) => {
         if (!(await repository.updateDimension(id, fields, trx))) throw new NotFoundError();
         await audit.record({ actorAccountId: actor.accountId, action: 'feedback.dimension.update', subjectType: 'behaviour_dimension', subjectId: id }, trx);
+        await bumpReferenceVersion(trx, 'behaviour-dimensions');
       });
     },
 

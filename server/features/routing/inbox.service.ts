@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, ValidationError } from '../../platform/er
 import { pageCountOf, type Page } from '../../platform/http/forms';
 import { clockStartOf, isUnattributed, isVisible, NOTIFICATION_DELAY_MINUTES } from '../../platform/privacy/times';
 import type { EmailComposer } from '../../platform/mail/composer';
-import type { Outbox } from '../../platform/mail/outbox';
+import type { Outbox, OutgoingEmail } from '../../platform/mail/outbox';
 import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
 import type { FeedbackContent, FeedbackSource, RoutedItem, RoutedItemEvent, RoutedItemStatus } from './routing.schema';
 
@@ -24,6 +24,13 @@ export interface InboxServiceLevels {
   dueTimesFor(code: string, receivedAt: number, db?: Knex | Knex.Transaction): Promise<{ serviceLevelTargetId: number; acknowledgeDueAt: number; respondDueAt: number }>;
   calendarOf(code: string, db?: Knex | Knex.Transaction): Promise<BusinessCalendar>;
   findTarget(id: number, db?: Knex | Knex.Transaction): Promise<{ acknowledgeUnit: TargetUnit; respondUnit: TargetUnit } | undefined>;
+}
+
+/** A routed item and its recipient's e-mail, ready to store (see prepareArrival). */
+export interface Arrival {
+  readonly item: Omit<Parameters<RoutedItemsRepository['insert']>[0], 'feedbackItemId'>;
+  readonly notice: OutgoingEmail | undefined;
+  readonly delayMs: number;
 }
 
 export interface InboxEntry {
@@ -122,11 +129,20 @@ export function createInboxService(deps: InboxServiceDeps) {
   }
 
   /** How long an item, and the news of it, is held back: random for unattributed items, none for named ones. */
-  function holdBackMs(content: FeedbackContent): number {
+  function holdBackMs(content: Pick<FeedbackContent, 'attribution'>): number {
     return isUnattributed(content.attribution) ? randomInt(NOTIFICATION_DELAY_MINUTES.min, NOTIFICATION_DELAY_MINUTES.max + 1) * 60_000 : 0;
   }
 
   /** Reference, kind and whom it is about only: no submitter, no text. */
+  function noticeFor(template: 'feedback-routed' | 'feedback-submitter-replied', item: { publicId: string }, email: string, content: Pick<FeedbackContent, 'reference' | 'kind' | 'staffName'>) {
+    return emails.compose(template, email, DEFAULT_LOCALE, {
+      reference: content.reference,
+      kind: content.kind,
+      staffName: content.staffName,
+      link: `${publicUrl}/inbox/${item.publicId}`,
+    });
+  }
+
   async function notifyRecipient(
     template: 'feedback-routed' | 'feedback-submitter-replied',
     item: { publicId: string },
@@ -137,16 +153,7 @@ export function createInboxService(deps: InboxServiceDeps) {
   ) {
     const recipient = await directory.findStaff(recipientStaffMemberId, trx);
     if (!recipient) return;
-    await outbox.enqueue(
-      trx,
-      emails.compose(template, recipient.email, DEFAULT_LOCALE, {
-        reference: content.reference,
-        kind: content.kind,
-        staffName: content.staffName,
-        link: `${publicUrl}/inbox/${item.publicId}`,
-      }),
-      { delayMs },
-    );
+    await outbox.enqueue(trx, noticeFor(template, item, recipient.email, content), { delayMs });
   }
 
   async function handOver(actor: Actor, routedItemId: number, recipientEmail: string, note: string, type: 'forwarded' | 'reassigned'): Promise<void> {
@@ -176,18 +183,32 @@ export function createInboxService(deps: InboxServiceDeps) {
   }
 
   return {
-    /** Opens the routed item for a new feedback item and tells its recipient, in the submission's transaction. */
-    async receive(trx: Knex.Transaction, content: FeedbackContent, recipientStaffMemberId: number): Promise<number> {
-      const receivedAt = now();
-      const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, clockStartOf(content.attribution, receivedAt), trx);
+    /**
+     * A new feedback item's routed item and its recipient's e-mail, worked out before the
+     * submission's transaction (storeArrival writes them in it). `recipientEmail`: the recipient's
+     * address when the caller has just read it (routing's chain read).
+     */
+    async prepareArrival(content: Omit<FeedbackContent, 'feedbackItemId'>, recipientStaffMemberId: number, recipientEmail?: string): Promise<Arrival> {
+      const receivedAt = content.createdAt;
+      const due = await serviceLevels.dueTimesFor(FEEDBACK_SERVICE, clockStartOf(content.attribution, receivedAt));
       // The item appears in the inbox when its e-mail goes out, so neither tells when it was sent.
       const delayMs = holdBackMs(content);
       const publicId = randomCode(12);
-      const id = await items.insert(
-        { publicId, feedbackItemId: content.feedbackItemId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, visibleAt: receivedAt + delayMs, due },
-        trx,
-      );
-      await notifyRecipient('feedback-routed', { publicId }, recipientStaffMemberId, content, trx, delayMs);
+      const email = recipientEmail ?? (await directory.findStaff(recipientStaffMemberId))?.email;
+      return {
+        item: { publicId, recipientStaffMemberId, subjectStaffMemberId: content.staffMemberId, receivedAt, visibleAt: receivedAt + delayMs, due },
+        notice: email === undefined ? undefined : noticeFor('feedback-routed', { publicId }, email, content),
+        delayMs,
+      };
+    },
+
+    /**
+     * Opens the prepared routed item and queues its e-mail, in the submission's transaction, with
+     * the caller's own e-mails (`alongside`, sent at once) in the same statement.
+     */
+    async storeArrival(trx: Knex.Transaction, arrival: Arrival, feedbackItemId: number, alongside: readonly OutgoingEmail[] = []): Promise<number> {
+      const id = await items.insert({ ...arrival.item, feedbackItemId }, trx);
+      await outbox.enqueueAll(trx, [...(arrival.notice ? [{ email: arrival.notice, delayMs: arrival.delayMs }] : []), ...alongside.map((email) => ({ email }))]);
       return id;
     },
 

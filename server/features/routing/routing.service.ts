@@ -19,7 +19,7 @@ export interface RoutingDirectory {
   routingFacts(
     staffId: number,
     db?: Knex | Knex.Transaction,
-  ): Promise<{ member: RoutingSubject; chain: Array<{ id: number; isExecutive: boolean }>; managesPeople: boolean } | undefined>;
+  ): Promise<{ member: RoutingSubject; chain: Array<{ id: number; email: string; isExecutive: boolean }>; managesPeople: boolean } | undefined>;
   /** Staff members who hold the complaints officer role. */
   complaintsOfficers(db?: Knex | Knex.Transaction): Promise<number[]>;
 }
@@ -43,11 +43,16 @@ export function createRoutingService(deps: { knex: Knex; rules: RoutingRulesRepo
   // Read on every submission: cached per process, checked against its version row.
   const currentRules = createReferenceCache(knex, 'routing-rules', (db) => rules.list(db));
 
-  async function resolve(target: RoutingTarget, chain: Array<{ id: number }>): Promise<number | undefined> {
-    if (target === 'complaints_officer') return (await directory.complaintsOfficers())[0];
+  /** The recipient's id, and their address when the chain read gave it. */
+  async function resolve(target: RoutingTarget, chain: Array<{ id: number; email: string }>): Promise<{ id: number; email?: string } | undefined> {
+    if (target === 'complaints_officer') {
+      const officer = (await directory.complaintsOfficers())[0];
+      return officer === undefined ? undefined : { id: officer };
+    }
     // Near the top of a chain there may be no one "one level up": the highest person there is takes it.
     const index = target === 'people_manager' ? 0 : 1;
-    return (chain[index] ?? chain[chain.length - 1])?.id;
+    const found = chain[index] ?? chain[chain.length - 1];
+    return found && { id: found.id, email: found.email };
   }
 
   return {
@@ -62,15 +67,16 @@ export function createRoutingService(deps: { knex: Knex; rules: RoutingRulesRepo
      * The subject (undefined when unknown) and who would receive an item about them (undefined when
      * no one can), so the caller checks both against its own rules without reading the subject again.
      */
-    async decideRecipient(request: RoutingRequest): Promise<{ subject: RoutingSubject; recipientStaffMemberId: number | undefined; ruleId: number | null } | undefined> {
+    async decideRecipient(request: RoutingRequest): Promise<{ subject: RoutingSubject; recipientStaffMemberId: number | undefined; recipientEmail?: string; ruleId: number | null } | undefined> {
       const facts = await directory.routingFacts(request.subjectStaffMemberId);
       if (!facts) return undefined;
       const rule = (await currentRules()).find((r) => matches(r, request, facts.managesPeople));
       let recipient = rule ? await resolve(rule.target, facts.chain) : undefined;
-      if (recipient === undefined || recipient === request.subjectStaffMemberId) {
-        recipient = (await directory.complaintsOfficers()).find((id) => id !== request.subjectStaffMemberId);
+      if (recipient === undefined || recipient.id === request.subjectStaffMemberId) {
+        const officer = (await directory.complaintsOfficers()).find((id) => id !== request.subjectStaffMemberId);
+        recipient = officer === undefined ? undefined : { id: officer };
       }
-      return { subject: facts.member, recipientStaffMemberId: recipient, ruleId: rule?.id ?? null };
+      return { subject: facts.member, recipientStaffMemberId: recipient?.id, recipientEmail: recipient?.email, ruleId: rule?.id ?? null };
     },
 
     async createRule(actor: Actor, input: RoutingRuleInput): Promise<number> {

@@ -41,6 +41,56 @@ export function isWorkingDay(day: DateTime, calendar: BusinessCalendar): boolean
   return calendar.workingDays.includes(day.weekday) && !calendar.holidays.includes(day.toISODate()!);
 }
 
+/** One local day: its working window in epoch milliseconds (undefined on a weekend or holiday) and when the next day starts. */
+interface Day {
+  readonly window: { start: number; end: number } | undefined;
+  readonly next: number;
+}
+
+/** Days kept per calendar; a calendar object changes only when the catalogue is read again. */
+const DAYS_KEPT = 4000;
+interface KeptDays {
+  readonly days: Map<number, Day>;
+  /** The day last asked for by a moment inside it: most requests fall on today. */
+  latest?: { start: number; day: Day };
+  dayMs?: number;
+}
+const keptByCalendar = new WeakMap<BusinessCalendar, KeptDays>();
+
+function keptFor(calendar: BusinessCalendar): KeptDays {
+  let kept = keptByCalendar.get(calendar);
+  if (!kept) keptByCalendar.set(calendar, (kept = { days: new Map() }));
+  return kept;
+}
+
+/**
+ * The local day starting at `dayStart` (epoch ms of its local midnight). Walking days with Luxon's
+ * zone arithmetic was most of the cost of a submission's due times, so each calendar keeps the
+ * days it has walked; the answer is the same as working it out again. Calendars are never changed
+ * in place (a change to the catalogue reads new ones).
+ */
+function dayOf(dayStart: number, calendar: BusinessCalendar): Day {
+  const { days } = keptFor(calendar);
+  let found = days.get(dayStart);
+  if (!found) {
+    const day = DateTime.fromMillis(dayStart, { zone: calendar.zone });
+    const window = windowOf(day, calendar);
+    found = { window: window && { start: window.start!.toMillis(), end: window.end!.toMillis() }, next: day.plus({ days: 1 }).startOf('day').toMillis() };
+    if (days.size >= DAYS_KEPT) days.clear();
+    days.set(dayStart, found);
+  }
+  return found;
+}
+
+/** The local day a moment falls in, as its midnight. */
+function localMidnight(at: number, calendar: BusinessCalendar): number {
+  const kept = keptFor(calendar);
+  if (kept.latest && at >= kept.latest.start && at < kept.latest.day.next) return kept.latest.start;
+  const start = DateTime.fromMillis(at, { zone: calendar.zone }).startOf('day').toMillis();
+  kept.latest = { start, day: dayOf(start, calendar) };
+  return start;
+}
+
 /** The working window of a local day, or undefined on a weekend or holiday. */
 function windowOf(day: DateTime, calendar: BusinessCalendar): Interval | undefined {
   if (!isWorkingDay(day, calendar)) return undefined;
@@ -50,19 +100,22 @@ function windowOf(day: DateTime, calendar: BusinessCalendar): Interval | undefin
 
 /** The length of one business day in milliseconds (a day's window on a day without a clock change). */
 export function businessDayMs(calendar: BusinessCalendar): number {
-  const reference = DateTime.fromISO('2001-01-15', { zone: 'UTC' });
-  return at(reference, calendar.dayEnd).toMillis() - at(reference, calendar.dayStart).toMillis();
+  const kept = keptFor(calendar);
+  if (kept.dayMs === undefined) {
+    const reference = DateTime.fromISO('2001-01-15', { zone: 'UTC' });
+    kept.dayMs = at(reference, calendar.dayEnd).toMillis() - at(reference, calendar.dayStart).toMillis();
+  }
+  return kept.dayMs;
 }
 
 /** The moment `amountMs` of working time after `start`. */
 export function addBusinessMs(start: number, amountMs: number, calendar: BusinessCalendar): number {
-  let day = DateTime.fromMillis(start, { zone: calendar.zone }).startOf('day');
+  let day = dayOf(localMidnight(start, calendar), calendar);
   let remaining = amountMs;
-  for (let i = 0; i < MAX_DAYS_SCANNED; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    const window = windowOf(day, calendar);
-    if (!window) continue;
-    const from = Math.max(start, window.start!.toMillis());
-    const to = window.end!.toMillis();
+  for (let i = 0; i < MAX_DAYS_SCANNED; i++, day = dayOf(day.next, calendar)) {
+    if (!day.window) continue;
+    const from = Math.max(start, day.window.start);
+    const to = day.window.end;
     if (from >= to) continue;
     if (remaining <= to - from) return from + remaining;
     remaining -= to - from;
@@ -74,13 +127,15 @@ export function addBusinessMs(start: number, amountMs: number, calendar: Busines
 export function businessMsBetween(start: number, end: number, calendar: BusinessCalendar): number {
   if (end <= start) return 0;
   let total = 0;
-  let day = DateTime.fromMillis(start, { zone: calendar.zone }).startOf('day');
-  for (let i = 0; i < MAX_DAYS_SCANNED && day.toMillis() < end; i++, day = day.plus({ days: 1 }).startOf('day')) {
-    const window = windowOf(day, calendar);
-    if (!window) continue;
-    const from = Math.max(start, window.start!.toMillis());
-    const to = Math.min(end, window.end!.toMillis());
-    if (to > from) total += to - from;
+  let dayStart = localMidnight(start, calendar);
+  for (let i = 0; i < MAX_DAYS_SCANNED && dayStart < end; i++) {
+    const day = dayOf(dayStart, calendar);
+    if (day.window) {
+      const from = Math.max(start, day.window.start);
+      const to = Math.min(end, day.window.end);
+      if (to > from) total += to - from;
+    }
+    dayStart = day.next;
   }
   return total;
 }

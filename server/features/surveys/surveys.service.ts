@@ -133,7 +133,7 @@ export function createSurveysService(deps: SurveysDeps) {
       trx,
     );
     const closesOn = dayOf(survey.closesAt - 1);
-    await outbox.enqueueMany(trx, invitations.map((i) => emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise })));
+    await outbox.enqueueAll(trx, invitations.map((i) => ({ email: emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise }) })));
     const next = state.next + invitations.length;
     return { state: { next }, done: next, finished: next >= payload.invitees.length };
   }

@@ -1,9 +1,33 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Knex } from 'knex';
 
 type Db = Knex | Knex.Transaction;
 
 /** The kinds of reference data cached per process (rows of reference_versions). */
-export type ReferenceKind = 'routing-rules' | 'service-catalogue';
+export type ReferenceKind = 'routing-rules' | 'service-catalogue' | 'behaviour-dimensions';
+
+const versionReads = new AsyncLocalStorage<{ versions?: Promise<Map<string, string>> }>();
+
+async function allVersions(db: Db): Promise<Map<string, string>> {
+  const rows = await db('reference_versions').select('name', 'version');
+  return new Map(rows.map((r) => [String(r.name), String(r.version)]));
+}
+
+async function versionOf(db: Db, kind: ReferenceKind): Promise<string> {
+  const scope = versionReads.getStore();
+  if (scope) return (await (scope.versions ??= allVersions(db))).get(kind) ?? '0';
+  const row = await db('reference_versions').select('version').where({ name: kind }).first();
+  return String(row?.version ?? 0);
+}
+
+/**
+ * Runs `work` (one request's work, such as a submission) with one read of every reference version,
+ * made at its first check, instead of one read per kind: the work sees the reference data as it
+ * stood at that moment, as if it had run a few milliseconds earlier.
+ */
+export function withOneVersionRead<T>(work: () => Promise<T>): Promise<T> {
+  return versionReads.run({}, work);
+}
 
 /**
  * Reference data read on every submission, cached in this process and checked on each read against
@@ -15,8 +39,7 @@ export type ReferenceKind = 'routing-rules' | 'service-catalogue';
 export function createReferenceCache<T>(knex: Knex, kind: ReferenceKind, load: (db: Db) => Promise<T>) {
   let cached: { version: string; value: T } | undefined;
   return async (db: Db = knex): Promise<T> => {
-    const row = await db('reference_versions').select('version').where({ name: kind }).first();
-    const version = String(row?.version ?? 0);
+    const version = await versionOf(db, kind);
     if (cached?.version === version) return cached.value;
     const value = await load(db);
     cached = { version, value };

@@ -28,4 +28,7 @@ export function configureViews(app: Application): void {
   app.engine('.hbs', hbs.engine);
   app.set('view engine', '.hbs');
   app.set('views', viewsDir);
+  // Templates and partials compiled once per process, whatever NODE_ENV says (Express caches only in
+  // production): compiling them on every response was the largest cost of a feedback submission.
+  app.enable('view cache');
 }

@@ -22,12 +22,11 @@ export async function createTranslator(): Promise<Translator> {
     interpolation: { escapeValue: false },
     returnNull: false,
   });
-  const byLocale = new Map<string, TFunction>();
-  for (const locale of SUPPORTED_LOCALES) byLocale.set(locale, instance.getFixedT(locale));
+  const byLocale = new Map<string, Translate>();
+  for (const locale of SUPPORTED_LOCALES) byLocale.set(locale, rememberPlainPhrases(instance.getFixedT(locale)));
   return {
     forLocale(locale) {
-      const t = byLocale.get(locale ?? DEFAULT_LOCALE) ?? byLocale.get(DEFAULT_LOCALE)!;
-      return (key, values) => t(key, values ?? {}) as string;
+      return byLocale.get(locale ?? DEFAULT_LOCALE) ?? byLocale.get(DEFAULT_LOCALE)!;
     },
     pickLocale(acceptLanguage) {
       const wanted = (acceptLanguage ?? '')
@@ -35,5 +34,20 @@ export async function createTranslator(): Promise<Translator> {
         .map((part) => part.split(';')[0]!.trim().slice(0, 2).toLowerCase());
       return (wanted.find((w) => (SUPPORTED_LOCALES as readonly string[]).includes(w)) as Locale) ?? DEFAULT_LOCALE;
     },
+  };
+}
+
+/**
+ * A phrase without values is the same every time (the catalogue never changes while the process
+ * runs), and a page asks for dozens of them (navigation, labels): each is looked up once. Phrases
+ * with values (interpolation, plurals) are translated every time.
+ */
+function rememberPlainPhrases(t: TFunction): Translate {
+  const plain = new Map<string, string>();
+  return (key, values) => {
+    if (values && Object.keys(values).length > 0) return t(key, values) as string;
+    let phrase = plain.get(key);
+    if (phrase === undefined) plain.set(key, (phrase = t(key, {}) as string));
+    return phrase;
   };
 }

@@ -31,31 +31,33 @@ export function backoffMs(attempt: number): number {
 
 // Writes happen inside the caller's transaction, so an e-mail exists exactly when the change that caused it does.
 export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
+  /** Several messages in a few multi-row statements (a batch of invitations, or a notice with its acknowledgement), in the order given. */
+  async function enqueueAll(trx: Knex | Knex.Transaction, messages: ReadonlyArray<{ email: OutgoingEmail; delayMs?: number }>): Promise<void> {
+    const now = clock.now();
+    for (let i = 0; i < messages.length; i += ROWS_PER_INSERT) {
+      await trx('outbox_messages').insert(
+        messages.slice(i, i + ROWS_PER_INSERT).map(({ email, delayMs }) => ({
+          to_address: email.to,
+          template: email.template,
+          subject: email.subject,
+          body_text: email.text,
+          body_html: email.html,
+          status: 'pending',
+          attempts: 0,
+          next_attempt_at: now + (delayMs ?? 0),
+          created_at: now,
+        })),
+      );
+    }
+  }
+
   return {
     /** `delayMs` holds the message back (the worker will not send it before then). */
     async enqueue(trx: Knex | Knex.Transaction, email: OutgoingEmail, options: { delayMs?: number } = {}): Promise<void> {
-      await this.enqueueMany(trx, [email], options);
+      await enqueueAll(trx, [{ email, delayMs: options.delayMs }]);
     },
 
-    /** Several messages in a few multi-row statements (a batch of invitations), in the caller's transaction. */
-    async enqueueMany(trx: Knex | Knex.Transaction, emails: readonly OutgoingEmail[], options: { delayMs?: number } = {}): Promise<void> {
-      const now = clock.now();
-      for (let i = 0; i < emails.length; i += ROWS_PER_INSERT) {
-        await trx('outbox_messages').insert(
-          emails.slice(i, i + ROWS_PER_INSERT).map((email) => ({
-            to_address: email.to,
-            template: email.template,
-            subject: email.subject,
-            body_text: email.text,
-            body_html: email.html,
-            status: 'pending',
-            attempts: 0,
-            next_attempt_at: now + (options.delayMs ?? 0),
-            created_at: now,
-          })),
-        );
-      }
-    },
+    enqueueAll,
 
     /** Claims up to `limit` due messages for `leaseMs`; concurrent workers get disjoint sets (see claimRows). */
     async claimDue(limit: number, leaseMs: number): Promise<{ claimToken: string; messages: OutboxMessage[] }> {

@@ -205,6 +205,10 @@ describe('continuous feedback, from the community to the right manager and back'
     const again = await resend();
     expect(referenceFrom(again.text)).toBe(referenceFrom(res.text));
     expect(await count()).toBe(before + 1);
+    // The resend met the unique submission key: its identity and e-mails were never written.
+    const reference = referenceFrom(res.text);
+    expect(await knex()('feedback_identities').where({ feedback_item_id: await feedbackItemIdOf(knex(), reference) }).pluck('account_id')).toHaveLength(1);
+    expect(await knex()('outbox_messages').where('body_text', 'like', `%${reference}%`).orderBy('id').pluck('template')).toEqual(['feedback-routed', 'feedback-received']);
 
     const visitor = agentFor(context.app);
     const first = await submitFeedback(visitor, org.staff.staffMemberId, { attribution: 'anonymous', comment: 'Anonymous, retried after a time-out.' });

@@ -6,7 +6,7 @@ import { statementsOf } from '../../helpers/queries';
 const zone = 'America/Los_Angeles';
 const local = (iso: string) => DateTime.fromISO(iso, { zone }).toMillis();
 // Reference data that a warm process no longer reads per submission, and the whole directory.
-const CACHED_TABLES = /`(routing_rules|services|service_calendars|calendar_holidays|service_level_targets)`/;
+const CACHED_TABLES = /`(routing_rules|services|service_calendars|calendar_holidays|service_level_targets|behaviour_dimensions)`/;
 
 describe('the statements one feedback submission runs, and reference data cached per process', () => {
   // Monday 7 December 2026, 9 a.m.: one business day to acknowledge.
@@ -32,22 +32,40 @@ describe('the statements one feedback submission runs, and reference data cached
     return { statements, routed };
   }
 
-  it('when a process is warm, then a named submission runs 19 statements and an anonymous one 16, reading the subject once and no reference table', async () => {
+  it('when a process is warm, then a named submission runs 11 statements and an anonymous one 10, reading the subject once, the signed-in account once and no reference table', async () => {
     const member = await signedIn(context.app, org.member);
     await submit(member, {});
     const named = await submit(member, {});
-    // Before issue 13: 25, with the whole staff table, the subject three times and five reference reads.
-    expect(named.statements).toHaveLength(19);
+    // Before issue 13: 25, with the whole staff table, the subject three times and five reference reads;
+    // then 19, with the account and its roles apart, the submission key looked up before storing
+    // (the unique key checks it), the item read back after storing it, a version read per kind of
+    // reference data, the recipient's address read again and an insert per e-mail.
+    expect(named.statements).toHaveLength(11);
+    expect(named.statements.filter((sql) => sql.includes('from `accounts`'))).toHaveLength(1);
+    expect(named.statements.filter((sql) => sql.includes('`reference_versions`'))).toHaveLength(1);
+    expect(named.statements.filter((sql) => /^select .* from `feedback_items`/.test(sql))).toEqual([]);
+    // Due times and e-mails are worked out before the transaction: inside it, only writes.
+    const begin = named.statements.findIndex((sql) => /^begin/i.test(sql));
+    const commit = named.statements.findIndex((sql) => /^commit/i.test(sql));
+    expect(named.statements.slice(begin + 1, commit).map((sql) => sql.split(' (')[0])).toEqual([
+      'insert into `feedback_items`',
+      'insert into `feedback_identities`',
+      'insert into `routed_items`',
+      'insert into `routed_item_events`',
+      'insert into `outbox_messages`',
+    ]);
     expect(named.statements.filter((sql) => CACHED_TABLES.test(sql))).toEqual([]);
     expect(named.statements.filter((sql) => /from `staff_members`$/.test(sql))).toEqual([]);
-    // The subject and their chain in one statement; the other staff read is the recipient's address.
-    expect(named.statements.filter((sql) => sql.includes('`s`.`community_facing`'))).toHaveLength(2);
+    // The subject and their chain, with the recipient's address, in one statement.
+    expect(named.statements.filter((sql) => sql.includes('`s`.`community_facing`'))).toHaveLength(1);
 
     const visitor = agentFor(context.app);
     await submit(visitor, { attribution: 'anonymous' });
     const anonymous = await submit(visitor, { attribution: 'anonymous' });
     expect(anonymous.statements.filter((sql) => CACHED_TABLES.test(sql))).toEqual([]);
-    expect(anonymous.statements).toHaveLength(16);
+    expect(anonymous.statements).toHaveLength(10);
+    // The submission key is looked up once, before the rate limit counts a new item.
+    expect(anonymous.statements.filter((sql) => sql.includes('`submission_key_hash` = ?'))).toHaveLength(1);
   });
 
   it('when an admin changes a holiday, a target or a routing rule in one process, then the next submission in another process follows it', async () => {
@@ -72,5 +90,17 @@ describe('the statements one feedback submission runs, and reference data cached
     await postForm(admin, '/admin/routing-rules', '/admin/routing-rules', { position: '1', kind: 'suggestion', subjectIsManager: 'any', escalationRequested: 'any', target: 'complaints_officer' });
     const afterRule = await submit(member, {});
     expect(Number(afterRule.routed.recipient_staff_member_id)).toBe(org.complaints.staffMemberId);
+
+    // A rating for a dimension the admin has just retired is refused by the other process too.
+    const dimension = await knex()('behaviour_dimensions').where({ active: true }).first();
+    const rated = await submit(member, { [`rating_${dimension.id}`]: '4' });
+    expect(await knex()('feedback_ratings').where({ feedback_item_id: rated.routed.feedback_item_id }).pluck('score')).toEqual([4]);
+    expect((await member.get(`/feedback/new?staff=${org.staff.staffMemberId}`)).text).toContain(`name="rating_${dimension.id}"`);
+    const retired = await postForm(admin, '/admin/feedback', `/admin/feedback/dimensions/${dimension.id}`, { label: dimension.label, description: '', position: String(dimension.position), active: '' });
+    expect(retired.status).toBe(303);
+    const form = await member.get(`/feedback/new?staff=${org.staff.staffMemberId}`);
+    expect(form.text).not.toContain(`name="rating_${dimension.id}"`);
+    const refused = await member.post('/feedback').type('form').send({ _csrf: csrfTokenFrom(form.text), staffMemberId: String(org.staff.staffMemberId), submissionKey: form.text.match(/name="submissionKey" value="([^"]+)"/)![1]!, kind: 'suggestion', attribution: 'named', comment: 'Rated.', [`rating_${dimension.id}`]: '4' });
+    expect(refused.status).toBe(422);
   });
 });

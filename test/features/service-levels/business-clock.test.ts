@@ -88,3 +88,36 @@ describe('the business-time clock', () => {
     expect(addBusinessHours(local('2026-12-04T18:30'), 1, calendar)).toBe(local('2026-12-07T10:00'));
   });
 });
+
+describe('the days a calendar keeps, against walking every day with Luxon', () => {
+  // The walk the clock did before it kept its days: each local day's window worked out afresh.
+  function walkedBusinessMsBetween(start: number, end: number, cal: BusinessCalendar): number {
+    let total = 0;
+    for (let day = DateTime.fromMillis(start, { zone: cal.zone }).startOf('day'); day.toMillis() < end; day = day.plus({ days: 1 }).startOf('day')) {
+      if (!cal.workingDays.includes(day.weekday) || cal.holidays.includes(day.toISODate()!)) continue;
+      const [sh, sm] = cal.dayStart.split(':').map(Number);
+      const [eh, em] = cal.dayEnd.split(':').map(Number);
+      const from = Math.max(start, day.set({ hour: sh, minute: sm, second: 0, millisecond: 0 }).toMillis());
+      const to = Math.min(end, day.set({ hour: eh, minute: em, second: 0, millisecond: 0 }).toMillis());
+      if (to > from) total += to - from;
+    }
+    return Math.max(0, total);
+  }
+
+  it('when days are kept from earlier answers, then working time and due times are what a fresh walk gives, across clock changes and holidays', () => {
+    const warm: BusinessCalendar = { ...calendar };
+    fc.assert(
+      fc.property(moment, fc.integer({ min: 0, max: 40 * 86_400_000 }), fc.integer({ min: 1, max: 30 }), (start, span, days) => {
+        expect(businessMsBetween(start, start + span, warm)).toBe(walkedBusinessMsBetween(start, start + span, calendar));
+        const due = addBusinessDays(start, days, warm);
+        // Cold: a calendar object of its own keeps nothing yet.
+        expect(due).toBe(addBusinessDays(start, days, { ...calendar }));
+        expect(walkedBusinessMsBetween(start, due, calendar)).toBe(days * businessDayMs(calendar));
+        // A moment later, most often the same local day: the day last asked for answers.
+        expect(addBusinessDays(start + 1000, days, warm)).toBe(addBusinessDays(start + 1000, days, { ...calendar }));
+        expect(businessMsBetween(start + 1000, start + span, warm)).toBe(walkedBusinessMsBetween(start + 1000, start + span, calendar));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
