@@ -1,4 +1,4 @@
-import { guarded, guardedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedParts, scaleFigures, sizedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
 import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
@@ -32,7 +32,7 @@ export interface DimensionFigure {
   readonly previous: Guarded<ScaleFigures> | null;
 }
 
-function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
+export function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
   const parts = new Map<number, F[]>();
   for (const f of facts) {
     const group = parts.get(part(f));
@@ -43,17 +43,6 @@ function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[
 }
 
 type Summarise<F, T> = (parts: ReadonlyMap<number, readonly F[]>) => Map<number, Guarded<T>>;
-
-/**
- * A staff member's figure as one part of their department (as frozen at the period's end): the
- * department's figure minus theirs would describe the rest (see withheldParts). Without a
- * department they are a whole of their own.
- */
-function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMemberId: number, summarise: Summarise<F, T>): Guarded<T> {
-  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
-  const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
-  return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
-}
 
 /** Each department's figure as one part of the organisation. */
 function asPartsOfOrganisation<F extends Placed, T>(facts: readonly F[], summarise: Summarise<F, T>): Map<number, Guarded<T>> {
@@ -70,36 +59,88 @@ const handlingSummary =
   (parts) =>
     guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, now) }));
 
-/** A staff member's figures per dimension for a cycle and the one before, each cycle over its own frozen department. */
-export function staffDimensionFigures(
-  facts: readonly RatingFact[],
-  staffMemberId: number,
-  dimensionIds: readonly number[],
-  cycles: { current: number; previous: number | null },
-  rule: GroupRule,
-): DimensionFigure[] {
-  const figureFor = (dimensionId: number, cycleId: number) => asPartOfDepartment(facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId), staffMemberId, ratingsSummary(rule));
-  return dimensionIds.map((dimensionId) => ({
-    dimensionId,
-    current: figureFor(dimensionId, cycles.current),
-    previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
-  }));
+/** How many ratings a staff member has in a cycle on a dimension, with where they belong (counted by the database). */
+export interface RatingCount extends Placed {
+  readonly cycleId: number;
+  readonly dimensionId: number;
+  readonly count: number;
 }
 
-/** How a staff member's routed items of a cycle were handled, as one part of their department. */
-export function staffHandling(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number): HandlingFigure {
-  return asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, handlingSummary(rule, now));
+/** How many of a staff member's inputs of a cycle created a routed item, with where they belong. */
+export interface HandlingCount extends Placed {
+  readonly cycleId: number;
+  readonly count: number;
+}
+
+type Figure = <T extends object>(part: number, compute: () => T) => Guarded<T>;
+
+/**
+ * Groups counts into the wholes a staff figure is one part of: each department's staff as frozen
+ * for the cycle (the department's figure minus theirs would describe the rest, see withheldParts),
+ * or the staff member alone without a department. Each whole's guard is built once, however many
+ * of its staff are asked for.
+ */
+function partsOfDepartments<C extends Placed & { readonly count: number }>(counts: readonly C[], scopeOf: (c: C) => string, rule: GroupRule): (scope: string, staffMemberId: number) => Figure {
+  const place = new Map<string, string>();
+  const wholes = new Map<string, Map<number, number>>();
+  for (const c of counts) {
+    const whole = `${scopeOf(c)}:${c.departmentId === null ? `s${c.staffMemberId}` : `d${c.departmentId}`}`;
+    place.set(`${scopeOf(c)}:${c.staffMemberId}`, whole);
+    const sizes = wholes.get(whole) ?? new Map<number, number>();
+    sizes.set(c.staffMemberId, (sizes.get(c.staffMemberId) ?? 0) + c.count);
+    wholes.set(whole, sizes);
+  }
+  const guards = new Map<string, Figure>();
+  const none: Figure = () => TOO_FEW;
+  return (scope, staffMemberId) => {
+    const whole = place.get(`${scope}:${staffMemberId}`);
+    if (whole === undefined) return none;
+    let guard = guards.get(whole);
+    if (!guard) guards.set(whole, (guard = sizedParts(wholes.get(whole)!, rule)));
+    return guard;
+  };
 }
 
 /**
- * A staff member's items by kind (`count` of them), as one part of their department by the same
- * parts rule as their handling: the trends show each department's number of items, so a count shown
- * beside a withheld one would tell it by subtraction.
+ * Staff members' figures for input packets, each as one part of their department: the sizes of
+ * the parts come from counts over the whole cycle (or the departments asked for), the figures from
+ * each staff member's own ratings and routed items, so no packet needs anyone else's rows.
  */
-export function staffKinds<T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T): Guarded<T> {
-  const asPart = asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, (parts) => guardedParts(parts, rule, () => ({})));
-  return asPart.suppressed ? asPart : guarded(count, rule, compute);
+export function staffFigures(counts: { readonly ratings: readonly RatingCount[]; readonly handling: readonly HandlingCount[] }, rule: GroupRule) {
+  const ratingPart = partsOfDepartments(counts.ratings, (c) => `${c.cycleId}:${c.dimensionId}`, rule);
+  const handlingPart = partsOfDepartments(counts.handling, (c) => String(c.cycleId), rule);
+  return {
+    /** Per dimension for a cycle and the one before, each cycle over its own frozen department; `own`: the staff member's ratings of both. */
+    dimensions(staffMemberId: number, dimensionIds: readonly number[], cycles: { current: number; previous: number | null }, own: readonly RatingFact[]): DimensionFigure[] {
+      const figureFor = (dimensionId: number, cycleId: number) =>
+        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () =>
+          scaleFigures(own.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId).map((f) => f.score), RATING_POINTS),
+        );
+      return dimensionIds.map((dimensionId) => ({
+        dimensionId,
+        current: figureFor(dimensionId, cycles.current),
+        previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
+      }));
+    },
+
+    /** How the staff member's routed items of a cycle (`own`) were handled. */
+    handling(staffMemberId: number, cycleId: number, own: readonly HandlingFact[], now: number): HandlingFigure {
+      return handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({ items: own.length, ...handlingTallies(own, now) }));
+    },
+
+    /**
+     * The staff member's items by kind (`count` of them), as one part of their department by the
+     * same parts rule as their handling: the trends show each department's number of items, so a
+     * count shown beside a withheld one would tell it by subtraction.
+     */
+    kinds<T extends object>(staffMemberId: number, cycleId: number, count: number, compute: () => T): Guarded<T> {
+      const asPart = handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({}));
+      return asPart.suppressed ? asPart : guarded(count, rule, compute);
+    },
+  };
 }
+
+export type StaffFigures = ReturnType<typeof staffFigures>;
 
 export interface TrendFilter {
   /** Departments to show; empty for all. */

@@ -84,7 +84,8 @@ export interface ScaleFigures {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function scaleFigures(values: readonly number[], points: readonly number[]): ScaleFigures {
+/** Computed only inside a guard (summariseScale, sizedParts, summariseParts). */
+export function scaleFigures(values: readonly number[], points: readonly number[]): ScaleFigures {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -101,15 +102,24 @@ export function summariseScale(values: readonly number[], points: readonly numbe
   return guarded(values.length, rule, () => scaleFigures(values, points));
 }
 
+/**
+ * The parts of one whole known by their sizes alone (counted by the database): a part's figure is
+ * computed, from that part's own values, only when withheldParts lets it through; a part absent
+ * from `sizes` has no input at all.
+ */
+export function sizedParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): <T extends object>(part: K, compute: () => T) => Guarded<T> {
+  const withheld = withheldParts(sizes, rule);
+  return (part, compute) => {
+    if (!sizes.has(part)) return TOO_FEW;
+    const reason = withheld.get(part);
+    return reason ? { suppressed: true, reason } : { ...compute(), suppressed: false };
+  };
+}
+
 /** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
 export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
-  const withheld = withheldParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
-  const figures = new Map<K, Guarded<T>>();
-  for (const [part, values] of parts) {
-    const reason = withheld.get(part);
-    figures.set(part, reason ? { suppressed: true, reason } : { ...compute(values), suppressed: false });
-  }
-  return figures;
+  const figureOf = sizedParts(new Map([...parts].map(([part, values]) => [part, values.length])), rule);
+  return new Map([...parts].map(([part, values]) => [part, figureOf(part, () => compute(values))]));
 }
 
 /** Scale figures for each part of one whole (see withheldParts). */

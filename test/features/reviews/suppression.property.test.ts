@@ -1,14 +1,33 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffDimensionFigures, staffHandling, staffKinds, type HandlingFact, type RatingFact } from '../../../server/features/reviews/aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, staffFigures, type HandlingCount, type HandlingFact, type RatingCount, type RatingFact } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
 import { ValidationError } from '../../../server/platform/errors';
-import { MINIMUM_GROUP_SIZE_FLOOR } from '../../../server/platform/privacy/aggregates';
+import { MINIMUM_GROUP_SIZE_FLOOR, type GroupRule } from '../../../server/platform/privacy/aggregates';
 import { manualClock, useTestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
+
+// A packet's figures as the packets service builds them: the parts' sizes counted as the database
+// groups them, each figure from the staff member's own facts.
+function countsOf<F extends { staffMemberId: number; departmentId: number | null; cycleId: number }>(facts: readonly F[], key: (f: F) => string) {
+  const counts = new Map<string, F & { count: number }>();
+  for (const f of facts) {
+    const k = `${key(f)}:${f.staffMemberId}:${f.departmentId}`;
+    counts.set(k, { ...f, count: (counts.get(k)?.count ?? 0) + 1 });
+  }
+  return [...counts.values()];
+}
+const ratingCounts = (facts: readonly RatingFact[]): RatingCount[] => countsOf(facts, (f) => `${f.cycleId}:${f.dimensionId}`);
+const handlingCounts = (facts: readonly HandlingFact[]): HandlingCount[] => countsOf(facts, (f) => String(f.cycleId));
+const staffDimensionFigures = (facts: readonly RatingFact[], staffMemberId: number, dimensionIds: number[], cycles: { current: number; previous: number | null }, rule: GroupRule) =>
+  staffFigures({ ratings: ratingCounts(facts), handling: [] }, rule).dimensions(staffMemberId, dimensionIds, cycles, facts.filter((f) => f.staffMemberId === staffMemberId));
+const staffHandling = (facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number) =>
+  staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).handling(staffMemberId, cycleId, facts.filter((f) => f.staffMemberId === staffMemberId && f.cycleId === cycleId), now);
+const staffKinds = <T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T) =>
+  staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).kinds(staffMemberId, cycleId, count, compute);
 
 // Random organisations: up to 5 departments of up to 4 staff, 3 dimensions, 2 cycles, and ratings
 // scattered among them; random filters over departments, dimensions and cycles; a random minimum.
