@@ -6,11 +6,12 @@ import { countsFor, seedScale, SCALE_INBOX_MANAGER } from '../server/demo/scale'
 import { createDatabase } from '../server/platform/db';
 import { projectRoot } from '../server/platform/paths';
 import { aggregate } from './aggregate';
+import { exportCycle } from './export';
 import { startServer } from './processes';
 import { idle, inbox, pages, submit, type BenchContext, type Row } from './scenarios';
 
 /**
- * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,inbox,pages,aggregate,idle]`
+ * `npm run bench -- --db sqlite|mysql --scale N [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,inbox,pages,export,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
  * bench/results/latest.json (and a copy named after the database, the scale and any --only).
@@ -60,7 +61,7 @@ async function main(): Promise<void> {
   const seconds = Number(option('seconds', '10'));
   const submissions = Number(option('submissions', '500'));
   const packets = Number(option('packets', 'Infinity'));
-  const only = new Set(option('only', 'submit,inbox,pages,aggregate,idle').split(','));
+  const only = new Set(option('only', 'submit,inbox,pages,export,aggregate,idle').split(','));
   if (dialect !== 'sqlite' && dialect !== 'mysql') throw new Error('--db is sqlite or mysql');
   const url = await databaseUrl(dialect, scale);
   const db = createDatabase(dialect === 'sqlite' ? { client: 'sqlite', filename: url.slice('sqlite:'.length) } : { client: 'mysql', url });
@@ -99,6 +100,7 @@ async function main(): Promise<void> {
     await run('submit', () => submit(ctx, subject, dimension));
     await run('inbox', () => inbox(ctx, manager));
     await run('pages', () => pages(ctx, manager, Number(closedCycle)));
+    await run('export', () => exportCycle(ctx, Number(closedCycle)));
   } finally {
     await Promise.all([app.stop(), baseline.stop()]);
   }
