@@ -24,6 +24,7 @@ import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
 import * as publishedFigures from './20261204_0085_published_figures';
 import * as referenceVersions from './20261204_0086_reference_versions';
 import * as inboxIndex from './20261204_0087_inbox_index';
+import * as packetIndexes from './20261207_0100_packet_indexes';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -58,6 +59,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0085_published_figures', publishedFigures],
   ['20261204_0086_reference_versions', referenceVersions],
   ['20261204_0087_inbox_index', inboxIndex],
+  ['20261207_0100_packet_indexes', packetIndexes],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

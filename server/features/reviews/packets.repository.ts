@@ -67,10 +67,16 @@ function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period: Period
 /** Inputs counted over one department as frozen for the cycle, or one staff member's alone. */
 export type Within = { readonly departmentId: number | null } | { readonly staffMemberId: number };
 
-/** `departmentId: null`: everyone without a frozen department (outside the population too). */
-function inWithin(query: Knex.QueryBuilder, within: Within): Knex.QueryBuilder {
+/**
+ * `departmentId: null`: everyone without a frozen department (outside the population too), found
+ * from the staff list so the items are read by staff member rather than all scanned.
+ */
+function inWithin(query: Knex.QueryBuilder, within: Within, cycleId: number): Knex.QueryBuilder {
   if ('staffMemberId' in within) return query.where('f.staff_member_id', within.staffMemberId);
-  return within.departmentId === null ? query.whereNull('p.department_id') : query.where('p.department_id', within.departmentId);
+  if (within.departmentId !== null) return query.where('p.department_id', within.departmentId);
+  return query.whereIn('f.staff_member_id', (staff) =>
+    staff.from('staff_members as without').select('without.id').whereNotExists((placed) => placed.from('cycle_population_members as placed').select('placed.cycle_id').whereRaw('placed.staff_member_id = without.id').andWhere('placed.cycle_id', cycleId).whereNotNull('placed.department_id')),
+  );
 }
 
 function aboutStaff(query: Knex.QueryBuilder, staffMemberIds: readonly number[] | undefined): Knex.QueryBuilder {
@@ -95,7 +101,7 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
 
     /** How many ratings each staff member has per dimension in a cycle's period (as ratingFacts counts them), in one department (see Within). */
     async ratingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<RatingCount[]> {
-      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), within)
+      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), within, cycleId)
         .select('r.dimension_id')
         .count({ n: '*' })
         .groupBy('f.staff_member_id', 'p.department_id', 'r.dimension_id');
@@ -170,7 +176,7 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
 
     /** How many routed items each staff member's inputs of a cycle's period created (as handlingFacts counts them). */
     async handlingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<HandlingCount[]> {
-      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), within).count({ n: '*' }).groupBy('f.staff_member_id', 'p.department_id');
+      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), within, cycleId).count({ n: '*' }).groupBy('f.staff_member_id', 'p.department_id');
       return rows.map((r) => ({ ...placedOf(r), cycleId, count: Number(r.n) }));
     },
 
