@@ -59,10 +59,11 @@ const handlingSummary =
   (parts) =>
     guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, now) }));
 
-/** How many ratings a staff member has in a cycle on a dimension, with where they belong (counted by the database). */
+/** How many times a staff member was given a score in a cycle on a dimension, with where they belong (counted by the database). */
 export interface RatingCount extends Placed {
   readonly cycleId: number;
   readonly dimensionId: number;
+  readonly score: number;
   readonly count: number;
 }
 
@@ -103,19 +104,22 @@ function partsOfDepartments<C extends Placed & { readonly count: number }>(count
 
 /**
  * Staff members' figures for input packets, each as one part of their department: the sizes of
- * the parts come from counts over the whole cycle (or the departments asked for), the figures from
- * each staff member's own ratings and routed items, so no packet needs anyone else's rows.
+ * the parts and each staff member's scores come from counts over the departments asked for, the
+ * handling figures from each staff member's own routed items, so no packet reads anyone else's rows.
  */
 export function staffFigures(counts: { readonly ratings: readonly RatingCount[]; readonly handling: readonly HandlingCount[] }, rule: GroupRule) {
   const ratingPart = partsOfDepartments(counts.ratings, (c) => `${c.cycleId}:${c.dimensionId}`, rule);
+  const scores = new Map<string, number[]>();
+  for (const c of counts.ratings) {
+    const key = `${c.cycleId}:${c.dimensionId}:${c.staffMemberId}`;
+    scores.set(key, [...(scores.get(key) ?? []), ...Array<number>(c.count).fill(c.score)]);
+  }
   const handlingPart = partsOfDepartments(counts.handling, (c) => String(c.cycleId), rule);
   return {
-    /** Per dimension for a cycle and the one before, each cycle over its own frozen department; `own`: the staff member's ratings of both. */
-    dimensions(staffMemberId: number, dimensionIds: readonly number[], cycles: { current: number; previous: number | null }, own: readonly RatingFact[]): DimensionFigure[] {
+    /** Per dimension for a cycle and the one before, each cycle over its own frozen department. */
+    dimensions(staffMemberId: number, dimensionIds: readonly number[], cycles: { current: number; previous: number | null }): DimensionFigure[] {
       const figureFor = (dimensionId: number, cycleId: number) =>
-        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () =>
-          scaleFigures(own.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId).map((f) => f.score), RATING_POINTS),
-        );
+        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () => scaleFigures(scores.get(`${cycleId}:${dimensionId}:${staffMemberId}`) ?? [], RATING_POINTS));
       return dimensionIds.map((dimensionId) => ({
         dimensionId,
         current: figureFor(dimensionId, cycles.current),

@@ -87,9 +87,9 @@ const placedOf = (row: Record<string, unknown>) => ({ staffMemberId: Number(row.
 
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /** Every rating given in a cycle's period, with where it belongs (see frozenInputs), labelled with the cycle; only those about `staffMemberIds` when given. */
-    async ratingFacts(period: Period, cycleId: number, staffMemberIds?: readonly number[], db: Db = knex): Promise<RatingFact[]> {
-      const rows: Array<Record<string, unknown>> = await aboutStaff(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), staffMemberIds).select('r.feedback_item_id', 'r.dimension_id', 'r.score');
+    /** Every rating given in a cycle's period, with where it belongs (see frozenInputs), labelled with the cycle. */
+    async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
+      const rows: Array<Record<string, unknown>> = await frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId).select('r.feedback_item_id', 'r.dimension_id', 'r.score');
       return rows.map((r) => ({
         ...placedOf(r),
         feedbackItemId: Number(r.feedback_item_id),
@@ -99,13 +99,13 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       }));
     },
 
-    /** How many ratings each staff member has per dimension in a cycle's period (as ratingFacts counts them), in one department (see Within). */
+    /** How many times each staff member was given each score on each dimension in a cycle's period (as ratingFacts counts them), in one department (see Within). */
     async ratingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<RatingCount[]> {
       const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), within, cycleId)
-        .select('r.dimension_id')
+        .select('r.dimension_id', 'r.score')
         .count({ n: '*' })
-        .groupBy('f.staff_member_id', 'p.department_id', 'r.dimension_id');
-      return rows.map((r) => ({ ...placedOf(r), cycleId, dimensionId: Number(r.dimension_id), count: Number(r.n) }));
+        .groupBy('f.staff_member_id', 'p.department_id', 'r.dimension_id', 'r.score');
+      return rows.map((r) => ({ ...placedOf(r), cycleId, dimensionId: Number(r.dimension_id), score: Number(r.score), count: Number(r.n) }));
     },
 
     /** The departments of a cycle's frozen population. */

@@ -183,7 +183,6 @@ export function createPacketsService(deps: PacketsDeps) {
     const final = ended(cycle);
     // The cycle before a future one may be the one still running: its figures wait for its end too.
     const previousFinal = previousCycle !== null && ended(previousCycle);
-    const ratings = groupBy([...(final ? await repository.ratingFacts(period, cycle.id, ids) : []), ...(previousFinal ? await repository.ratingFacts(periodOf(previousCycle), previousCycle.id, ids) : [])], (f) => f.staffMemberId);
     const handling = groupBy(final ? await repository.handlingFacts(period, cycle.id, ids) : [], (f) => f.staffMemberId);
     // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
     const named = staff.filter((s) => viewerOf(s) !== 'self').flatMap((s) => (items.get(s.id) ?? []).filter((i) => i.attribution === 'named').map((i) => i.id));
@@ -217,7 +216,7 @@ export function createPacketsService(deps: PacketsDeps) {
             solicited: counted.filter((i) => i.solicited).length,
           })),
         ),
-        dimensions: figures.dimensions(member.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, ratings.get(member.id) ?? []).map((f) => ({
+        dimensions: figures.dimensions(member.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }).map((f) => ({
           ...f,
           current: unlessOpen(f.current),
           previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,

@@ -10,8 +10,8 @@ import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
 
-// A packet's figures as the packets service builds them: the parts' sizes counted as the database
-// groups them, each figure from the staff member's own facts.
+// A packet's figures as the packets service builds them: ratings counted as the database groups
+// them, handling figures from the staff member's own facts.
 function countsOf<F extends { staffMemberId: number; departmentId: number | null; cycleId: number }>(facts: readonly F[], key: (f: F) => string) {
   const counts = new Map<string, F & { count: number }>();
   for (const f of facts) {
@@ -20,10 +20,10 @@ function countsOf<F extends { staffMemberId: number; departmentId: number | null
   }
   return [...counts.values()];
 }
-const ratingCounts = (facts: readonly RatingFact[]): RatingCount[] => countsOf(facts, (f) => `${f.cycleId}:${f.dimensionId}`);
+const ratingCounts = (facts: readonly RatingFact[]): RatingCount[] => countsOf(facts, (f) => `${f.cycleId}:${f.dimensionId}:${f.score}`);
 const handlingCounts = (facts: readonly HandlingFact[]): HandlingCount[] => countsOf(facts, (f) => String(f.cycleId));
 const staffDimensionFigures = (facts: readonly RatingFact[], staffMemberId: number, dimensionIds: number[], cycles: { current: number; previous: number | null }, rule: GroupRule) =>
-  staffFigures({ ratings: ratingCounts(facts), handling: [] }, rule).dimensions(staffMemberId, dimensionIds, cycles, facts.filter((f) => f.staffMemberId === staffMemberId));
+  staffFigures({ ratings: ratingCounts(facts), handling: [] }, rule).dimensions(staffMemberId, dimensionIds, cycles);
 const staffHandling = (facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number) =>
   staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).handling(staffMemberId, cycleId, facts.filter((f) => f.staffMemberId === staffMemberId && f.cycleId === cycleId), now);
 const staffKinds = <T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T) =>
