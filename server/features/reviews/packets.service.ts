@@ -97,7 +97,7 @@ const DAY_MS = 86_400_000;
  * Packets are built this many at a time: each batch runs the same statements whatever its size,
  * and only one batch's items are held at once.
  */
-export const PACKET_BATCH = 50;
+export const PACKET_BATCH = 20;
 
 /** A cycle's period: its first day to the end of its last day (UTC). */
 export function periodOf(cycle: ReviewCycle): Period {
