@@ -172,17 +172,28 @@ export function createPacketsService(deps: PacketsDeps) {
     return { previousCycle, figures: staffFigures(counts, rule), dimensions: await repository.dimensions() };
   }
 
-  /** The packets of these staff members, each read as `viewerOf` says, in one set of statements for all of them. */
-  async function assemble(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staff: readonly StaffMember[], viewerOf: (staff: StaffMember) => InputPacket['viewer']): Promise<InputPacket[]> {
+  /** A staff member's figures per dimension, as their packet shows them (each withheld while its period runs). */
+  function dimensionsOf(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staffMemberId: number): InputPacket['dimensions'] {
     const { previousCycle, figures, dimensions } = context;
-    const period = periodOf(cycle);
-    const ids = staff.map((s) => s.id);
-    const labels = new Map(dimensions.map((d) => [d.id, d.label]));
-    const items = groupBy(await repository.items(ids, period, cycle.id), (i) => i.staffMemberId);
-    // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = ended(cycle);
     // The cycle before a future one may be the one still running: its figures wait for its end too.
     const previousFinal = previousCycle !== null && ended(previousCycle);
+    return figures.dimensions(staffMemberId, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }).map((f, i) => ({
+      ...f,
+      current: final ? f.current : NOT_FINAL,
+      previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,
+      label: dimensions[i]!.label,
+    }));
+  }
+
+  /** The packets of these staff members, each read as `viewerOf` says, in one set of statements for all of them. */
+  async function assemble(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staff: readonly StaffMember[], viewerOf: (staff: StaffMember) => InputPacket['viewer']): Promise<InputPacket[]> {
+    const { previousCycle, figures } = context;
+    const period = periodOf(cycle);
+    const ids = staff.map((s) => s.id);
+    const items = groupBy(await repository.items(ids, period, cycle.id), (i) => i.staffMemberId);
+    // Until the period is over the packet keeps growing: figures would move with each new input.
+    const final = ended(cycle);
     const handling = groupBy(final ? await repository.handlingFacts(period, cycle.id, ids) : [], (f) => f.staffMemberId);
     // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
     const named = staff.filter((s) => viewerOf(s) !== 'self').flatMap((s) => (items.get(s.id) ?? []).filter((i) => i.attribution === 'named').map((i) => i.id));
@@ -216,12 +227,7 @@ export function createPacketsService(deps: PacketsDeps) {
             solicited: counted.filter((i) => i.solicited).length,
           })),
         ),
-        dimensions: figures.dimensions(member.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }).map((f) => ({
-          ...f,
-          current: unlessOpen(f.current),
-          previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,
-          label: labels.get(f.dimensionId) ?? '',
-        })),
+        dimensions: dimensionsOf(cycle, context, member.id),
         surveys: surveys.get(member.id) ?? [],
         comments,
         themes: unlessOpen(
@@ -234,6 +240,24 @@ export function createPacketsService(deps: PacketsDeps) {
         review: viewer === 'self' ? null : (review ?? null),
       };
     });
+  }
+
+  /**
+   * A cycle's community-facing staff (but `exceptStaffMemberId`), a batch at a time, with what
+   * their packets share; `onProgress` hears after each batch, and other requests get their turn.
+   */
+  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+    const cycle = await mustFindCycle(cycleId);
+    const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
+    const context = await cycleContext(cycle, null);
+    for (let done = 0; done < facing.length; ) {
+      const batch = facing.slice(done, done + PACKET_BATCH);
+      const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
+      yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
+      done += batch.length;
+      await onProgress?.(done, facing.length);
+      await nextTurn();
+    }
   }
 
   async function readablePacket(actor: Actor, cycleId: number, staffMemberId: number): Promise<{ cycle: ReviewCycle; staff: StaffMember; viewer: InputPacket['viewer'] }> {
@@ -366,16 +390,16 @@ export function createPacketsService(deps: PacketsDeps) {
      * `exceptStaffMemberId`: an HR reader's own packet, which they read only as its subject.
      */
     async *cycleRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      const cycle = await mustFindCycle(cycleId);
-      const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
-      const context = await cycleContext(cycle, null);
-      for (let done = 0; done < facing.length; ) {
-        const batch = facing.slice(done, done + PACKET_BATCH);
-        const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
-        yield* await assemble(cycle, context, batch.flatMap((s) => found.get(s.id) ?? []), () => 'hr');
-        done += batch.length;
-        await onProgress?.(done, facing.length);
-        await nextTurn();
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) yield* await assemble(cycle, context, staff, () => 'hr');
+    },
+
+    /**
+     * Of the same packets, only each staff member's figures per dimension (as their packet shows
+     * them), for an export that needs no more: counted by the database, no item read.
+     */
+    async *cycleDimensionRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) {
+        for (const member of staff) yield { cycle, previousCycle: context.previousCycle, staff: member, dimensions: dimensionsOf(cycle, context, member.id) };
       }
     },
 
