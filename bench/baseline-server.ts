@@ -1,5 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import express from 'express';
+import type { Knex } from 'knex';
 import { loadConfig } from '../server/config';
 import { createDatabase } from '../server/platform/db';
 
@@ -123,6 +129,46 @@ app.get('/service-levels', async (_req, res) => {
 app.get('/staff-picker', async (req, res) => {
   const rows = await knex('staff_members').where('community_facing', true).andWhere('name', 'like', `%${String(req.query.q ?? '')}%`).select('id', 'name', 'title').orderBy('name').limit(50);
   res.json(rows);
+});
+
+/**
+ * A cycle's export rows streamed straight to a file: per staff member and dimension their count and
+ * mean (the CSV), and for XLSX also a row per staff member and one per item. Answers how many rows.
+ */
+app.get('/export', async (req, res) => {
+  const [from, to] = [num(req.query.from), num(req.query.to)];
+  const inPeriod = (on: Knex.JoinClause) => on.andOnVal('f.created_at', '>=', from).andOnVal('f.created_at', '<', to);
+  const queries = [
+    knex('staff_members as s').joinRaw('cross join behaviour_dimensions as dim').leftJoin('departments as d', 'd.id', 's.department_id')
+      .leftJoin('feedback_items as f', function () { inPeriod(this.on('f.staff_member_id', 's.id')); })
+      .leftJoin('feedback_ratings as r', function () { this.on('r.feedback_item_id', 'f.id').andOn('r.dimension_id', 'dim.id'); })
+      .where('s.community_facing', true).andWhere('dim.active', true).groupBy('s.id', 's.name', 'd.name', 'dim.id', 'dim.label')
+      .select('s.name', 'd.name as department', 'dim.label', knex.raw('count(r.score) as n'), knex.raw('avg(r.score) as mean')),
+  ];
+  if (req.query.format === 'xlsx') {
+    queries.push(
+      knex('staff_members as s').leftJoin('departments as d', 'd.id', 's.department_id').leftJoin('feedback_items as f', function () { inPeriod(this.on('f.staff_member_id', 's.id')); })
+        .where('s.community_facing', true).groupBy('s.id', 's.name', 'd.name').select('s.name', 'd.name as department', knex.raw('count(f.id) as n')),
+      knex('feedback_items as f').join('staff_members as s', 's.id', 'f.staff_member_id').where('s.community_facing', true).andWhere('f.created_at', '>=', from).andWhere('f.created_at', '<', to)
+        .select('s.name', 'f.created_at', 'f.kind', 'f.attribution', 'f.comment', 'f.context'),
+    );
+  }
+  const file = path.join(os.tmpdir(), `baseline-export-${process.pid}.csv`);
+  let rows = 0;
+  const out = fs.createWriteStream(file);
+  for (const query of queries) {
+    const line = new Transform({
+      writableObjectMode: true,
+      transform: (row: Record<string, unknown>, _encoding, done) => {
+        rows++;
+        done(null, `${Object.values(row).map((v) => JSON.stringify(v ?? '')).join(',')}\n`);
+      },
+    });
+    await pipeline(query.stream(), line, out, { end: false });
+  }
+  await new Promise((resolve) => out.end(resolve));
+  fs.rmSync(file);
+  res.json({ rows });
 });
 
 const server = app.listen(Number(process.env.PORT ?? 0), '127.0.0.1', () => {

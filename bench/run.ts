@@ -7,13 +7,14 @@ import { countsFor, seedScale, SCALE_INBOX_MANAGER } from '../server/demo/scale'
 import { createDatabase } from '../server/platform/db';
 import { projectRoot } from '../server/platform/paths';
 import { aggregate } from './aggregate';
+import { exportCycle } from './export';
 import { startServer } from './processes';
 import { fanout, surveyAnswer } from './surveys';
 import { sideBySide, type ScaleReport } from './scales';
 import { idle, inbox, pages, submit, type BenchContext, type Row } from './scenarios';
 
 /**
- * `npm run bench -- --db sqlite|mysql --scale N[,M…] [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,survey-answer,inbox,pages,fanout,aggregate,idle]`
+ * `npm run bench -- --db sqlite|mysql --scale N[,M…] [--rounds 3] [--seconds 10] [--submissions 500] [--packets N] [--only submit,survey-answer,inbox,pages,export,fanout,aggregate,idle]`
  * Generates (once) a database at that scale, starts the built app and the bare baseline each in a
  * child process on it, runs every scenario interleaved with its baseline, prints a table and writes
  * bench/results/latest.json (and a copy named after the database, the scale and any --only).
@@ -86,7 +87,7 @@ function runScales(dialect: string, scales: number[], only: Set<string>): void {
 
 async function main(): Promise<void> {
   const dialect = option('db', 'sqlite');
-  const only = new Set(option('only', 'submit,survey-answer,inbox,pages,fanout,aggregate,idle').split(','));
+  const only = new Set(option('only', 'submit,survey-answer,inbox,pages,export,fanout,aggregate,idle').split(','));
   const scales = option('scale', '1').split(',').map(Number);
   if (scales.length > 1) return runScales(dialect, scales, only);
   const scale = scales[0]!;
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     await run('pages', () => pages(ctx, manager, Number(closedCycle)));
     await run('survey-answer', () => surveyAnswer(ctx));
     await run('fanout', () => fanout(ctx));
+    await run('export', () => exportCycle(ctx, Number(closedCycle)));
   } finally {
     await Promise.all([app.stop(), baseline.stop()]);
   }

@@ -24,6 +24,7 @@ import * as surveyInviteesErased from './20261204_0071_survey_invitees_erased';
 import * as publishedFigures from './20261204_0085_published_figures';
 import * as referenceVersions from './20261204_0086_reference_versions';
 import * as inboxIndex from './20261204_0087_inbox_index';
+import * as packetIndexes from './20261207_0100_packet_indexes';
 import * as inboxDayOrder from './20261207_0110_inbox_day_order';
 import * as feedbackPeriodIndex from './20261207_0111_feedback_period_index';
 import * as dimensionVersion from './20261207_0130_dimension_version';
@@ -61,6 +62,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0085_published_figures', publishedFigures],
   ['20261204_0086_reference_versions', referenceVersions],
   ['20261204_0087_inbox_index', inboxIndex],
+  ['20261207_0100_packet_indexes', packetIndexes],
   ['20261207_0110_inbox_day_order', inboxDayOrder],
   ['20261207_0111_feedback_period_index', feedbackPeriodIndex],
   ['20261207_0130_dimension_version', dimensionVersion],

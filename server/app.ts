@@ -191,7 +191,7 @@ export async function createApp(deps: AppDeps) {
     cycles: reviewCycles.service,
     directory: directory.service,
     feedback: feedbackStore.source,
-    staffSurveyResults: (staffMemberId, period) => surveys.service.staffResultsBetween(staffMemberId, period),
+    staffSurveyResults: (staffMemberIds, period) => surveys.service.staffResultsBetween(staffMemberIds, period),
     minimumGroupSize: config.minimumGroupSize,
     exportRetentionMs: config.exportRetentionDays * 86_400_000,
     translate: translator.forLocale(DEFAULT_LOCALE),

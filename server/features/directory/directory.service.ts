@@ -193,6 +193,7 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
     },
 
     findStaff: (id: number, db?: Knex | Knex.Transaction) => repository.findStaffById(id, db),
+    findStaffByIds: (ids: readonly number[], db?: Knex | Knex.Transaction) => repository.listStaffByIds(ids, db),
     findStaffByEmail: (email: string, db?: Knex | Knex.Transaction) => repository.findStaffByEmail(email, db),
 
     /** Community-facing staff matching a name or department, for the feedback form's picker. */

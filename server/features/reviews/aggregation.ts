@@ -1,4 +1,4 @@
-import { guarded, guardedParts, guardedSizedParts, summariseCountedParts, summariseParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
+import { guarded, guardedSizedParts, scaleFigures, sizedParts, summariseCountedParts, suppressionReason, TOO_FEW, type GroupRule, type Guarded, type ScaleFigures } from '../../platform/privacy/aggregates';
 import { handlingTallies, type HandlingTallies, type HandlingTimes } from '../service-levels';
 
 /** Ratings run 1–5 on the Expected Standards of Behavior. */
@@ -32,7 +32,7 @@ export interface DimensionFigure {
   readonly previous: Guarded<ScaleFigures> | null;
 }
 
-function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
+export function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[]> {
   const parts = new Map<number, F[]>();
   for (const f of facts) {
     const group = parts.get(part(f));
@@ -42,59 +42,92 @@ function groupBy<F>(facts: readonly F[], part: (f: F) => number): Map<number, F[
   return parts;
 }
 
-type Summarise<F, T> = (parts: ReadonlyMap<number, readonly F[]>) => Map<number, Guarded<T>>;
+/** How many times a staff member was given a score in a cycle on a dimension, with where they belong (counted by the database). */
+export interface StaffRatingCount extends Placed {
+  readonly cycleId: number;
+  readonly dimensionId: number;
+  readonly score: number;
+  readonly count: number;
+}
+
+/** How many of a staff member's inputs of a cycle created a routed item, with where they belong. */
+export interface StaffHandlingCount extends Placed {
+  readonly cycleId: number;
+  readonly count: number;
+}
+
+type Figure = <T extends object>(part: number, compute: () => T) => Guarded<T>;
 
 /**
- * A staff member's figure as one part of their department (as frozen at the period's end): the
- * department's figure minus theirs would describe the rest (see withheldParts). Without a
- * department they are a whole of their own.
+ * Groups counts into the wholes a staff figure is one part of: each department's staff as frozen
+ * for the cycle (the department's figure minus theirs would describe the rest, see withheldParts),
+ * or the staff member alone without a department. Each whole's guard is built once, however many
+ * of its staff are asked for.
  */
-function asPartOfDepartment<F extends Placed, T>(facts: readonly F[], staffMemberId: number, summarise: Summarise<F, T>): Guarded<T> {
-  const departmentId = facts.find((f) => f.staffMemberId === staffMemberId)?.departmentId ?? null;
-  const peers = facts.filter((f) => (departmentId === null ? f.staffMemberId === staffMemberId : f.departmentId === departmentId));
-  return summarise(groupBy(peers, (f) => f.staffMemberId)).get(staffMemberId) ?? TOO_FEW;
-}
-
-const ratingsSummary =
-  (rule: GroupRule): Summarise<RatingFact, ScaleFigures> =>
-  (parts) =>
-    summariseParts(new Map([...parts].map(([part, facts]) => [part, facts.map((f) => f.score)])), RATING_POINTS, rule);
-
-const handlingSummary =
-  (rule: GroupRule, now: number): Summarise<HandlingFact, HandlingTallies & { readonly items: number }> =>
-  (parts) =>
-    guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, now) }));
-
-/** A staff member's figures per dimension for a cycle and the one before, each cycle over its own frozen department. */
-export function staffDimensionFigures(
-  facts: readonly RatingFact[],
-  staffMemberId: number,
-  dimensionIds: readonly number[],
-  cycles: { current: number; previous: number | null },
-  rule: GroupRule,
-): DimensionFigure[] {
-  const figureFor = (dimensionId: number, cycleId: number) => asPartOfDepartment(facts.filter((f) => f.dimensionId === dimensionId && f.cycleId === cycleId), staffMemberId, ratingsSummary(rule));
-  return dimensionIds.map((dimensionId) => ({
-    dimensionId,
-    current: figureFor(dimensionId, cycles.current),
-    previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
-  }));
-}
-
-/** How a staff member's routed items of a cycle were handled, as one part of their department. */
-export function staffHandling(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number): HandlingFigure {
-  return asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, handlingSummary(rule, now));
+function partsOfDepartments<C extends Placed & { readonly count: number }>(counts: readonly C[], scopeOf: (c: C) => string, rule: GroupRule): (scope: string, staffMemberId: number) => Figure {
+  const place = new Map<string, string>();
+  const wholes = new Map<string, Map<number, number>>();
+  for (const c of counts) {
+    const whole = `${scopeOf(c)}:${c.departmentId === null ? `s${c.staffMemberId}` : `d${c.departmentId}`}`;
+    place.set(`${scopeOf(c)}:${c.staffMemberId}`, whole);
+    const sizes = wholes.get(whole) ?? new Map<number, number>();
+    sizes.set(c.staffMemberId, (sizes.get(c.staffMemberId) ?? 0) + c.count);
+    wholes.set(whole, sizes);
+  }
+  const guards = new Map<string, Figure>();
+  const none: Figure = () => TOO_FEW;
+  return (scope, staffMemberId) => {
+    const whole = place.get(`${scope}:${staffMemberId}`);
+    if (whole === undefined) return none;
+    let guard = guards.get(whole);
+    if (!guard) guards.set(whole, (guard = sizedParts(wholes.get(whole)!, rule)));
+    return guard;
+  };
 }
 
 /**
- * A staff member's items by kind (`count` of them), as one part of their department by the same
- * parts rule as their handling: the trends show each department's number of items, so a count shown
- * beside a withheld one would tell it by subtraction.
+ * Staff members' figures for input packets, each as one part of their department: the sizes of
+ * the parts and each staff member's scores come from counts over the departments asked for, the
+ * handling figures from each staff member's own routed items, so no packet reads anyone else's rows.
  */
-export function staffKinds<T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T): Guarded<T> {
-  const asPart = asPartOfDepartment(facts.filter((f) => f.cycleId === cycleId), staffMemberId, (parts) => guardedParts(parts, rule, () => ({})));
-  return asPart.suppressed ? asPart : guarded(count, rule, compute);
+export function staffFigures(counts: { readonly ratings: readonly StaffRatingCount[]; readonly handling: readonly StaffHandlingCount[] }, rule: GroupRule) {
+  const ratingPart = partsOfDepartments(counts.ratings, (c) => `${c.cycleId}:${c.dimensionId}`, rule);
+  const scores = new Map<string, number[]>();
+  for (const c of counts.ratings) {
+    const key = `${c.cycleId}:${c.dimensionId}:${c.staffMemberId}`;
+    scores.set(key, [...(scores.get(key) ?? []), ...Array<number>(c.count).fill(c.score)]);
+  }
+  const handlingPart = partsOfDepartments(counts.handling, (c) => String(c.cycleId), rule);
+  return {
+    /** Per dimension for a cycle and the one before, each cycle over its own frozen department. */
+    dimensions(staffMemberId: number, dimensionIds: readonly number[], cycles: { current: number; previous: number | null }): DimensionFigure[] {
+      const figureFor = (dimensionId: number, cycleId: number) =>
+        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () => scaleFigures(scores.get(`${cycleId}:${dimensionId}:${staffMemberId}`) ?? [], RATING_POINTS));
+      return dimensionIds.map((dimensionId) => ({
+        dimensionId,
+        current: figureFor(dimensionId, cycles.current),
+        previous: cycles.previous === null ? null : figureFor(dimensionId, cycles.previous),
+      }));
+    },
+
+    /** How the staff member's routed items of a cycle (`own`) were handled. */
+    handling(staffMemberId: number, cycleId: number, own: readonly HandlingFact[], now: number): HandlingFigure {
+      return handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({ items: own.length, ...handlingTallies(own, now) }));
+    },
+
+    /**
+     * The staff member's items by kind (`count` of them), as one part of their department by the
+     * same parts rule as their handling: the trends show each department's number of items, so a
+     * count shown beside a withheld one would tell it by subtraction.
+     */
+    kinds<T extends object>(staffMemberId: number, cycleId: number, count: number, compute: () => T): Guarded<T> {
+      const asPart = handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({}));
+      return asPart.suppressed ? asPart : guarded(count, rule, compute);
+    },
+  };
 }
+
+export type StaffFigures = ReturnType<typeof staffFigures>;
 
 export interface TrendFilter {
   /** Departments to show; empty for all. */
@@ -111,7 +144,7 @@ export interface TrendFigure {
 }
 
 /** How many ratings of one score the staff of one department (as frozen) were given on one dimension in one cycle. */
-export interface RatingCount {
+export interface DepartmentRatingCount {
   readonly cycleId: number;
   readonly departmentId: number;
   readonly dimensionId: number;
@@ -125,7 +158,7 @@ export interface RatingCount {
  * the organisation, for that dimension and cycle: see withheldParts. Which departments a filter shows
  * never changes any figure.
  */
-export function departmentTrends(counts: readonly RatingCount[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
+export function departmentTrends(counts: readonly DepartmentRatingCount[], departments: readonly number[], filter: TrendFilter, rule: GroupRule): TrendFigure[] {
   const shown = filter.departmentIds.length ? departments.filter((d) => filter.departmentIds.includes(d)) : departments;
   // cycle:dimension → department → score → ratings
   const parts = new Map<string, Map<number, Map<number, number>>>();
@@ -148,7 +181,7 @@ export function departmentTrends(counts: readonly RatingCount[], departments: re
 }
 
 /** How the routed items of one department's staff (as frozen) in one cycle were handled, tallied by the database. */
-export interface HandlingCount {
+export interface DepartmentHandlingCount {
   readonly cycleId: number;
   readonly departmentId: number;
   readonly items: number;
@@ -156,7 +189,7 @@ export interface HandlingCount {
 }
 
 /** How each department's routed items of each cycle were handled, as parts of the organisation. */
-export function departmentHandling(counts: readonly HandlingCount[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
+export function departmentHandling(counts: readonly DepartmentHandlingCount[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule): Array<{ departmentId: number; cycleId: number; figure: HandlingFigure }> {
   return cycleIds.flatMap((cycleId) => {
     const parts = new Map(counts.filter((c) => c.cycleId === cycleId).map((c) => [c.departmentId, c]));
     const byDepartment = guardedSizedParts(parts, (c) => c.items, rule, (c) => ({ items: c.items, ...c.tallies }));

@@ -90,7 +90,7 @@ export function createExportJobs(deps: {
   retentionMs: number;
   /**
    * The sheets of a cycle's export, without the packet of `exceptStaffMemberId`; `onProgress` is
-   * told after each staff member of each sheet.
+   * told after each batch of staff members of each sheet.
    */
   cycleSheets(cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]>;
 }) {

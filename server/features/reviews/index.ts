@@ -25,7 +25,7 @@ export function createReviews(deps: {
   cycles: CycleLookup;
   directory: PacketDirectory;
   feedback: FeedbackSource;
-  staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
+  staffSurveyResults(staffMemberIds: readonly number[], period: Period): Promise<ReadonlyMap<number, readonly StaffSurveyResult[]>>;
   minimumGroupSize: number;
   /** How long a built export file is kept. */
   exportRetentionMs: number;

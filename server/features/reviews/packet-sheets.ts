@@ -11,15 +11,17 @@ type Column = { key: string; header: string };
 /**
  * A cycle's packets as sheets: one row per staff member and dimension (the CSV), and in XLSX also
  * a summary per staff member and the comments. Every figure is the packet's own, so withheld
- * figures stay withheld. Each sheet walks the packets again rather than keeping them all in memory.
+ * figures stay withheld. Each sheet walks the packets again rather than keeping them all in memory;
+ * the dimensions sheet walks their figures only (counted by the database, no item read).
  */
 export function cycleSheets(packets: PacketsService, t: Translate, minimum: number) {
   return async (cycleId: number, format: ExportFormat, exceptStaffMemberId: number | null, onProgress: (done: number, total: number) => Promise<void>): Promise<ExportSheet[]> => {
     const passes = format === 'csv' ? 1 : 3;
     const columns = (keys: string[]): Column[] => keys.map((key) => ({ key, header: t(`reviews.export.column.${key}`) }));
+    const progress = (pass: number) => (done: number, total: number) => onProgress(pass * total + done, passes * total);
     const walk = (pass: number, rowsOf: (packet: InputPacket) => ExportRow[]): AsyncIterable<ExportRow> => ({
       async *[Symbol.asyncIterator]() {
-        for await (const packet of packets.cycleRows(cycleId, exceptStaffMemberId, (done, total) => onProgress(pass * total + done, passes * total))) yield* rowsOf(packet);
+        for await (const packet of packets.cycleRows(cycleId, exceptStaffMemberId, progress(pass))) yield* rowsOf(packet);
       },
     });
     // A withheld figure's cell says why, from its own cycle's end.
@@ -28,18 +30,22 @@ export function cycleSheets(packets: PacketsService, t: Translate, minimum: numb
     const dimensions: ExportSheet = {
       name: t('reviews.export.sheet.dimensions'),
       columns: columns(['staff', 'department', 'dimension', 'count', 'mean', 'median', 'previousCount', 'previousMean']),
-      rows: walk(0, (p) =>
-        p.dimensions.map((d) => ({
-          staff: p.staff.name,
-          department: p.staff.departmentName ?? '',
-          dimension: d.label,
-          count: d.current.suppressed ? why(d.current, p.cycle) : d.current.count,
-          mean: d.current.suppressed ? null : d.current.mean,
-          median: d.current.suppressed ? null : d.current.median,
-          previousCount: d.previous === null ? null : d.previous.suppressed ? why(d.previous, p.previousCycle!) : d.previous.count,
-          previousMean: d.previous === null || d.previous.suppressed ? null : d.previous.mean,
-        })),
-      ),
+      rows: {
+        async *[Symbol.asyncIterator]() {
+          for await (const p of packets.cycleDimensionRows(cycleId, exceptStaffMemberId, progress(0))) {
+            yield* p.dimensions.map((d) => ({
+              staff: p.staff.name,
+              department: p.staff.departmentName ?? '',
+              dimension: d.label,
+              count: d.current.suppressed ? why(d.current, p.cycle) : d.current.count,
+              mean: d.current.suppressed ? null : d.current.mean,
+              median: d.current.suppressed ? null : d.current.median,
+              previousCount: d.previous === null ? null : d.previous.suppressed ? why(d.previous, p.previousCycle!) : d.previous.count,
+              previousMean: d.previous === null || d.previous.suppressed ? null : d.previous.mean,
+            }));
+          }
+        },
+      },
     };
     if (format === 'csv') return [dimensions];
 

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
 import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
-import type { HandlingFact, RatingFact } from './aggregation';
+import type { StaffHandlingCount, HandlingFact, StaffRatingCount, RatingFact } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
 
@@ -11,7 +11,7 @@ export interface Period {
   readonly to: number;
 }
 
-/** A feedback item in a packet, without content or identity (those come from the feedback feature). */
+/** A feedback item in a packet, with its comment but never an identity (names come from the feedback feature). */
 export interface PacketItem {
   readonly id: number;
   /** The item's random reference: what pages and forms name it by. */
@@ -20,8 +20,13 @@ export interface PacketItem {
   readonly attribution: string;
   readonly solicited: boolean;
   readonly createdAt: number;
+  readonly staffMemberId: number;
   /** Received in the cycle's period, so counted in its figures (see frozenInputs). */
   readonly counted: boolean;
+  readonly comment: string;
+  readonly context: string;
+  /** The cycle's follow-up flag on it, if any. */
+  readonly flag: string | null;
 }
 
 /**
@@ -61,6 +66,25 @@ export function frozenInputs(query: Knex.QueryBuilder, inputKey: string, period:
     .select('f.staff_member_id', 'p.department_id');
 }
 
+/** Inputs counted over one department as frozen for the cycle, or one staff member's alone. */
+export type Within = { readonly departmentId: number | null } | { readonly staffMemberId: number };
+
+/**
+ * `departmentId: null`: everyone without a frozen department (outside the population too), found
+ * from the staff list so the items are read by staff member rather than all scanned.
+ */
+function inWithin(query: Knex.QueryBuilder, within: Within, cycleId: number): Knex.QueryBuilder {
+  if ('staffMemberId' in within) return query.where('f.staff_member_id', within.staffMemberId);
+  if (within.departmentId !== null) return query.where('p.department_id', within.departmentId);
+  return query.whereIn('f.staff_member_id', (staff) =>
+    staff.from('staff_members as without').select('without.id').whereNotExists((placed) => placed.from('cycle_population_members as placed').select('placed.cycle_id').whereRaw('placed.staff_member_id = without.id').andWhere('placed.cycle_id', cycleId).whereNotNull('placed.department_id')),
+  );
+}
+
+function aboutStaff(query: Knex.QueryBuilder, staffMemberIds: readonly number[] | undefined): Knex.QueryBuilder {
+  return staffMemberIds ? query.whereIn('f.staff_member_id', staffMemberIds) : query;
+}
+
 const placedOf = (row: Record<string, unknown>) => ({ staffMemberId: Number(row.staff_member_id), departmentId: toNullableNumber(row.department_id) });
 
 export function createPacketsRepository(knex: Knex, now: () => number) {
@@ -77,19 +101,69 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       }));
     },
 
-    /** A staff member's items of a cycle (see belongsToCycle) visible by now, each marked whether its figures count it; newest day first (see orderByDayThenRandom). */
-    async items(staffMemberId: number, period: Period, cycleId: number, db: Db = knex): Promise<PacketItem[]> {
-      const query = belongsToCycle(db('feedback_items as f').select('f.id', 'f.reference', 'f.kind', 'f.attribution', 'f.solicited', 'f.created_at').where('f.staff_member_id', staffMemberId), cycleId, period, 'f');
+    /** How many times each staff member was given each score on each dimension in a cycle's period (as ratingFacts counts them), in one department (see Within). */
+    async ratingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<StaffRatingCount[]> {
+      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), within, cycleId)
+        .select('r.dimension_id', 'r.score')
+        .count({ n: '*' })
+        .groupBy('f.staff_member_id', 'p.department_id', 'r.dimension_id', 'r.score');
+      return rows.map((r) => ({ ...placedOf(r), cycleId, dimensionId: Number(r.dimension_id), score: Number(r.score), count: Number(r.n) }));
+    },
+
+    /** The departments of a cycle's frozen population. */
+    async frozenDepartments(cycleId: number, db: Db = knex): Promise<number[]> {
+      return (await db('cycle_population_members').distinct('department_id').where({ cycle_id: cycleId }).whereNotNull('department_id').orderBy('department_id')).map((r) => Number(r.department_id));
+    },
+
+    /** A staff member's department as frozen for a cycle; null without one, or outside its population. */
+    async frozenDepartment(cycleId: number, staffMemberId: number, db: Db = knex): Promise<number | null> {
+      const row = await db('cycle_population_members').first('department_id').where({ cycle_id: cycleId, staff_member_id: staffMemberId });
+      return toNullableNumber(row?.department_id);
+    },
+
+    /**
+     * These staff members' items of a cycle (see belongsToCycle) visible by now, each marked whether its figures count it, with its comment and
+     * any follow-up flag of the cycle; newest day first (see orderByDayThenRandom).
+     */
+    async items(staffMemberIds: readonly number[], period: Period, cycleId: number, db: Db = knex): Promise<PacketItem[]> {
+      const query = belongsToCycle(
+        db('feedback_items as f')
+          .leftJoin('packet_flags as flag', (on) => on.on('flag.feedback_item_id', '=', 'f.id').andOnVal('flag.cycle_id', '=', cycleId))
+          .select('f.id', 'f.staff_member_id', 'f.reference', 'f.kind', 'f.attribution', 'f.solicited', 'f.created_at', 'f.comment', 'f.context', 'flag.note')
+          .whereIn('f.staff_member_id', staffMemberIds),
+        cycleId,
+        period,
+        'f',
+      );
       const rows: Array<Record<string, unknown>> = await orderByDayThenRandom(whereFeedbackVisible(query, 'f.id', now()), 'f.created_at', 'f.reference');
       return rows.map((r) => {
         const createdAt = Number(r.created_at);
-        return { id: Number(r.id), reference: String(r.reference), kind: String(r.kind), attribution: String(r.attribution), solicited: toBoolean(r.solicited), createdAt, counted: createdAt >= period.from && createdAt < period.to };
+        return {
+          id: Number(r.id),
+          staffMemberId: Number(r.staff_member_id),
+          reference: String(r.reference),
+          kind: String(r.kind),
+          attribution: String(r.attribution),
+          solicited: toBoolean(r.solicited),
+          createdAt,
+          counted: createdAt >= period.from && createdAt < period.to,
+          comment: String(r.comment),
+          context: String(r.context ?? ''),
+          flag: r.note == null ? null : String(r.note),
+        };
       });
     },
 
-    /** How the routed items of a cycle's period were handled, with where each input belongs (as for ratingFacts). */
-    async handlingFacts(period: Period, cycleId: number, db: Db = knex): Promise<HandlingFact[]> {
-      const rows: Array<Record<string, unknown>> = await frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId).select('r.acknowledged_at', 'r.acknowledge_due_at', 'r.responded_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
+    /** How the routed items of a cycle's period were handled, with where each input belongs (as for ratingFacts); only those about `staffMemberIds` when given. */
+    async handlingFacts(period: Period, cycleId: number, staffMemberIds?: readonly number[], db: Db = knex): Promise<HandlingFact[]> {
+      const rows: Array<Record<string, unknown>> = await aboutStaff(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), staffMemberIds).select(
+        'r.acknowledged_at',
+        'r.acknowledge_due_at',
+        'r.responded_at',
+        'r.respond_due_at',
+        'r.timeframe_updated_at',
+        'r.committed_respond_at',
+      );
       return rows.map((r) => ({
         ...placedOf(r),
         cycleId,
@@ -100,6 +174,12 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
         timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
         committedRespondAt: toNullableNumber(r.committed_respond_at),
       }));
+    },
+
+    /** How many routed items each staff member's inputs of a cycle's period created (as handlingFacts counts them). */
+    async handlingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<StaffHandlingCount[]> {
+      const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), within, cycleId).count({ n: '*' }).groupBy('f.staff_member_id', 'p.department_id');
+      return rows.map((r) => ({ ...placedOf(r), cycleId, count: Number(r.n) }));
     },
 
     async dimensions(db: Db = knex): Promise<Array<{ id: number; label: string }>> {
@@ -121,12 +201,6 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
 
     async saveReview(cycleId: number, staffMemberId: number, accountId: number, notes: string, db: Db): Promise<void> {
       await db('packet_reviews').insert({ cycle_id: cycleId, staff_member_id: staffMemberId, reviewed_by_account_id: accountId, reviewed_at: now(), notes }).onConflict(['cycle_id', 'staff_member_id']).merge(['reviewed_by_account_id', 'reviewed_at', 'notes']);
-    },
-
-    async flags(cycleId: number, feedbackItemIds: readonly number[], db: Db = knex): Promise<Map<number, string>> {
-      if (feedbackItemIds.length === 0) return new Map();
-      const rows = await db('packet_flags').select('feedback_item_id', 'note').where({ cycle_id: cycleId }).whereIn('feedback_item_id', feedbackItemIds);
-      return new Map(rows.map((r) => [Number(r.feedback_item_id), String(r.note)]));
     },
 
     async setFlag(cycleId: number, feedbackItemId: number, accountId: number, note: string | null, db: Db): Promise<void> {

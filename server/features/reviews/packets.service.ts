@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DateTime } from 'luxon';
 import type { AuditLog } from '../../platform/audit';
 import { hasAnyRole, type Actor } from '../../platform/auth/roles';
@@ -8,9 +9,9 @@ import { NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/
 import { allVisibleFrom, dayOf } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, staffDimensionFigures, staffHandling, staffKinds, type DimensionFigure, type HandlingFigure, type TrendFilter, type TrendFigure } from './aggregation';
+import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, groupBy, staffFigures, type DimensionFigure, type StaffHandlingCount, type HandlingFigure, type StaffRatingCount, type TrendFilter, type TrendFigure } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
-import type { PacketReview, PacketsRepository, Period } from './packets.repository';
+import type { PacketReview, PacketsRepository, Period, Within } from './packets.repository';
 import type { Populations } from './populations';
 import type { TrendsRepository } from './trends.repository';
 
@@ -40,6 +41,7 @@ export interface StaffSurveyResult {
 
 export interface PacketDirectory {
   findStaff(id: number): Promise<StaffMember | undefined>;
+  findStaffByIds(ids: readonly number[]): Promise<StaffMember[]>;
   isInChainBelow(managerStaffId: number, staffId: number): Promise<boolean>;
   listTeam(managerStaffId: number): Promise<StaffMember[]>;
   listDepartments(): Promise<Array<{ id: number; name: string }>>;
@@ -85,13 +87,19 @@ export interface PacketsDeps {
   cycles: CycleLookup;
   directory: PacketDirectory;
   feedback: FeedbackSource;
-  staffSurveyResults(staffMemberId: number, period: Period): Promise<StaffSurveyResult[]>;
+  staffSurveyResults(staffMemberIds: readonly number[], period: Period): Promise<ReadonlyMap<number, readonly StaffSurveyResult[]>>;
   audit: AuditLog;
   minimumGroupSize: number;
   now: () => number;
 }
 
 const DAY_MS = 86_400_000;
+
+/**
+ * Packets are built this many at a time: each batch runs the same statements whatever its size,
+ * and only one batch's items are held at once.
+ */
+export const PACKET_BATCH = 20;
 
 /** A cycle's period: its first day to the end of its last day (UTC). */
 export function periodOf(cycle: ReviewCycle): Period {
@@ -104,16 +112,6 @@ export function createPacketsService(deps: PacketsDeps) {
   // Over once every input of the period shows: an item sent in its last minutes is held back a while,
   // and a figure shown before it arrived would move when it did.
   const ended = (cycle: ReviewCycle) => deps.now() >= allVisibleFrom(periodOf(cycle).to);
-
-  /**
-   * A period's ratings over its frozen population (frozen now if this is the first need of it).
-   * None while it runs: its figures wait for its end, and so does the population.
-   */
-  async function frozenFacts(cycle: ReviewCycle) {
-    if (!ended(cycle)) return { ratings: [], handling: [] };
-    await populations.freeze(cycle.id);
-    return { ratings: await repository.ratingFacts(periodOf(cycle), cycle.id), handling: await repository.handlingFacts(periodOf(cycle), cycle.id) };
-  }
 
   async function mustFindCycle(id: number): Promise<ReviewCycle> {
     const cycle = await cycles.findCycle(id);
@@ -142,74 +140,116 @@ export function createPacketsService(deps: PacketsDeps) {
     throw new NotFoundError();
   }
 
-  /** What every packet of a cycle shares: read once for an export of all of them. */
-  async function cycleContext(cycle: ReviewCycle) {
+  /**
+   * The counts every figure of a cycle's packets is one part of (the cycle's and the previous
+   * cycle's ratings, the cycle's routed items), each period over its frozen population (frozen now
+   * if this is the first need of it): around one staff member, their department only; for all of a
+   * cycle's packets, department by department, letting other work run between (a cycle can hold a
+   * million ratings, and on SQLite a statement holds the process). A period that runs counts nothing.
+   */
+  async function cycleContext(cycle: ReviewCycle, around: StaffMember | null) {
     const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
-    const current = await frozenFacts(cycle);
-    const facts = [...current.ratings, ...(previousCycle ? (await frozenFacts(previousCycle)).ratings : [])];
-    return { previousCycle, facts, handling: current.handling, dimensions: await repository.dimensions() };
-  }
-
-  async function assemble(cycle: ReviewCycle, staff: StaffMember, viewer: InputPacket['viewer'], shared?: Awaited<ReturnType<typeof cycleContext>>): Promise<InputPacket> {
-    const { previousCycle, facts, handling, dimensions } = shared ?? (await cycleContext(cycle));
-    const period = periodOf(cycle);
-    const labels = new Map(dimensions.map((d) => [d.id, d.label]));
-    const items = await repository.items(staff.id, period, cycle.id);
-    const ids = items.map((i) => i.id);
-    // Figures count only what arrived in the period; later solicited answers are read, not counted.
-    const counted = items.filter((i) => i.counted);
-    const content = await feedback.contentFor(ids);
-    const flags = await repository.flags(cycle.id, ids);
-    const comments: PacketComment[] = [];
-    if (viewer !== 'self') {
-      // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
-      const names = await feedback.namedSubmitters(items.filter((i) => i.attribution === 'named').map((i) => i.id));
-      for (const item of items) {
-        const c = content.get(item.id);
-        if (!c) continue;
-        const submitterName = names.get(item.id)?.displayName ?? null;
-        comments.push({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName, receivedOn: dayOf(item.createdAt), comment: c.comment, context: c.context, solicited: item.solicited, flag: flags.get(item.id) ?? null });
+    const counts = { ratings: [] as StaffRatingCount[], handling: [] as StaffHandlingCount[] };
+    for (const of of previousCycle ? [cycle, previousCycle] : [cycle]) {
+      if (!ended(of)) continue;
+      await populations.freeze(of.id);
+      const department = around && (await repository.frozenDepartment(of.id, around.id));
+      const parts: Within[] = around ? [department === null ? { staffMemberId: around.id } : { departmentId: department }] : [...(await repository.frozenDepartments(of.id)).map((id) => ({ departmentId: id })), { departmentId: null }];
+      for (const within of parts) {
+        if (!around) await nextTurn();
+        counts.ratings.push(...(await repository.ratingCounts(periodOf(of), of.id, within)));
+        if (of === cycle) counts.handling.push(...(await repository.handlingCounts(periodOf(of), of.id, within)));
       }
     }
-    const [review] = await repository.reviews(cycle.id, [staff.id]);
-    // Until the period is over the packet keeps growing: figures would move with each new input.
+    return { previousCycle, figures: staffFigures(counts, rule), dimensions: await repository.dimensions() };
+  }
+
+  /** A staff member's figures per dimension, as their packet shows them (each withheld while its period runs). */
+  function dimensionsOf(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staffMemberId: number): InputPacket['dimensions'] {
+    const { previousCycle, figures, dimensions } = context;
     const final = ended(cycle);
-    const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
     // The cycle before a future one may be the one still running: its figures wait for its end too.
     const previousFinal = previousCycle !== null && ended(previousCycle);
-    return {
-      cycle,
-      previousCycle,
-      staff,
-      viewer,
-      final,
-      kinds: unlessOpen(
-        staffKinds(handling, staff.id, cycle.id, counted.length, rule, () => ({
-          total: counted.length,
-          appreciation: counted.filter((i) => i.kind === 'appreciation').length,
-          suggestion: counted.filter((i) => i.kind === 'suggestion').length,
-          concern: counted.filter((i) => i.kind === 'concern').length,
-          // Only named answers carry the mark (see the feedback service), so this counts only those.
-          solicited: counted.filter((i) => i.solicited).length,
-        })),
-      ),
-      dimensions: staffDimensionFigures(facts, staff.id, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }, rule).map((f) => ({
-        ...f,
-        current: unlessOpen(f.current),
-        previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,
-        label: labels.get(f.dimensionId) ?? '',
-      })),
-      surveys: await deps.staffSurveyResults(staff.id, period),
-      comments,
-      themes: unlessOpen(
-        frequentThemes(
-          counted.map((i) => content.get(i.id)?.comment ?? ''),
-          rule,
+    return figures.dimensions(staffMemberId, dimensions.map((d) => d.id), { current: cycle.id, previous: previousCycle?.id ?? null }).map((f, i) => ({
+      ...f,
+      current: final ? f.current : NOT_FINAL,
+      previous: f.previous === null || previousFinal ? f.previous : NOT_FINAL,
+      label: dimensions[i]!.label,
+    }));
+  }
+
+  /** The packets of these staff members, each read as `viewerOf` says, in one set of statements for all of them. */
+  async function assemble(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staff: readonly StaffMember[], viewerOf: (staff: StaffMember) => InputPacket['viewer']): Promise<InputPacket[]> {
+    const { previousCycle, figures } = context;
+    const period = periodOf(cycle);
+    const ids = staff.map((s) => s.id);
+    const items = groupBy(await repository.items(ids, period, cycle.id), (i) => i.staffMemberId);
+    // Until the period is over the packet keeps growing: figures would move with each new input.
+    const final = ended(cycle);
+    const handling = groupBy(final ? await repository.handlingFacts(period, cycle.id, ids) : [], (f) => f.staffMemberId);
+    // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
+    const named = staff.filter((s) => viewerOf(s) !== 'self').flatMap((s) => (items.get(s.id) ?? []).filter((i) => i.attribution === 'named').map((i) => i.id));
+    const names = await feedback.namedSubmitters(named);
+    const reviews = new Map((await repository.reviews(cycle.id, ids)).map((r) => [r.staffMemberId, r]));
+    const surveys = await deps.staffSurveyResults(ids, period);
+    const unlessOpen = <T>(figure: Guarded<T>): Guarded<T> => (final ? figure : NOT_FINAL);
+    return staff.map((member) => {
+      const viewer = viewerOf(member);
+      const own = items.get(member.id) ?? [];
+      // Figures count only what arrived in the period; later solicited answers are read, not counted.
+      const counted = own.filter((i) => i.counted);
+      const comments: PacketComment[] =
+        viewer === 'self'
+          ? []
+          : own.map((item) => ({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName: names.get(item.id)?.displayName ?? null, receivedOn: dayOf(item.createdAt), comment: item.comment, context: item.context, solicited: item.solicited, flag: item.flag }));
+      const review = reviews.get(member.id);
+      return {
+        cycle,
+        previousCycle,
+        staff: member,
+        viewer,
+        final,
+        kinds: unlessOpen(
+          figures.kinds(member.id, cycle.id, counted.length, () => ({
+            total: counted.length,
+            appreciation: counted.filter((i) => i.kind === 'appreciation').length,
+            suggestion: counted.filter((i) => i.kind === 'suggestion').length,
+            concern: counted.filter((i) => i.kind === 'concern').length,
+            // Only named answers carry the mark (see the feedback service), so this counts only those.
+            solicited: counted.filter((i) => i.solicited).length,
+          })),
         ),
-      ),
-      handling: unlessOpen(staffHandling(handling, staff.id, cycle.id, rule, deps.now())),
-      review: viewer === 'self' ? null : (review ?? null),
-    };
+        dimensions: dimensionsOf(cycle, context, member.id),
+        surveys: surveys.get(member.id) ?? [],
+        comments,
+        themes: unlessOpen(
+          frequentThemes(
+            counted.map((i) => i.comment),
+            rule,
+          ),
+        ),
+        handling: unlessOpen(figures.handling(member.id, cycle.id, handling.get(member.id) ?? [], deps.now())),
+        review: viewer === 'self' ? null : (review ?? null),
+      };
+    });
+  }
+
+  /**
+   * A cycle's community-facing staff (but `exceptStaffMemberId`), a batch at a time, with what
+   * their packets share; `onProgress` hears after each batch, and other requests get their turn.
+   */
+  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+    const cycle = await mustFindCycle(cycleId);
+    const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
+    const context = await cycleContext(cycle, null);
+    for (let done = 0; done < facing.length; ) {
+      const batch = facing.slice(done, done + PACKET_BATCH);
+      const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
+      yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
+      done += batch.length;
+      await onProgress?.(done, facing.length);
+      await nextTurn();
+    }
   }
 
   async function readablePacket(actor: Actor, cycleId: number, staffMemberId: number): Promise<{ cycle: ReviewCycle; staff: StaffMember; viewer: InputPacket['viewer'] }> {
@@ -224,7 +264,7 @@ export function createPacketsService(deps: PacketsDeps) {
     async packet(actor: Actor, cycleId: number, staffMemberId: number, purpose: 'view' | 'pdf' = 'view'): Promise<InputPacket> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       await audit.record({ actorAccountId: actor.accountId, action: purpose === 'pdf' ? 'packet.export' : 'packet.view', subjectType: 'input_packet', subjectId: `${cycle.id}:${staff.id}`, detail: { cycleId: cycle.id, staffMemberId: staff.id, ...(purpose === 'pdf' ? { format: 'pdf' } : {}) } });
-      return assemble(cycle, staff, viewer);
+      return (await assemble(cycle, await cycleContext(cycle, staff), [staff], () => viewer))[0]!;
     },
 
     /**
@@ -272,7 +312,7 @@ export function createPacketsService(deps: PacketsDeps) {
     async flag(actor: Actor, cycleId: number, staffMemberId: number, reference: string, note: string | null): Promise<void> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       if (viewer !== 'manager') throw new NotFoundError();
-      const item = (await repository.items(staff.id, periodOf(cycle), cycle.id)).find((i) => i.reference === reference);
+      const item = (await repository.items([staff.id], periodOf(cycle), cycle.id)).find((i) => i.reference === reference);
       if (!item) throw new NotFoundError();
       await knex.transaction(async (trx) => {
         await repository.setFlag(cycle.id, item.id, actor.accountId, note, trx);
@@ -337,20 +377,22 @@ export function createPacketsService(deps: PacketsDeps) {
     },
 
     /**
-     * A cycle's packets as export rows, staff member by staff member (so a large organisation streams
-     * without holding every packet in memory). `onProgress` hears after each staff member.
+     * A cycle's packets, as HR reads them, a batch of staff members at a time (so a large
+     * organisation streams without holding every packet in memory, and other requests get their
+     * turn between batches). `onProgress` hears after each batch.
      * `exceptStaffMemberId`: an HR reader's own packet, which they read only as its subject.
      */
     async *cycleRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      const cycle = await mustFindCycle(cycleId);
-      const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
-      const shared = await cycleContext(cycle);
-      let done = 0;
-      for (const s of facing) {
-        const staff = await directory.findStaff(s.id);
-        if (staff) yield await assemble(cycle, staff, 'hr', shared);
-        done++;
-        await onProgress?.(done, facing.length);
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) yield* await assemble(cycle, context, staff, () => 'hr');
+    },
+
+    /**
+     * Of the same packets, only each staff member's figures per dimension (as their packet shows
+     * them), for an export that needs no more: counted by the database, no item read.
+     */
+    async *cycleDimensionRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) {
+        for (const member of staff) yield { cycle, previousCycle: context.previousCycle, staff: member, dimensions: dimensionsOf(cycle, context, member.id) };
       }
     },
 

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { handlingTallyColumns } from '../service-levels';
-import type { HandlingCount, RatedItems, RatingCount } from './aggregation';
+import type { DepartmentHandlingCount, RatedItems, DepartmentRatingCount } from './aggregation';
 import { frozenInputs, type Period } from './packets.repository';
 
 type Db = Knex | Knex.Transaction;
@@ -11,7 +11,7 @@ export function createTrendsRepository(knex: Knex, now: () => number) {
   const counted = (db: Db, period: Period, cycleId: number) => frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId).clearSelect().whereNotNull('p.department_id');
 
   return {
-    async ratingCounts(period: Period, cycleId: number, db: Db = knex): Promise<RatingCount[]> {
+    async ratingCounts(period: Period, cycleId: number, db: Db = knex): Promise<DepartmentRatingCount[]> {
       const rows: Array<Record<string, unknown>> = await counted(db, period, cycleId)
         .groupBy('p.department_id', 'r.dimension_id', 'r.score')
         .select('p.department_id', 'r.dimension_id', 'r.score', db.raw('count(*) as ratings'));
@@ -19,7 +19,7 @@ export function createTrendsRepository(knex: Knex, now: () => number) {
     },
 
     /** How each department's routed items of a cycle's period were handled (see handlingTallies), tallied as of now. */
-    async handlingCounts(period: Period, cycleId: number, db: Db = knex): Promise<HandlingCount[]> {
+    async handlingCounts(period: Period, cycleId: number, db: Db = knex): Promise<DepartmentHandlingCount[]> {
       const tallies = handlingTallyColumns(db, now());
       const rows: Array<Record<string, unknown>> = await frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId)
         .clearSelect()

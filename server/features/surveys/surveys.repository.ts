@@ -41,6 +41,9 @@ export type NewSurvey = Omit<Survey, 'id' | 'status' | 'createdAt' | 'closedAt'>
 export interface StaffReportFilter {
   readonly recipientStaffMemberId?: number;
   readonly staffMemberId?: number;
+  readonly staffMemberIds?: readonly number[];
+  /** Only reports of surveys that closed in this period (epoch ms, from included, to excluded). */
+  readonly closedBetween?: { readonly from: number; readonly to: number };
   readonly exceptStaffMemberId?: number | null;
   readonly id?: number;
 }
@@ -49,6 +52,9 @@ function staffReportsMatching(filter: StaffReportFilter, db: Db) {
   const query = db('survey_staff_reports as r');
   if (filter.recipientStaffMemberId !== undefined) query.where('r.recipient_staff_member_id', filter.recipientStaffMemberId);
   if (filter.staffMemberId !== undefined) query.where('r.staff_member_id', filter.staffMemberId);
+  if (filter.staffMemberIds !== undefined) query.whereIn('r.staff_member_id', filter.staffMemberIds);
+  const closed = filter.closedBetween;
+  if (closed) query.whereIn('r.survey_id', db('surveys').select('id').where('closed_at', '>=', closed.from).andWhere('closed_at', '<', closed.to));
   if (filter.exceptStaffMemberId != null) query.whereNot('r.staff_member_id', filter.exceptStaffMemberId);
   if (filter.id !== undefined) query.where('r.id', filter.id);
   return query;
@@ -117,8 +123,12 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     },
 
     async findVersion(id: number, db: Db = knex): Promise<TemplateVersion | undefined> {
-      const row = await db('survey_template_versions').select('id', 'template_id', 'version', 'definition', 'created_at').where({ id }).first();
-      return row ? toVersion(row) : undefined;
+      return (await this.versionsByIds([id], db)).get(id);
+    },
+
+    async versionsByIds(ids: readonly number[], db: Db = knex): Promise<Map<number, TemplateVersion>> {
+      const rows = ids.length === 0 ? [] : await db('survey_template_versions').select('id', 'template_id', 'version', 'definition', 'created_at').whereIn('id', ids);
+      return new Map(rows.map((r) => [Number(r.id), toVersion(r)]));
     },
 
     async latestVersion(templateId: number, db: Db = knex): Promise<TemplateVersion | undefined> {
@@ -217,8 +227,20 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     },
 
     async staffOf(surveyId: number, db: Db = knex): Promise<Array<{ id: number; name: string }>> {
-      const rows = await db('survey_staff as ss').join('staff_members as m', 'm.id', 'ss.staff_member_id').where('ss.survey_id', surveyId).select('m.id', 'm.name').orderBy('ss.position');
-      return rows.map((r) => ({ id: Number(r.id), name: String(r.name) }));
+      return (await this.staffOfSurveys([surveyId], db)).get(surveyId) ?? [];
+    },
+
+    /** Each survey's staff, in the survey's order. */
+    async staffOfSurveys(surveyIds: readonly number[], db: Db = knex): Promise<Map<number, Array<{ id: number; name: string }>>> {
+      const staff = new Map<number, Array<{ id: number; name: string }>>();
+      if (surveyIds.length === 0) return staff;
+      const rows = await db('survey_staff as ss').join('staff_members as m', 'm.id', 'ss.staff_member_id').whereIn('ss.survey_id', surveyIds).select('ss.survey_id', 'm.id', 'm.name').orderBy('ss.survey_id').orderBy('ss.position');
+      for (const r of rows) {
+        const of = staff.get(Number(r.survey_id)) ?? [];
+        of.push({ id: Number(r.id), name: String(r.name) });
+        staff.set(Number(r.survey_id), of);
+      }
+      return staff;
     },
 
     async setAudienceAddresses(surveyId: number, emails: readonly string[], db: Db): Promise<void> {
@@ -335,7 +357,24 @@ export function createSurveysRepository(knex: Knex, now: () => number) {
     },
 
     async responseAnswers(surveyId: number, db: Db = knex): Promise<string[]> {
-      return (await db('survey_responses').select('answers').where({ survey_id: surveyId }).orderBy('id')).map((r) => (typeof r.answers === 'string' ? r.answers : JSON.stringify(r.answers)));
+      return (await this.responseAnswersOf([surveyId], db)).get(surveyId) ?? [];
+    },
+
+    /** Each survey's answers (JSON text), in the same order as responseAnswers. */
+    async responseAnswersOf(surveyIds: readonly number[], db: Db = knex): Promise<Map<number, string[]>> {
+      const answers = new Map<number, string[]>();
+      if (surveyIds.length === 0) return answers;
+      for (const r of await db('survey_responses').select('survey_id', 'answers').whereIn('survey_id', surveyIds).orderBy('survey_id').orderBy('id')) {
+        const of = answers.get(Number(r.survey_id)) ?? [];
+        of.push(typeof r.answers === 'string' ? r.answers : JSON.stringify(r.answers));
+        answers.set(Number(r.survey_id), of);
+      }
+      return answers;
+    },
+
+    async surveysByIds(ids: readonly number[], db: Db = knex): Promise<Map<number, Survey>> {
+      const rows = ids.length === 0 ? [] : await db('surveys').select(SURVEY_COLUMNS).whereIn('id', ids);
+      return new Map(rows.map((r) => [Number(r.id), toSurvey(r)]));
     },
 
     // Staff reports.

@@ -54,6 +54,13 @@ export interface SurveyWorkingGroups {
   milestonesDue(today: string, db?: Knex | Knex.Transaction): Promise<Array<{ groupId: number; milestone: Milestone; templateId: number; days: number }>>;
 }
 
+/** One survey's results for one staff member's block, as their input packet shows them. */
+export interface StaffBlockResult {
+  readonly title: string;
+  readonly closedAt: number;
+  readonly questions: ReadonlyArray<{ readonly question: string; readonly count: number | null; readonly mean: number | null; readonly suppressed: boolean }>;
+}
+
 export interface SurveysDeps {
   knex: Knex;
   repository: SurveysRepository;
@@ -487,19 +494,34 @@ export function createSurveysService(deps: SurveysDeps) {
 
     groupSurveys: (groupId: number) => repository.surveysOfGroup(groupId),
 
-    /** A staff member's blocks in the surveys that closed in a period, as their input packet shows them. */
-    async staffResultsBetween(staffMemberId: number, period: { from: number; to: number }) {
-      const found = [];
-      for (const report of await repository.staffReports({ staffMemberId })) {
-        const survey = await mustFindSurvey(report.surveyId);
-        if (survey.closedAt === null || survey.closedAt < period.from || survey.closedAt >= period.to) continue;
-        const results = await resultsOf(survey, knex, { onlyStaff: staffMemberId });
-        found.push({
+    /**
+     * Staff members' blocks in the surveys that closed in a period, as their input packets show
+     * them (each staff member's newest report first): each survey's results are computed once for
+     * all of them, in a fixed number of statements however many staff members and surveys.
+     */
+    async staffResultsBetween(staffMemberIds: readonly number[], period: { from: number; to: number }): Promise<Map<number, StaffBlockResult[]>> {
+      const reports = staffMemberIds.length === 0 ? [] : await repository.staffReports({ staffMemberIds, closedBetween: period });
+      const surveyIds = [...new Set(reports.map((r) => r.surveyId))];
+      const surveys = await repository.surveysByIds(surveyIds);
+      const versions = await repository.versionsByIds([...new Set([...surveys.values()].map((s) => s.templateVersionId))]);
+      const staff = await repository.staffOfSurveys(surveyIds);
+      const answers = await repository.responseAnswersOf(surveyIds);
+      const results = new Map(
+        [...surveys.values()].map((survey) => [
+          survey.id,
+          computeResults(versions.get(survey.templateVersionId)!.definition, staff.get(survey.id) ?? [], (answers.get(survey.id) ?? []).map((a) => parseJsonColumn<Answers>(a)), surveyGroupRule(survey, deps.defaultMinimumGroupSize)),
+        ]),
+      );
+      const found = new Map<number, StaffBlockResult[]>(staffMemberIds.map((id) => [id, []]));
+      for (const report of reports) {
+        const survey = surveys.get(report.surveyId)!;
+        const of = results.get(survey.id)!;
+        found.get(report.staffMemberId)!.push({
           title: survey.title,
-          closedAt: survey.closedAt,
-          questions: results.questions
-            .filter((q) => q.scale !== null)
-            .map((q) => ({ question: q.statement ? `${q.question}: ${q.statement}` : q.question, count: q.scale && !q.scale.suppressed ? q.scale.count : null, mean: q.scale && !q.scale.suppressed ? q.scale.mean : null, suppressed: !results.shown || (q.scale?.suppressed ?? true) })),
+          closedAt: survey.closedAt!,
+          questions: of.questions
+            .filter((q) => q.staff?.id === report.staffMemberId && q.scale !== null)
+            .map((q) => ({ question: q.statement ? `${q.question}: ${q.statement}` : q.question, count: q.scale && !q.scale.suppressed ? q.scale.count : null, mean: q.scale && !q.scale.suppressed ? q.scale.mean : null, suppressed: !of.shown || (q.scale?.suppressed ?? true) })),
         });
       }
       return found;

@@ -84,7 +84,8 @@ export interface ScaleFigures {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-function scaleFigures(values: readonly number[], points: readonly number[]): ScaleFigures {
+/** Computed only inside a guard (summariseScale, sizedParts, summariseParts). */
+export function scaleFigures(values: readonly number[], points: readonly number[]): ScaleFigures {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
   const median = sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
@@ -102,17 +103,23 @@ export function summariseScale(values: readonly number[], points: readonly numbe
 }
 
 /**
- * A figure for each part of one whole of `sizeOf` people, computed only for the parts withheldParts
- * lets through: for parts counted by a database rather than listed value by value.
+ * The parts of one whole known by their sizes alone (counted by the database): a part's figure is
+ * computed, from that part's own values, only when withheldParts lets it through; a part absent
+ * from `sizes` has no input at all.
  */
+export function sizedParts<K extends number>(sizes: ReadonlyMap<K, number>, rule: GroupRule): <T extends object>(part: K, compute: () => T) => Guarded<T> {
+  const withheld = withheldParts(sizes, rule);
+  return (part, compute) => {
+    if (!sizes.has(part)) return TOO_FEW;
+    const reason = withheld.get(part);
+    return reason ? { suppressed: true, reason } : { ...compute(), suppressed: false };
+  };
+}
+
+/** A figure for each part of one whole of `sizeOf` people, computed only for the parts withheldParts lets through. */
 export function guardedSizedParts<K extends number, P, T extends object>(parts: ReadonlyMap<K, P>, sizeOf: (part: P) => number, rule: GroupRule, compute: (part: P) => T): Map<K, Guarded<T>> {
-  const withheld = withheldParts(new Map([...parts].map(([key, part]) => [key, sizeOf(part)])), rule);
-  const figures = new Map<K, Guarded<T>>();
-  for (const [key, part] of parts) {
-    const reason = withheld.get(key);
-    figures.set(key, reason ? { suppressed: true, reason } : { ...compute(part), suppressed: false });
-  }
-  return figures;
+  const figureOf = sizedParts(new Map([...parts].map(([key, part]) => [key, sizeOf(part)])), rule);
+  return new Map([...parts].map(([key, part]) => [key, figureOf(key, () => compute(part))]));
 }
 
 /** A figure for each part of one whole, computed only for the parts withheldParts lets through. */

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentHandling as handlingOfCounts, departmentTrends as trendsOfCounts, filterIsolatesTooFew as isolatesByCounts, staffDimensionFigures, staffHandling, staffKinds, type HandlingCount, type HandlingFact, type RatingCount, type RatingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
+import { departmentHandling as handlingOfCounts, departmentTrends as trendsOfCounts, filterIsolatesTooFew as isolatesByCounts, staffFigures, type DepartmentHandlingCount, type DepartmentRatingCount, type HandlingFact, type RatingFact, type StaffHandlingCount, type StaffRatingCount, type TrendFilter } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
 import { handlingTallies } from '../../../server/features/service-levels';
@@ -10,6 +10,25 @@ import { manualClock, useTestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
+
+// A packet's figures as the packets service builds them: ratings counted as the database groups
+// them, handling figures from the staff member's own facts.
+function staffCountsOf<F extends { staffMemberId: number; departmentId: number | null; cycleId: number }>(facts: readonly F[], key: (f: F) => string) {
+  const counts = new Map<string, F & { count: number }>();
+  for (const f of facts) {
+    const k = `${key(f)}:${f.staffMemberId}:${f.departmentId}`;
+    counts.set(k, { ...f, count: (counts.get(k)?.count ?? 0) + 1 });
+  }
+  return [...counts.values()];
+}
+const ratingCounts = (facts: readonly RatingFact[]): StaffRatingCount[] => staffCountsOf(facts, (f) => `${f.cycleId}:${f.dimensionId}:${f.score}`);
+const handlingCounts = (facts: readonly HandlingFact[]): StaffHandlingCount[] => staffCountsOf(facts, (f) => String(f.cycleId));
+const staffDimensionFigures = (facts: readonly RatingFact[], staffMemberId: number, dimensionIds: number[], cycles: { current: number; previous: number | null }, rule: GroupRule) =>
+  staffFigures({ ratings: ratingCounts(facts), handling: [] }, rule).dimensions(staffMemberId, dimensionIds, cycles);
+const staffHandling = (facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number) =>
+  staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).handling(staffMemberId, cycleId, facts.filter((f) => f.staffMemberId === staffMemberId && f.cycleId === cycleId), now);
+const staffKinds = <T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T) =>
+  staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).kinds(staffMemberId, cycleId, count, compute);
 
 // Random organisations: up to 5 departments of up to 4 staff, 3 dimensions, 2 cycles, and ratings
 // scattered among them; random filters over departments, dimensions and cycles; a random minimum.
@@ -30,8 +49,8 @@ const organisationWith = (ratingCount: { minLength: number; maxLength: number })
     return { departments: Array.from({ length: departments }, (_, i) => i + 1), staff, facts, minimum };
   });
 // The ratings as the database hands them to the trends: counted per cycle, department, dimension and score.
-const countsOf = (facts: readonly RatingFact[]): RatingCount[] => {
-  const counts = new Map<string, RatingCount>();
+const countsOf = (facts: readonly RatingFact[]): DepartmentRatingCount[] => {
+  const counts = new Map<string, DepartmentRatingCount>();
   for (const f of facts) {
     if (f.departmentId === null) continue;
     const key = `${f.cycleId}:${f.departmentId}:${f.dimensionId}:${f.score}`;
@@ -51,7 +70,7 @@ const filterIsolatesTooFew = (facts: readonly RatingFact[], filter: TrendFilter,
 const departmentHandling = (facts: readonly HandlingFact[], departments: readonly number[], cycleIds: readonly number[], rule: GroupRule, now: number) => {
   const parts = new Map<string, HandlingFact[]>();
   for (const f of facts) if (f.departmentId !== null) parts.set(`${f.cycleId}:${f.departmentId}`, [...(parts.get(`${f.cycleId}:${f.departmentId}`) ?? []), f]);
-  const counts: HandlingCount[] = [...parts.values()].map((items) => ({ cycleId: items[0]!.cycleId, departmentId: items[0]!.departmentId!, items: items.length, tallies: handlingTallies(items, now) }));
+  const counts: DepartmentHandlingCount[] = [...parts.values()].map((items) => ({ cycleId: items[0]!.cycleId, departmentId: items[0]!.departmentId!, items: items.length, tallies: handlingTallies(items, now) }));
   return handlingOfCounts(counts, departments, cycleIds, rule);
 };
 const organisation = organisationWith({ minLength: 0, maxLength: 120 });
