@@ -17,7 +17,8 @@ describe('time privacy: figures and held-back input', () => {
     const manager = await signedIn(context.app, org.m1);
     const packet = async () => (await manager.get(`/reviews/${cycleId}/packets/${org.s1.staffMemberId}`).expect(200)).text;
 
-    clock.advance(Date.parse('2027-01-01T00:05:00Z') - clock.now());
+    // Before the shortest hold-back (15 minutes after 23:50) has passed, whatever delay was drawn.
+    clock.advance(Date.parse('2027-01-01T00:04:00Z') - clock.now());
     const early = await packet();
     expect(early).not.toContain('data-figure="total"');
     expect(early).not.toContain('Sent in the last minutes.');
