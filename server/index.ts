@@ -1,7 +1,9 @@
-import type { Server } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './platform/db';
+import { migrateWhenReachable } from './platform/db/startup';
+import { createTranslator, DEFAULT_LOCALE } from './platform/i18n';
 import { systemClock } from './platform/clock';
 import { createLogger } from './platform/logger';
 import { DEMO_PASSWORD, DEMO_SIGN_INS, seedDemoOrganisation } from './demo/seed';
@@ -23,7 +25,11 @@ async function main(): Promise<void> {
   }
   const logger = createLogger(config.logLevel);
   const db = createDatabase(config.database);
-  await db.migrateLatest();
+  const role = config.processRole;
+  // A web process listens at once, answering 503 until it is ready: a database that is down at
+  // start shows in /healthz (and the log) while the process keeps trying, rather than as a closed port.
+  const server: Server | undefined = role === 'worker' ? undefined : await listenWhileStarting(config.port, config.host, db.dialect);
+  await migrateWhenReachable(db, logger);
 
   if (process.argv.includes('--demo')) {
     const seeded = await seedDemoOrganisation(db.knex, systemClock, config);
@@ -37,14 +43,11 @@ async function main(): Promise<void> {
     logger.info({ seeded: await seedDemoSurveys(db.knex, services, today) }, 'demo surveys ready');
     logger.info({ seeded: await seedDemoReviews(db.knex, services, today) }, 'demo reviews ready');
   }
-  const role = config.processRole;
   // A worker opens no port: its health is its heartbeats, which any web process's /healthz shows.
-  const server: Server | undefined =
-    role === 'worker'
-      ? undefined
-      : await new Promise((resolve) => {
-          const s = app.listen(config.port, config.host, () => resolve(s));
-        });
+  if (server) {
+    server.removeAllListeners('request');
+    server.on('request', app);
+  }
   if (role !== 'web') jobRegistry.startAll();
 
   if (server) {
@@ -81,6 +84,24 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+async function listenWhileStarting(port: number, host: string, database: string): Promise<Server> {
+  const message = (await createTranslator()).forLocale(DEFAULT_LOCALE)('errors.unavailable');
+  const starting: RequestListener = (req, res) => {
+    res.statusCode = 503;
+    res.setHeader('Retry-After', '5');
+    if (req.url === '/healthz') {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ status: 'unavailable', database }));
+    } else {
+      res.setHeader('content-type', 'text/plain; charset=utf-8');
+      res.end(message);
+    }
+  };
+  const server = createServer(starting);
+  await new Promise<void>((resolve) => server.listen(port, host, resolve));
+  return server;
 }
 
 main().catch((err) => {

@@ -100,8 +100,8 @@ describe('the e-mail outbox', () => {
     const second = createDatabase(database.config);
     try {
       const logger = createLogger('silent');
-      const otherSender = createOutboxSender({ outbox: createOutbox(second.knex, second.dialect, clock), transport: smtp.transport, logger, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
-      const firstSender = createOutboxSender({ outbox, transport: smtp.transport, logger, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
+      const otherSender = createOutboxSender({ outbox: createOutbox(second.knex, second.dialect, clock), transport: smtp.transport, logger, clock, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
+      const firstSender = createOutboxSender({ outbox, transport: smtp.transport, logger, clock, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
       const drain = async (sender: typeof firstSender) => {
         let total = 0;
         for (let i = 0; i < 20; i++) total += (await sender.runOnce()).sent;

@@ -1,8 +1,8 @@
-import { problemsOf, tally } from '../../../scripts/galera/tally';
+import { problemsOf, tally } from '../../../scripts/load/tally';
 
 const DOMAIN = 'accountable.cluster.test';
 const base = { endedAt: 1000, messageIdDomain: DOMAIN, afterId: 10 };
-const sent = (id: number) => ({ id, status: 'sent', nextAttemptAt: 0 });
+const sent = (id: number) => ({ id, status: 'sent', attempts: 0, nextAttemptAt: 0 });
 const messageId = (id: number) => `<outbox-${id}@${DOMAIN}>`;
 
 describe('what the cluster run counts', () => {
@@ -16,7 +16,7 @@ describe('what the cluster run counts', () => {
       ],
       // "c" failed to answer but its commit landed: stored, not lost, not a duplicate.
       stored: ['a', 'b', 'c'],
-      mail: [sent(11), sent(12), { id: 13, status: 'pending', nextAttemptAt: 5000 }],
+      mail: [sent(11), sent(12), { id: 13, status: 'pending', attempts: 0, nextAttemptAt: 5000 }],
       received: [messageId(5), messageId(11), messageId(12)],
     });
     expect(figures).toMatchObject({ answered2xx: 2, failed: 1, stored: 3, storedWithout2xx: 1, mailHeldBack: 1, mailSent: 2, mailReceived: 2 });
@@ -35,7 +35,7 @@ describe('what the cluster run counts', () => {
       ...base,
       submissions: [{ marker: 'a', status: 200 }],
       stored: ['a'],
-      mail: [{ id: 11, status: 'pending', nextAttemptAt: 0 }, sent(12), sent(13)],
+      mail: [{ id: 11, status: 'pending', attempts: 0, nextAttemptAt: 0 }, sent(12), sent(13)],
       received: [messageId(13), messageId(13), `<outbox-99@${DOMAIN}>`],
     });
     expect(figures.mailNotDelivered).toEqual([11, 12]);
