@@ -6,10 +6,11 @@
  * delivered exactly once. Prints a table, writes bench/results/faults.json, and exits 1 when
  * anything was lost or duplicated. See the README, "Fault runs".
  */
-import { execFileSync, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import knexFactory, { type Knex } from 'knex';
 import { freePort } from '../../bench/processes';
 import { ROOT, spawnApp, stopApp, waitForHealth } from '../load/app';
@@ -33,21 +34,25 @@ const RUN = randomBytes(4).toString('hex');
 const secrets = { SESSION_SECRET: randomBytes(36).toString('base64url'), ACCOUNTABLE_SECRET_KEY: randomBytes(36).toString('base64url') };
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const mariadb = (command: 'start' | 'kill' | 'stop') => execFileSync('bash', [MARIADB, command], { stdio: 'inherit', env: { ...process.env, FAULTS_DB_PORT: String(MARIADB_PORT) } });
+// Not execFileSync: the load's clients must keep running (and their answers be timed) meanwhile.
+const mariadb = (command: 'start' | 'kill' | 'stop') => promisify(execFile)('bash', [MARIADB, command], { env: { ...process.env, FAULTS_DB_PORT: String(MARIADB_PORT) } });
 
 type DatabaseKind = 'sqlite' | 'mysql';
 
-/** What a fault's injection tells the run: how long the part was down, and checks made meanwhile that failed. */
+/** What a fault's injection tells the run: when the part went down and came back, and checks made meanwhile that failed. */
 interface Injected {
-  readonly outageMs: number;
+  readonly downAt: number;
+  readonly upAt: number;
   readonly problems: string[];
 }
 
 interface FaultRun {
   readonly target: Target;
+  /** A signed-in member, whose pages need the database (the session store). */
+  readonly member: Client;
   readonly smtp: CapturingSmtp;
-  /** Kills the app with SIGKILL and starts it again (without demo data) on the same port. */
-  restartApp(): Promise<void>;
+  /** Kills the app with SIGKILL and starts it again (without demo data) on the same port; when it died and when it answered again. */
+  restartApp(): Promise<{ downAt: number; upAt: number }>;
 }
 
 interface Fault {
@@ -69,33 +74,33 @@ const FAULTS: Fault[] = [
     database: 'sqlite',
     answersThroughout: true,
     async inject({ smtp }) {
-      const down = Date.now();
+      const downAt = Date.now();
       // Half the outage answering 421, half not listening at all.
       smtp.refuse();
       await pause(OUTAGE_MS / 2);
       await smtp.stop();
       await pause(OUTAGE_MS / 2);
       await smtp.start();
-      return { outageMs: Date.now() - down, problems: [] };
+      return { downAt, upAt: Date.now(), problems: [] };
     },
   },
   {
     name: 'database restarted',
     database: 'mysql',
     answersThroughout: true,
-    async inject({ target }) {
-      const down = Date.now();
-      mariadb('kill');
+    async inject({ target, member }) {
+      await mariadb('kill');
+      const downAt = Date.now();
       const problems: string[] = [];
       // While it is down: /healthz says so, a page answers 503 with the error page, nothing hangs.
       await pause(1000);
       const health = await probe(`${target.url}/healthz`);
       if (health.status !== 503 || !health.text.includes('"unavailable"')) problems.push(`/healthz answered ${health.status} while the database was down`);
-      const page = await probe(`${target.url}/feedback/new`);
+      const page = await member.request(`${target.url}/feedback/new`).catch(() => ({ status: 0, text: '' }));
       if (page.status !== 503 || !page.text.includes('<html')) problems.push(`a page answered ${page.status} (not the 503 error page) while the database was down`);
       await pause(Math.max(0, OUTAGE_MS - 1000));
-      mariadb('start');
-      return { outageMs: Date.now() - down, problems };
+      await mariadb('start');
+      return { downAt, upAt: Date.now(), problems };
     },
   },
   { name: 'app killed (SIGKILL)', database: 'sqlite', answersThroughout: false, inject: killApp },
@@ -103,9 +108,7 @@ const FAULTS: Fault[] = [
 ];
 
 async function killApp({ restartApp }: FaultRun): Promise<Injected> {
-  const down = Date.now();
-  await restartApp();
-  return { outageMs: Date.now() - down, problems: [] };
+  return { ...(await restartApp()), problems: [] };
 }
 
 interface Outcome {
@@ -113,8 +116,8 @@ interface Outcome {
   readonly database: DatabaseKind;
   readonly figures: Figures;
   readonly outageMs: number;
-  /** From the fault to the first 2xx after it. */
-  readonly firstSuccessMs: number;
+  /** From the part's return to the next 2xx. */
+  readonly recoveryMs: number;
   readonly longestWaitMs: number;
   readonly failedStatuses: Record<string, number>;
   readonly problems: string[];
@@ -127,7 +130,7 @@ async function openDatabase(kind: DatabaseKind, name: string): Promise<{ env: Re
     const remove = () => ['', '-wal', '-shm'].forEach((suffix) => fs.rmSync(`${file}${suffix}`, { force: true }));
     remove();
     const knex = knexFactory({ client: 'better-sqlite3', connection: { filename: file }, useNullAsDefault: true });
-    return { env: { SQLITE_FILE: file, DATABASE_URL: '' }, knex, drop: async () => remove() };
+    return { env: { DATABASE_URL: `sqlite:${file}` }, knex, drop: async () => remove() };
   }
   const database = `accountable_faults_${name.replace(/\W/g, '_')}`;
   const url = `mysql://accountable:accountable@127.0.0.1:${MARIADB_PORT}/`;
@@ -189,6 +192,8 @@ async function runFault(fault: Fault, index: number): Promise<Outcome> {
     const startedAt = Date.now();
     const until = startedAt + LOAD_MS;
     const loads: Array<Promise<void>> = [];
+    const member = new Client('10.7.0.1');
+    await member.signIn(target);
     for (let c = 0; c < CLIENTS; c++) {
       const attribution = ATTRIBUTIONS[c % ATTRIBUTIONS.length]!;
       // Anonymous senders stand for many people behind one proxy: the per-address limit is not what is tested.
@@ -199,15 +204,17 @@ async function runFault(fault: Fault, index: number): Promise<Outcome> {
     }
 
     await pause(FAULT_AT_MS);
-    const faultAt = Date.now();
     const run: FaultRun = {
       target,
+      member,
       smtp,
       async restartApp() {
         app.kill('SIGKILL');
         await new Promise((resolve) => (app.exitCode !== null || app.signalCode !== null ? resolve(undefined) : app.once('exit', resolve)));
+        const downAt = Date.now();
         app = spawnApp([], env, logFile);
         await waitForHealth(fault.name, target.url, app, logFile);
+        return { downAt, upAt: Date.now() };
       },
     };
     const injected = await fault.inject(run);
@@ -228,9 +235,9 @@ async function runFault(fault: Fault, index: number): Promise<Outcome> {
     for (const r of records) if (r.status < 200 || r.status >= 300) failedStatuses[r.status] = (failedStatuses[r.status] ?? 0) + 1;
     // Only a killed app may leave a request unanswered; otherwise every failure must be an answer.
     if (fault.answersThroughout && failedStatuses['0']) problems.push(`${failedStatuses['0']} requests got no answer`);
-    const firstAfter = answeredAt.filter((t) => t > faultAt).sort((a, b) => a - b)[0];
+    const firstAfter = answeredAt.filter((t) => t > injected.upAt).sort((a, b) => a - b)[0];
     if (!(await stopApp(app))) problems.push('the app did not stop within 20 s of SIGTERM');
-    return { fault: fault.name, database: fault.database, figures, outageMs: injected.outageMs, firstSuccessMs: (firstAfter ?? endedAt) - faultAt, longestWaitMs: longestGap(startedAt, answeredAt, endedAt), failedStatuses, problems: [...problems, ...problemsOf(figures)] };
+    return { fault: fault.name, database: fault.database, figures, outageMs: injected.upAt - injected.downAt, recoveryMs: (firstAfter ?? endedAt) - injected.upAt, longestWaitMs: longestGap(startedAt, answeredAt, endedAt), failedStatuses, problems: [...problems, ...problemsOf(figures)] };
   } finally {
     await stopApp(app);
     await db.knex.destroy();
@@ -252,11 +259,12 @@ function printTable(outcomes: Outcome[]): void {
   add('stored twice or more', (o) => o.figures.duplicated.length);
   add('e-mails queued', (o) => o.figures.mailEnqueued);
   add('e-mails held back (not due)', (o) => o.figures.mailHeldBack);
+  add('e-mails that failed and were retried', (o) => o.figures.mailRetried);
   add('e-mails delivered (SMTP)', (o) => o.figures.mailReceived);
   add('due e-mails not delivered', (o) => o.figures.mailNotDelivered.length);
   add('e-mails delivered twice', (o) => o.figures.mailDeliveredTwice.length);
   add('outage (ms)', (o) => o.outageMs);
-  add('fault to next 2xx (ms)', (o) => o.firstSuccessMs);
+  add('back up to next 2xx (ms)', (o) => o.recoveryMs);
   add('longest wait for a 2xx (ms)', (o) => o.longestWaitMs);
   console.log('\nFault runs');
   console.table(rows);
@@ -268,7 +276,7 @@ async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
   const chosen = FAULTS.map((fault, index) => ({ fault, index })).filter(({ fault }) => !only || only.some((o) => `${fault.name} ${fault.database}`.includes(o)));
   const needsMariadb = chosen.some(({ fault }) => fault.database === 'mysql');
-  if (needsMariadb) mariadb('start');
+  if (needsMariadb) await mariadb('start');
   const outcomes: Outcome[] = [];
   try {
     for (const { fault, index } of chosen) {
@@ -276,7 +284,7 @@ async function main(): Promise<void> {
       outcomes.push(await runFault(fault, index));
     }
   } finally {
-    if (needsMariadb && !process.env.FAULTS_KEEP) mariadb('stop');
+    if (needsMariadb && !process.env.FAULTS_KEEP) await mariadb('stop');
   }
   printTable(outcomes);
   const results = path.join(ROOT, 'bench/results');

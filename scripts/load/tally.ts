@@ -28,6 +28,8 @@ export interface Figures {
   readonly duplicated: string[];
   readonly mailEnqueued: number;
   readonly mailHeldBack: number;
+  /** Rows that failed at least once (a fault's effect on the outbox). */
+  readonly mailRetried: number;
   readonly mailSent: number;
   readonly mailReceived: number;
   readonly mailNotDelivered: number[];
@@ -75,6 +77,7 @@ export function tally(input: {
     duplicated: [...storedCount].filter(([, n]) => n > 1).map(([m]) => m),
     mailEnqueued: input.mail.length,
     mailHeldBack: input.mail.length - due.length,
+    mailRetried: input.mail.filter((m) => m.attempts > 0).length,
     mailSent: input.mail.filter((m) => m.status === 'sent').length,
     mailReceived: [...receivedCount.values()].reduce((a, b) => a + b, 0),
     mailNotDelivered: due.filter((m) => m.status !== 'sent' || !receivedCount.has(m.id)).map((m) => m.id),

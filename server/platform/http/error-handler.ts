@@ -21,7 +21,9 @@ const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { status, messageKey } = classify(err);
-    if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
+    // An outage fails every request for its length: one line each, without the stack, is enough.
+    if (status === 503) logger.warn({ reqId: req.id, code: (err as { code?: string })?.code }, 'request failed: the database is unavailable');
+    else if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
     else logger.info({ reqId: req.id, status, error: err instanceof Error ? err.name : 'unknown' }, 'request refused');
 
     if (res.headersSent) return;
