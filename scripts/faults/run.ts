@@ -180,10 +180,13 @@ async function runFault(fault: Fault, index: number): Promise<Outcome> {
     OUTBOX_INTERVAL_MS: '200',
     OUTBOX_LEASE_MS: String(LEASE_MS),
   };
+  const began = Date.now();
+  const elapsed = () => `${((Date.now() - began) / 1000).toFixed(1)} s`;
   let app: ChildProcess = spawnApp(['--demo'], env, logFile);
   const problems: string[] = [];
   try {
     await waitForHealth(fault.name, target.url, app, logFile);
+    console.log(`  app ready with the demo organisation (${elapsed()})`);
     const staffIds = (await db.knex('staff_members').where({ community_facing: true }).orderBy('id').pluck('id')).map(Number);
     const afterId = Number((await db.knex('outbox_messages').max('id as id').first())?.id ?? 0);
 
@@ -218,15 +221,18 @@ async function runFault(fault: Fault, index: number): Promise<Outcome> {
       },
     };
     const injected = await fault.inject(run);
+    console.log(`  down for ${injected.upAt - injected.downAt} ms (${elapsed()})`);
     problems.push(...injected.problems);
     await Promise.all(loads);
     const endedAt = Date.now();
+    console.log(`  load ended (${elapsed()}); waiting for the outbox`);
 
     if (app.exitCode !== null || app.signalCode !== null) problems.push(`the app exited (${app.exitCode ?? app.signalCode}); see ${logFile}`);
     const health = await probe(`${target.url}/healthz`);
     if (health.status !== 200) problems.push(`/healthz answered ${health.status} after the fault`);
     await drainOutbox(db.knex, afterId);
     const drainedAt = Date.now();
+    console.log(`  outbox drained (${elapsed()})`);
 
     const stored: string[] = (await db.knex('feedback_items').where('comment', 'like', `faults-${name}-%`).pluck('comment')).map((c: string) => c.split(' ')[0]!);
     const mail: MailRow[] = (await db.knex('outbox_messages').select('id', 'status', 'attempts', 'next_attempt_at').where('id', '>', afterId)).map((r) => ({ id: Number(r.id), status: String(r.status), attempts: Number(r.attempts), nextAttemptAt: Number(r.next_attempt_at) }));
@@ -274,7 +280,9 @@ function printTable(outcomes: Outcome[]): void {
 async function main(): Promise<void> {
   fs.mkdirSync(VAR, { recursive: true });
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
-  const chosen = FAULTS.map((fault, index) => ({ fault, index })).filter(({ fault }) => !only || only.some((o) => `${fault.name} ${fault.database}`.includes(o)));
+  // `--only=smtp,killed mysql`: the faults whose name and database hold every word of one entry.
+  const chosen = FAULTS.map((fault, index) => ({ fault, index })).filter(({ fault }) => !only || only.some((o) => o.split(' ').every((word) => `${fault.name} ${fault.database}`.includes(word))));
+  if (chosen.length === 0) throw new Error(`no fault matches --only=${only?.join(',')}`);
   const needsMariadb = chosen.some(({ fault }) => fault.database === 'mysql');
   if (needsMariadb) await mariadb('start');
   const outcomes: Outcome[] = [];

@@ -19,7 +19,8 @@ export interface OutboxSenderOptions {
 
 /**
  * How long a delivery the SMTP server accepted is kept trying to be recorded while the database is
- * away (restarting, a failover): given up, the row would be sent again once its claim lapses.
+ * away (restarting, a failover). Inside the default lease, so no other process takes the row
+ * meanwhile; given up, the row is sent again (same Message-ID) once its claim lapses.
  */
 export const RECORD_DELIVERY_MS = 10 * 60_000;
 

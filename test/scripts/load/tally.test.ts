@@ -5,7 +5,7 @@ const base = { endedAt: 1000, messageIdDomain: DOMAIN, afterId: 10 };
 const sent = (id: number) => ({ id, status: 'sent', attempts: 0, nextAttemptAt: 0 });
 const messageId = (id: number) => `<outbox-${id}@${DOMAIN}>`;
 
-describe('what the cluster run counts', () => {
+describe('what the cluster and fault runs count', () => {
   it('when every 2xx submission is stored once and every due e-mail arrived once, then nothing is wrong', () => {
     const figures = tally({
       ...base,
@@ -42,6 +42,24 @@ describe('what the cluster run counts', () => {
     expect(figures.mailDeliveredTwice).toEqual([13]);
     expect(figures.mailUnknown).toEqual([`<outbox-99@${DOMAIN}>`]);
     expect(problemsOf(figures)).toHaveLength(3);
+  });
+
+  it('when an e-mail failed during an outage and waits for its retry, then it counts as due and undelivered, not held back', () => {
+    const figures = tally({
+      ...base,
+      submissions: [{ marker: 'a', status: 200 }],
+      stored: ['a'],
+      // 11 was refused once and its retry is after the end; 12 was never tried and is held back by design.
+      mail: [{ id: 11, status: 'pending', attempts: 1, nextAttemptAt: 5000 }, { id: 12, status: 'pending', attempts: 0, nextAttemptAt: 5000 }, { id: 13, status: 'failed', attempts: 1, nextAttemptAt: 0 }],
+      received: [],
+    });
+    expect(figures).toMatchObject({ mailHeldBack: 1, mailRetried: 2, mailNotDelivered: [11, 13] });
+    expect(problemsOf(figures)).toEqual(['2 due e-mails were not delivered']);
+  });
+
+  it('when a message arrives with another domain or no outbox Message-ID, then it is counted as unknown', () => {
+    const figures = tally({ ...base, submissions: [{ marker: 'a', status: 200 }], stored: ['a'], mail: [], received: ['<outbox-11@elsewhere.test>', '(none)'] });
+    expect(figures.mailUnknown).toEqual(['<outbox-11@elsewhere.test>', '(none)']);
   });
 
   it('when nothing was answered with a 2xx, then the run proves nothing and fails', () => {
