@@ -1,5 +1,6 @@
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { createApp } from './app';
+import type { JobRegistry } from './jobs/registry';
 import { ConfigError, loadConfig } from './config';
 import { createDatabase } from './platform/db';
 import { migrateWhenReachable } from './platform/db/startup';
@@ -29,6 +30,30 @@ async function main(): Promise<void> {
   // A web process listens at once, answering 503 until it is ready: a database that is down at
   // start shows in /healthz (and the log) while the process keeps trying, rather than as a closed port.
   const server: Server | undefined = role === 'worker' ? undefined : await listenWhileStarting(config.port, config.host, db.dialect);
+  // Set up before start-up waits for the database, so a process that never got it still stops cleanly.
+  let stopping = false;
+  let jobRegistry: JobRegistry | undefined;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    if (server) {
+      // Requests in flight finish before the database goes; stragglers are cut after ten seconds.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
+      await closed;
+      clearTimeout(cutOff);
+    }
+    // A web process started none, and one still starting has none yet: stopping them waits for nothing.
+    await jobRegistry?.stopAll();
+    await db.close();
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
   await migrateWhenReachable(db, logger);
 
   if (process.argv.includes('--demo')) {
@@ -36,7 +61,9 @@ async function main(): Promise<void> {
     logger.info({ seeded }, 'demo organisation ready');
   }
 
-  const { app, jobRegistry, services } = await createApp({ config, db, logger, clock: systemClock });
+  const started = await createApp({ config, db, logger, clock: systemClock });
+  const { app, services } = started;
+  jobRegistry = started.jobRegistry;
   if (process.argv.includes('--demo')) {
     logger.info({ seeded: await seedDemoFeedback(db.knex, services) }, 'demo feedback ready');
     const today = new Date().toISOString().slice(0, 10);
@@ -62,28 +89,6 @@ async function main(): Promise<void> {
     for (const { email, role } of DEMO_SIGN_INS) process.stdout.write(`  ${email.padEnd(28)} ${role}\n`);
     process.stdout.write(`\nE-mails are written to ${config.smtpUrl ? 'the SMTP server' : config.mailDir}/\n\n`);
   }
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'shutting down');
-    if (server) {
-      // Requests in flight finish before the database goes; stragglers are cut after ten seconds.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
-      const cutOff = setTimeout(() => server.closeAllConnections(), 10_000);
-      await closed;
-      clearTimeout(cutOff);
-    }
-    // A web process started none: stopping them waits for nothing.
-    await jobRegistry.stopAll();
-    await db.close();
-    logger.info('stopped');
-    process.exit(0);
-  };
-  process.on('SIGTERM', () => void stop('SIGTERM'));
-  process.on('SIGINT', () => void stop('SIGINT'));
 }
 
 async function listenWhileStarting(port: number, host: string, database: string): Promise<Server> {
