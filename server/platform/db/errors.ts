@@ -6,8 +6,9 @@ export function isUniqueViolation(err: unknown): boolean {
 
 // What the drivers say when the server cannot be reached or went away mid-statement: the MySQL
 // client errnos 2002/2003 (no connection), 2006/2013 (gone, lost), 1053 (shutting down), 1927
-// (connection killed); the socket codes; knex's pool giving up; SQLite's lock held too long.
-const UNAVAILABLE_ERRNOS = new Set([1053, 1927, 2002, 2003, 2006, 2013]);
+// (connection killed), 1047 (a Galera node that left the primary component: "WSREP has not yet
+// prepared node for application use"); the socket codes; knex's pool giving up; SQLite's lock held too long.
+const UNAVAILABLE_ERRNOS = new Set([1047, 1053, 1927, 2002, 2003, 2006, 2013]);
 const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'PROTOCOL_CONNECTION_LOST', 'PROTOCOL_SEQUENCE_TIMEOUT', 'SQLITE_BUSY']);
 
 /**
