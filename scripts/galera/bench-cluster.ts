@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { ROOT, spawnApp, waitForHealth } from '../load/app';
+import { ROOT, spawnApp, waitForHealth, waitForLogLine } from '../load/app';
 import { ATTRIBUTIONS, Client, longestGap, submitLoad, type Target } from '../load/clients';
 import { startCapturingSmtp } from '../load/smtp';
 import { problemsOf, tally, type MailRow, type SubmissionRecord } from '../load/tally';
@@ -56,7 +56,9 @@ async function startProcess(name: string, node: number, port: number, role: 'web
   }, log);
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  await waitForHealth(name, url, child, log);
+  // A worker opens no port: it is ready when it says so.
+  if (role === 'worker') await waitForLogLine(name, /Accountable worker is running/, child, log);
+  else await waitForHealth(name, url, child, log);
   return { name, url };
 }
 

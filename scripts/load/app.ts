@@ -25,6 +25,16 @@ export async function waitForHealth(name: string, url: string, child: ChildProce
   throw new Error(`${name} did not answer /healthz; see ${logFile}`);
 }
 
+/** Waits until the log shows `pattern` (a worker opens no port to ask); fails when the process exits first or `ms` pass. */
+export async function waitForLogLine(name: string, pattern: RegExp, child: ChildProcess, logFile: string, ms = 150_000): Promise<void> {
+  for (const until = Date.now() + ms; Date.now() < until; ) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited (${child.exitCode ?? child.signalCode}); see ${logFile}`);
+    if (pattern.test(fs.readFileSync(logFile, 'utf8'))) return;
+    await pause(250);
+  }
+  throw new Error(`${name} did not log ${pattern}; see ${logFile}`);
+}
+
 /** SIGTERM, then waits for the exit: false when the process had not exited after `ms` (it is then killed). */
 export async function stopApp(child: ChildProcess, ms = 20_000): Promise<boolean> {
   if (child.exitCode !== null || child.signalCode !== null) return true;
