@@ -75,7 +75,7 @@ export async function createApp(deps: AppDeps) {
   const outbox = createOutbox(db.knex, db.dialect, clock);
   const emails = createEmailComposer(translator);
   const transport = deps.mailTransport ?? createMailTransport({ smtpUrl: config.smtpUrl, mailDir: config.mailDir });
-  const outboxSender = createOutboxSender({ outbox, transport, logger, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname });
+  const outboxSender = createOutboxSender({ outbox, transport, logger, clock, from: config.mailFrom, messageIdDomain: new URL(config.publicUrl).hostname, leaseMs: config.outboxLeaseMs });
   // Every process registers every job (its /healthz reports on them); server/index.ts starts them by role.
   const jobRegistry = createJobRegistry({ heartbeats: createHeartbeats({ knex: db.knex, clock }), logger });
 

@@ -41,6 +41,7 @@ const EnvSchema = z.object({
   PROCESS_ROLE: z.enum(PROCESS_ROLES).default('all'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   OUTBOX_INTERVAL_MS: z.coerce.number().int().min(0).default(5000),
+  OUTBOX_LEASE_MS: z.coerce.number().int().min(1000, 'OUTBOX_LEASE_MS must be at least 1000').default(15 * 60_000),
   ESCALATION_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   SURVEY_INTERVAL_MS: z.coerce.number().int().min(0).default(60_000),
   EXPORT_INTERVAL_MS: z.coerce.number().int().min(0).default(2000),
@@ -72,6 +73,8 @@ export interface Config {
   readonly logLevel: string;
   readonly processRole: ProcessRole;
   readonly outboxIntervalMs: number;
+  /** How long a sender holds the messages it claimed; a crashed sender's come back after it. */
+  readonly outboxLeaseMs: number;
   readonly escalationIntervalMs: number;
   readonly surveyIntervalMs: number;
   readonly exportIntervalMs: number;
@@ -130,6 +133,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     processRole: e.PROCESS_ROLE,
     outboxIntervalMs: e.OUTBOX_INTERVAL_MS,
+    outboxLeaseMs: e.OUTBOX_LEASE_MS,
     escalationIntervalMs: e.ESCALATION_INTERVAL_MS,
     surveyIntervalMs: e.SURVEY_INTERVAL_MS,
     exportIntervalMs: e.EXPORT_INTERVAL_MS,

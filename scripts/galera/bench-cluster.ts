@@ -5,16 +5,16 @@
  * once and every due e-mail delivered exactly once to the SMTP server this process runs. Prints the
  * figures; exits 1 when anything was lost or duplicated. See the README, "Running on a Galera cluster".
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import knexFactory, { type Knex } from 'knex';
-import { SMTPServer } from 'smtp-server';
-import { DEMO_PASSWORD } from '../../server/demo/seed';
-import { problemsOf, tally, type MailRow, type SubmissionRecord } from './tally';
+import { ROOT, spawnApp, waitForHealth, waitForLogLine } from '../load/app';
+import { ATTRIBUTIONS, Client, longestGap, submitLoad, type Target } from '../load/clients';
+import { startCapturingSmtp } from '../load/smtp';
+import { problemsOf, tally, type MailRow, type SubmissionRecord } from '../load/tally';
 
-const ROOT = path.resolve(__dirname, '../../..');
 const CLUSTER = path.join(ROOT, 'scripts/galera/cluster.sh');
 const LOGS = path.join(ROOT, 'var/galera/run');
 const LOAD_MS = Number(process.env.CLUSTER_LOAD_MS ?? 40_000);
@@ -23,7 +23,6 @@ const USERS_PER_WEB = Number(process.env.CLUSTER_USERS_PER_WEB ?? 8);
 // A second worker on node2 makes the outbox claims race across nodes (see server/platform/db/claims.ts).
 const WORKERS = Number(process.env.CLUSTER_WORKERS ?? 1);
 const MAIL_DOMAIN = 'accountable.cluster.test';
-const MEMBER = 'member@demo.example';
 const RUN = randomBytes(4).toString('hex');
 const DATABASE = `accountable_cluster_${RUN}`;
 
@@ -31,141 +30,46 @@ const nodeUrl = (node: number) => `mysql://accountable:accountable@127.0.0.1:${1
 const cluster = (...args: string[]) => execFileSync('bash', [CLUSTER, ...args], { stdio: 'inherit' });
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Web {
-  readonly name: string;
-  readonly url: string;
-}
-
-async function startSmtp(received: string[]) {
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    logger: false,
-    onData(stream, _session, callback) {
-      let head = '';
-      stream.on('data', (chunk: Buffer) => {
-        if (head.length < 8192) head += chunk.toString('utf8');
-      });
-      stream.on('end', () => {
-        received.push(head.match(/^Message-ID:\s*(\S+)/im)?.[1] ?? '(none)');
-        callback();
-      });
-    },
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.server.address() as { port: number }).port, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
 /** Starts the app on `node`; web processes run no jobs (every interval 0), the worker runs them all. */
-async function startProcess(name: string, node: number, port: number, role: 'web' | 'worker', smtpPort: number, children: ChildProcess[]): Promise<Web> {
+async function startProcess(name: string, node: number, port: number, role: 'web' | 'worker', smtpPort: number, children: ChildProcess[]): Promise<Target> {
   const jobs = role === 'web' ? '0' : '200';
-  const log = fs.openSync(path.join(LOGS, `${name}.log`), 'w');
-  const child = spawn(process.execPath, [path.join(ROOT, 'dist/server/index.js'), ...(role === 'worker' ? ['--demo'] : [])], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      PUBLIC_URL: `http://${MAIL_DOMAIN}`,
-      DATABASE_URL: nodeUrl(node),
-      SESSION_SECRET: sessionSecret,
-      ACCOUNTABLE_SECRET_KEY: secretKey,
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`,
-      // The load comes from one address; each client says which one it stands for.
-      TRUST_PROXY: 'loopback',
-      PASSWORD_HASH_COST: 'low',
-      LOG_LEVEL: 'warn',
-      PROCESS_ROLE: role,
-      OUTBOX_INTERVAL_MS: jobs,
-      ESCALATION_INTERVAL_MS: role === 'web' ? '0' : '5000',
-      SURVEY_INTERVAL_MS: role === 'web' ? '0' : '5000',
-      EXPORT_INTERVAL_MS: role === 'web' ? '0' : '5000',
-      RETENTION_INTERVAL_MS: role === 'web' ? '0' : '60000',
-    },
-    stdio: ['ignore', log, log],
-  });
+  const log = path.join(LOGS, `${name}.log`);
+  fs.rmSync(log, { force: true });
+  const child = spawnApp(role === 'worker' ? ['--demo'] : [], {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://${MAIL_DOMAIN}`,
+    DATABASE_URL: nodeUrl(node),
+    SESSION_SECRET: sessionSecret,
+    ACCOUNTABLE_SECRET_KEY: secretKey,
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}?ignoreTLS=true`,
+    // The load comes from one address; each client says which one it stands for.
+    TRUST_PROXY: 'loopback',
+    PASSWORD_HASH_COST: 'low',
+    LOG_LEVEL: 'warn',
+    PROCESS_ROLE: role,
+    OUTBOX_INTERVAL_MS: jobs,
+    ESCALATION_INTERVAL_MS: role === 'web' ? '0' : '5000',
+    SURVEY_INTERVAL_MS: role === 'web' ? '0' : '5000',
+    EXPORT_INTERVAL_MS: role === 'web' ? '0' : '5000',
+    RETENTION_INTERVAL_MS: role === 'web' ? '0' : '60000',
+  }, log);
   children.push(child);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}; see ${LOGS}/${name}.log`);
-    const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
-    if (ok) return { name, url };
-    await pause(250);
-  }
-  throw new Error(`${name} did not answer /healthz`);
+  // A worker opens no port: it is ready when it says so.
+  if (role === 'worker') await waitForLogLine(name, /Accountable worker is running/, child, log);
+  else await waitForHealth(name, url, child, log);
+  return { name, url };
 }
 
 const sessionSecret = randomBytes(36).toString('base64url');
 const secretKey = randomBytes(36).toString('base64url');
 
-/** A browser-like client: cookies, CSRF tokens read from forms, a forwarded address of its own. */
-class Client {
-  private readonly cookies = new Map<string, string>();
-  constructor(private readonly address: string) {}
-
-  async request(url: string, init: { method?: string; form?: Record<string, string> } = {}): Promise<{ status: number; text: string }> {
-    const res = await fetch(url, {
-      method: init.method ?? 'GET',
-      redirect: 'manual',
-      headers: {
-        cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
-        'x-forwarded-for': this.address,
-        ...(init.form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
-      },
-      body: init.form ? new URLSearchParams(init.form).toString() : undefined,
-      signal: AbortSignal.timeout(15_000),
-    });
-    for (const cookie of res.headers.getSetCookie()) {
-      const [pair] = cookie.split(';');
-      const at = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, at), pair!.slice(at + 1));
-    }
-    return { status: res.status, text: await res.text() };
-  }
-
-  async signIn(web: Web): Promise<void> {
-    const form = await this.request(`${web.url}/sign-in`);
-    const res = await this.request(`${web.url}/sign-in`, { method: 'POST', form: { _csrf: csrfOf(form.text), email: MEMBER, password: DEMO_PASSWORD } });
-    if (res.status !== 303) throw new Error(`sign-in answered ${res.status}`);
-  }
-}
-
-const csrfOf = (html: string) => html.match(/name="_csrf" value="([^"]+)"/)?.[1] ?? '';
-
-/**
- * One client's load: open the form, send it with a unique marker; when the send fails, send the
- * same form (same submission key) once more through the other web process, as a load balancer
- * would. Returns one record per form sent.
- */
-async function submitLoad(client: Client, own: Web, other: Web, attribution: string, staffIds: number[], until: number, records: SubmissionRecord[], answeredAt: number[]) {
-  for (let n = 0; Date.now() < until; n++) {
-    const marker = `cluster-${RUN}-${own.name}-${records.length}-${randomBytes(3).toString('hex')}`;
-    const staff = staffIds[n % staffIds.length]!;
-    let status = 0;
-    try {
-      const form = await client.request(`${own.url}/feedback/new?staff=${staff}`);
-      const submissionKey = form.text.match(/name="submissionKey" value="([^"]+)"/)?.[1];
-      if (form.status !== 200 || !submissionKey) throw new Error(`form answered ${form.status}`);
-      const fields = { _csrf: csrfOf(form.text), staffMemberId: String(staff), submissionKey, kind: 'suggestion', attribution, comment: `${marker} A suggestion.` };
-      for (const web of [own, other]) {
-        status = await client.request(`${web.url}/feedback`, { method: 'POST', form: fields }).then((r) => r.status, () => 0);
-        if (status >= 200 && status < 300) {
-          answeredAt.push(Date.now());
-          break;
-        }
-      }
-      records.push({ marker, status });
-    } catch {
-      // The form could not be opened: nothing was sent, nothing is expected.
-      await pause(200);
-    }
-  }
-}
-
 async function main(): Promise<void> {
   fs.mkdirSync(LOGS, { recursive: true });
   const children: ChildProcess[] = [];
-  const received: string[] = [];
-  const smtp = await startSmtp(received);
+  const smtp = await startCapturingSmtp();
+  const received = smtp.received;
   cluster('start');
   const admin = knexFactory({ client: 'mysql2', connection: nodeUrl(1).replace(`/${DATABASE}`, '/') });
   await admin.raw(`CREATE DATABASE \`${DATABASE}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
@@ -195,10 +99,11 @@ async function main(): Promise<void> {
     const loads: Array<Promise<void>> = [];
     for (const [i, web] of webs.entries()) {
       for (let u = 0; u < USERS_PER_WEB; u++) {
-        const attribution = ['named', 'named', 'confidential', 'anonymous'][u % 4]!;
+        const attribution = ATTRIBUTIONS[u % ATTRIBUTIONS.length]!;
         const client = new Client(`10.${i}.${u}.${1 + (u % 250)}`);
         if (attribution !== 'anonymous') await client.signIn(web);
-        loads.push(submitLoad(client, web, webs[1 - i]!, attribution, staffIds, until, records, answeredAt));
+        // A send that fails goes once more, same form, through the other web process.
+        loads.push(submitLoad({ client, attribution, staffIds, sendTo: [web, webs[1 - i]!], markerPrefix: `cluster-${RUN}-${web.name}`, until, records, answeredAt }));
       }
     }
     await pause(KILL_AFTER_MS);
@@ -215,12 +120,10 @@ async function main(): Promise<void> {
     await pause(1000);
 
     const stored: string[] = (await knex('feedback_items').where('comment', 'like', `cluster-${RUN}-%`).pluck('comment')).map((c: string) => c.split(' ')[0]!);
-    const mail: MailRow[] = (await knex('outbox_messages').select('id', 'status', 'next_attempt_at').where('id', '>', baseline)).map((r) => ({ id: Number(r.id), status: String(r.status), nextAttemptAt: Number(r.next_attempt_at) }));
+    const mail: MailRow[] = (await knex('outbox_messages').select('id', 'status', 'attempts', 'next_attempt_at').where('id', '>', baseline)).map((r) => ({ id: Number(r.id), status: String(r.status), attempts: Number(r.attempts), nextAttemptAt: Number(r.next_attempt_at) }));
     const figures = tally({ submissions: records, stored, mail, received, endedAt, messageIdDomain: MAIL_DOMAIN, afterId: baseline });
     const problems = problemsOf(figures);
     const conflicts = (await certFailures()).reduce((sum, n, i) => sum + n - conflictsBefore[i]!, 0);
-    const times = [startedAt, ...answeredAt.sort((a, b) => a - b), endedAt];
-    const longestGap = Math.max(...times.slice(1).map((t, i) => t - times[i]!));
     const afterKill = answeredAt.filter((t) => t > killedTime).length;
     console.log('\nCluster run');
     console.table({
@@ -232,7 +135,7 @@ async function main(): Promise<void> {
       'lost (2xx, not stored)': figures.lost.length,
       'stored twice or more': figures.duplicated.length,
       '2xx after the kill': afterKill,
-      'longest wait for a 2xx (ms)': longestGap,
+      'longest wait for a 2xx (ms)': longestGap(startedAt, answeredAt, endedAt),
       'certification conflicts / aborts (node1+node2)': conflicts,
       'e-mails enqueued': figures.mailEnqueued,
       'e-mails held back (not due yet)': figures.mailHeldBack,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createDatabase } from '../../server/platform/db';
 import { KEY_PURPOSES } from '../../server/platform/keys';
 import { serverEntry as entry, startServer as start } from '../helpers/process';
+import { freePort } from '../../bench/processes';
 
 const production = { PORT: '0', NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(40), ACCOUNTABLE_SECRET_KEY: 'k'.repeat(48), PUBLIC_URL: 'https://accountable.example.org', LOG_LEVEL: 'silent' };
 
@@ -69,6 +70,26 @@ describe('the server process', () => {
     } finally {
       await db.close();
     }
+  });
+
+  it('when the database is down at start, then the process keeps trying, logs each attempt, and /healthz says the database is unavailable', async () => {
+    const [port, databasePort] = [await freePort(), await freePort()];
+    const server = start([], { PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: `mysql://root@127.0.0.1:${databasePort}/accountable`, LOG_LEVEL: 'warn', NODE_ENV: 'development' });
+    running = server.child;
+    await server.waitFor(/database unavailable at start; trying again/);
+    const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+    expect(health.status).toBe(503);
+    expect(await health.json()).toEqual({ status: 'unavailable', database: 'mysql' });
+    const page = await fetch(`http://127.0.0.1:${port}/sign-in`);
+    expect(page.status).toBe(503);
+    expect(page.headers.get('retry-after')).toBe('5');
+    expect(await page.text()).toBe('The service is temporarily unavailable. Please try again shortly.');
+    // Still trying (1 s, then 2 s between attempts), not exited.
+    await server.waitFor(/"attempt":2/);
+    expect(server.child.exitCode).toBeNull();
+    // A process that never got its database still stops cleanly.
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
   });
 
   it('when the configuration is invalid, then the process says which variable and exits non-zero', async () => {

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, Request } from 'express';
+import { isDatabaseUnavailable } from '../db/errors';
 import { AppError, TooManyRequestsError, UnauthenticatedError, ValidationError } from '../errors';
 import type { Logger } from '../logger';
 
@@ -13,15 +14,21 @@ interface HttpishError {
   expose?: boolean;
 }
 
+// A database restart takes seconds; clients and proxies may try again after this.
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 // The one place errors become responses. Users see a translated message, never a stack trace.
 export function createErrorHandler(logger: Logger): ErrorRequestHandler {
   return (err: unknown, req, res, _next) => {
     const { status, messageKey } = classify(err);
-    if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
+    // An outage fails every request for its length: one line each, without the stack, is enough.
+    if (status === 503) logger.warn({ reqId: req.id, code: (err as { code?: string })?.code }, 'request failed: the database is unavailable');
+    else if (status >= 500) logger.error({ err, reqId: req.id }, 'request failed');
     else logger.info({ reqId: req.id, status, error: err instanceof Error ? err.name : 'unknown' }, 'request refused');
 
     if (res.headersSent) return;
     if (err instanceof TooManyRequestsError) res.setHeader('Retry-After', String(err.retryAfterSeconds));
+    if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
     const t = req.t ?? ((key: string) => key);
 
     if (wantsJson(req)) {
@@ -48,6 +55,7 @@ function translateFields(fields: Record<string, string>, t: (k: string) => strin
 
 function classify(err: unknown): { status: number; messageKey: string } {
   if (err instanceof AppError) return { status: err.status, messageKey: err.messageKey };
+  if (isDatabaseUnavailable(err)) return { status: 503, messageKey: 'errors.unavailable' };
   const e = (err ?? {}) as HttpishError;
   if (e.code === 'EBADCSRFTOKEN') return { status: 403, messageKey: 'errors.csrf' };
   if (e.code === 'LIMIT_FILE_SIZE' || e.code === 'LIMIT_FIELD_VALUE') return { status: 413, messageKey: 'errors.tooLarge' };

@@ -21,6 +21,20 @@ export interface OutboxMessage extends OutgoingEmail {
 // Well under SQLite's bound-variable limit (nine columns a row).
 const ROWS_PER_INSERT = 100;
 
+/**
+ * The Message-ID of an outbox row, the same on every attempt and from every process sharing the
+ * public URL: a message sent again after a crash between hand-over and record is recognisable.
+ */
+export function outboxMessageId(id: number, domain: string): string {
+  return `<outbox-${id}@${domain}>`;
+}
+
+/** The outbox row a Message-ID names, when it is one of `domain`'s. */
+export function outboxIdOf(messageId: string, domain: string): number | undefined {
+  const match = /^<?outbox-(\d+)@(.+?)>?$/.exec(messageId.trim());
+  return match && match[2] === domain ? Number(match[1]) : undefined;
+}
+
 /** With the one-hour cap on backoff, about two days of temporary failures before giving up. */
 export const MAX_ATTEMPTS = 55;
 
@@ -86,6 +100,17 @@ export function createOutbox(knex: Knex, dialect: Dialect, clock: Clock) {
           attempts: Number(r.attempts),
         })),
       };
+    },
+
+    /**
+     * Extends the claim on one message just before it is handed over; false when the claim is no
+     * longer this sender's (its lease ran out and another process took the row), so it is not sent twice.
+     */
+    async renewClaim(id: number, claimToken: string, leaseMs: number): Promise<boolean> {
+      const renewed = await retryOnConflict(() => knex('outbox_messages')
+        .where({ id, claim_token: claimToken, status: 'pending' })
+        .update({ claimed_until: clock.now() + leaseMs }));
+      return renewed === 1;
     },
 
     // Conditional on the claim, so running it again after a lost conflict changes nothing twice.

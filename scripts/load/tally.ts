@@ -1,4 +1,5 @@
-/** What the cluster run counts, and what makes it fail; kept apart from the run so it can be tested. */
+/** What the cluster and fault runs count, and what makes them fail; kept apart from the runs so it can be tested. */
+import { outboxIdOf } from '../../server/platform/mail/outbox';
 
 export interface SubmissionRecord {
   /** The unique marker written into the comment. */
@@ -10,7 +11,9 @@ export interface SubmissionRecord {
 export interface MailRow {
   readonly id: number;
   readonly status: string;
-  /** When it may be sent; a row held back past the end of the run is not expected yet. */
+  /** Failed attempts so far: a row that was tried is due again after its backoff, never held back. */
+  readonly attempts: number;
+  /** When it may be sent; a row held back past the end of the run (never tried yet) is not expected yet. */
   readonly nextAttemptAt: number;
 }
 
@@ -25,6 +28,8 @@ export interface Figures {
   readonly duplicated: string[];
   readonly mailEnqueued: number;
   readonly mailHeldBack: number;
+  /** Rows that failed at least once (a fault's effect on the outbox). */
+  readonly mailRetried: number;
   readonly mailSent: number;
   readonly mailReceived: number;
   readonly mailNotDelivered: number[];
@@ -55,13 +60,12 @@ export function tally(input: {
   const unknown: string[] = [];
   const rowIds = new Set(input.mail.map((m) => m.id));
   for (const messageId of input.received) {
-    const match = messageId.match(/^<?outbox-(\d+)@(.+?)>?$/);
-    const id = match && match[2] === input.messageIdDomain ? Number(match[1]) : NaN;
-    if (id <= input.afterId) continue;
-    if (!rowIds.has(id)) unknown.push(messageId);
+    const id = outboxIdOf(messageId, input.messageIdDomain);
+    if (id !== undefined && id <= input.afterId) continue;
+    if (id === undefined || !rowIds.has(id)) unknown.push(messageId);
     else receivedCount.set(id, (receivedCount.get(id) ?? 0) + 1);
   }
-  const due = input.mail.filter((m) => m.status === 'sent' || m.nextAttemptAt <= input.endedAt);
+  const due = input.mail.filter((m) => m.status !== 'pending' || m.attempts > 0 || m.nextAttemptAt <= input.endedAt);
 
   return {
     submissions: input.submissions.length,
@@ -73,6 +77,7 @@ export function tally(input: {
     duplicated: [...storedCount].filter(([, n]) => n > 1).map(([m]) => m),
     mailEnqueued: input.mail.length,
     mailHeldBack: input.mail.length - due.length,
+    mailRetried: input.mail.filter((m) => m.attempts > 0).length,
     mailSent: input.mail.filter((m) => m.status === 'sent').length,
     mailReceived: [...receivedCount.values()].reduce((a, b) => a + b, 0),
     mailNotDelivered: due.filter((m) => m.status !== 'sent' || !receivedCount.has(m.id)).map((m) => m.id),
