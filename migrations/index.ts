@@ -26,6 +26,7 @@ import * as referenceVersions from './20261204_0086_reference_versions';
 import * as inboxIndex from './20261204_0087_inbox_index';
 import * as inboxDayOrder from './20261207_0110_inbox_day_order';
 import * as feedbackPeriodIndex from './20261207_0111_feedback_period_index';
+import * as backgroundJobItems from './20261207_0150_background_job_items';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -62,6 +63,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261204_0087_inbox_index', inboxIndex],
   ['20261207_0110_inbox_day_order', inboxDayOrder],
   ['20261207_0111_feedback_period_index', feedbackPeriodIndex],
+  ['20261207_0150_background_job_items', backgroundJobItems],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
