@@ -28,6 +28,7 @@ import * as packetIndexes from './20261207_0100_packet_indexes';
 import * as inboxDayOrder from './20261207_0110_inbox_day_order';
 import * as feedbackPeriodIndex from './20261207_0111_feedback_period_index';
 import * as dimensionVersion from './20261207_0130_dimension_version';
+import * as backgroundJobItems from './20261207_0150_background_job_items';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -66,6 +67,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_0110_inbox_day_order', inboxDayOrder],
   ['20261207_0111_feedback_period_index', feedbackPeriodIndex],
   ['20261207_0130_dimension_version', dimensionVersion],
+  ['20261207_0150_background_job_items', backgroundJobItems],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

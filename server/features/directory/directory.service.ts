@@ -4,7 +4,7 @@ import type { Actor } from '../../platform/auth/roles';
 import { isUniqueViolation } from '../../platform/db/errors';
 import { ConflictError, NotFoundError, ValidationError } from '../../platform/errors';
 import { pageCountOf, type Page } from '../../platform/http/forms';
-import { JOB_BATCH_SIZE, type BackgroundJobs } from '../../platform/jobs';
+import { type BackgroundJobs, type JobItems } from '../../platform/jobs';
 import type { DirectoryRepository } from './directory.repository';
 import type { Department, StaffInput, StaffListFilter, StaffMember, StaffMemberFields } from './directory.schema';
 import { chainAbove, findCycle, type ManagementLinks } from './management-chain';
@@ -28,10 +28,10 @@ export interface ImportState {
   readonly departmentsCreated: number;
 }
 
+/** The job's items are the checked rows, managers before the people who report to them. */
 interface ImportPayload {
   readonly actorAccountId: number;
-  /** Checked rows, managers before the people who report to them. */
-  readonly rows: ReadonlyArray<StaffInput>;
+  readonly rowCount: number;
 }
 
 export const DIRECTORY_IMPORT_JOB = 'directory-import';
@@ -120,8 +120,8 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
    * chain: people it creates have no one reporting to them but later rows of the file, and the file's
    * own links were checked together with the directory before the job began.
    */
-  async function importBatch(payload: ImportPayload, state: ImportState, trx: Knex.Transaction): Promise<{ state: ImportState; done: number; finished: boolean }> {
-    const batch = payload.rows.slice(state.next, state.next + JOB_BATCH_SIZE);
+  async function importBatch(payload: ImportPayload, state: ImportState, trx: Knex.Transaction, rows: JobItems<StaffInput>): Promise<{ state: ImportState; done: number; finished: boolean }> {
+    const batch = await rows.batchFrom(state.next);
     const idByEmail = await repository.staffIdsByEmail([...new Set(batch.flatMap((r) => (r.managerEmail ? [r.email, r.managerEmail] : [r.email])))], trx);
     const changesExisting = batch.some((r) => idByEmail.has(r.email));
     if (changesExisting) await lockChain(trx);
@@ -155,15 +155,15 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
     // An edit made since the file was checked may close a loop with this batch: it is then not written.
     if (changesExisting && findCycle(await linksById(trx))) throw new ConflictError('directory.import.cycle');
     const next = { next: state.next + batch.length, created, updated, departmentsCreated };
-    const finished = next.next >= payload.rows.length;
+    const finished = next.next >= payload.rowCount;
     if (finished) {
-      await audit.record({ actorAccountId: payload.actorAccountId, action: 'directory.import', subjectType: 'directory', detail: { rows: payload.rows.length, created, updated, departmentsCreated } }, trx);
+      await audit.record({ actorAccountId: payload.actorAccountId, action: 'directory.import', subjectType: 'directory', detail: { rows: payload.rowCount, created, updated, departmentsCreated } }, trx);
     }
     return { state: next, done: next.next, finished };
   }
 
-  jobs.register<ImportPayload, ImportState>(DIRECTORY_IMPORT_JOB, {
-    start: (payload) => ({ total: payload.rows.length, state: { next: 0, created: 0, updated: 0, departmentsCreated: 0 } }),
+  jobs.register<ImportPayload, ImportState, StaffInput>(DIRECTORY_IMPORT_JOB, {
+    start: (payload) => ({ total: payload.rowCount, state: { next: 0, created: 0, updated: 0, departmentsCreated: 0 } }),
     step: importBatch,
     backUrl: '/directory/import',
   });
@@ -270,7 +270,7 @@ export function createDirectoryService({ knex, repository, audit, jobs }: Direct
       const ordered = managersFirst(rows, existing);
       // Each step of a large file is its own turn of the event loop.
       await yieldToOthers();
-      const job = await jobs.enqueue<ImportPayload>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rows: ordered }, { requestedByAccountId: actor.accountId });
+      const job = await jobs.enqueue<ImportPayload, StaffInput>(DIRECTORY_IMPORT_JOB, { actorAccountId: actor.accountId, rowCount: ordered.length }, { requestedByAccountId: actor.accountId, items: ordered });
       return { ok: true as const, job, rows: rows.length };
     },
   };

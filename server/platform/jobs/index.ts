@@ -5,24 +5,36 @@ import { claimRows } from '../db/claims';
 import { transactionWithRetry } from '../db/retry';
 import { parseJsonColumn, toNullableNumber } from '../db/json';
 import { AppError, NotFoundError } from '../errors';
+import { yieldToOthers } from '../csv-import';
 
 export type JobStatus = 'pending' | 'running' | 'done' | 'failed';
 
 /** Rows a batch writes: small enough that no batch holds the database for long (SQLite has one writer). */
 export const JOB_BATCH_SIZE = 250;
 const LEASE_MS = 10 * 60_000;
+/** Item rows written by one INSERT when a job is stored: a few hundred kB, so no statement is the whole file. */
+const CHUNKS_PER_INSERT = 8;
 
 /**
  * A kind of batched job. `step` does the next batch inside `trx`, and what it writes commits
  * together with the job's new state and progress: a crash loses at most the batch in flight, which
  * the next claim runs again, so running a job twice writes nothing twice.
  */
-export interface JobKind<Payload, State> {
+export interface JobKind<Payload, State, Item = never> {
   /** How much work there is, and the state before the first batch. */
-  start(payload: Payload): { total: number; state: State };
-  step(payload: Payload, state: State, trx: Knex.Transaction): Promise<{ state: State; done: number; finished: boolean }>;
+  start(payload: Payload, itemCount: number): { total: number; state: State };
+  step(payload: Payload, state: State, trx: Knex.Transaction, items: JobItems<Item>): Promise<{ state: State; done: number; finished: boolean }>;
   /** Where the job's progress page leads back to. */
   readonly backUrl: string;
+}
+
+/**
+ * A job's long input, stored JOB_BATCH_SIZE items to a row apart from the job's own row (which every
+ * batch updates), so a batch reads only its part and never rewrites the rest.
+ */
+export interface JobItems<Item> {
+  /** The items from `from` up to the end of its batch (from + JOB_BATCH_SIZE at most). */
+  batchFrom(from: number): Promise<Item[]>;
 }
 
 export interface JobView<State = unknown> {
@@ -71,7 +83,16 @@ function toView(r: Record<string, unknown>): JobView {
  */
 export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: () => number }) {
   const { knex, dialect, now } = deps;
-  const kinds = new Map<string, JobKind<unknown, unknown>>();
+  const kinds = new Map<string, JobKind<unknown, unknown, unknown>>();
+
+  const itemsOf = (jobId: number, trx: Knex.Transaction): JobItems<unknown> => ({
+    async batchFrom(from) {
+      const row = await trx('background_job_items').select('items').where({ job_id: jobId, chunk: Math.floor(from / JOB_BATCH_SIZE) }).first();
+      return row ? parseJsonColumn<unknown[]>(row.items).slice(from % JOB_BATCH_SIZE) : [];
+    },
+  });
+  // The input is erased with the job's end, in the same transaction as its last progress.
+  const eraseItems = (jobId: number, db: Knex | Knex.Transaction) => db('background_job_items').where({ job_id: jobId }).delete();
 
   /** Runs the next batch of a job we hold the claim of; true when the job has ended. */
   async function stepClaimed(job: JobRow, claimToken: string, payloadOf: () => unknown): Promise<boolean> {
@@ -83,7 +104,8 @@ export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: 
       return await transactionWithRetry(knex, async (trx) => {
         const current = await trx('background_jobs').select('state', 'status').where({ id: job.id, claim_token: claimToken }).first();
         if (!current || (current.status !== 'pending' && current.status !== 'running')) throw new Error('job claim lost');
-        const next = await kind.step(payload, parseJsonColumn(current.state), trx);
+        const next = await kind.step(payload, parseJsonColumn(current.state), trx, itemsOf(job.id, trx));
+        if (next.finished) await eraseItems(job.id, trx);
         const ended = next.finished ? { status: 'done', finished_at: now(), payload: null, claim_token: null, claimed_until: null } : { status: 'running', claimed_until: now() + LEASE_MS };
         const updated = await trx('background_jobs').where({ id: job.id, claim_token: claimToken }).update({ state: JSON.stringify(next.state), progress_done: next.done, ...ended });
         if (updated !== 1) throw new Error('job claim lost');
@@ -93,7 +115,10 @@ export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: 
       // What earlier batches wrote stays (each committed with its progress); the rest is not done.
       // The address list or rows are erased with the job, as when it finishes.
       const errorKey = err instanceof AppError ? err.messageKey : 'jobs.failed';
-      await knex('background_jobs').where({ id: job.id, claim_token: claimToken }).update({ status: 'failed', error_key: errorKey, finished_at: now(), payload: null, claim_token: null, claimed_until: null });
+      await knex.transaction(async (trx) => {
+        const failed = await trx('background_jobs').where({ id: job.id, claim_token: claimToken }).update({ status: 'failed', error_key: errorKey, finished_at: now(), payload: null, claim_token: null, claimed_until: null });
+        if (failed === 1) await eraseItems(job.id, trx);
+      });
       if (!(err instanceof AppError)) throw err;
       return true;
     }
@@ -109,29 +134,50 @@ export function createBackgroundJobs(deps: { knex: Knex; dialect: Dialect; now: 
   const release = (claimToken: string) => knex('background_jobs').where({ claim_token: claimToken }).whereIn('status', ['pending', 'running']).update({ claim_token: null, claimed_until: null });
 
   return {
-    register<Payload, State>(kind: string, definition: JobKind<Payload, State>): void {
-      kinds.set(kind, definition as JobKind<unknown, unknown>);
+    register<Payload, State, Item = never>(kind: string, definition: JobKind<Payload, State, Item>): void {
+      kinds.set(kind, definition as JobKind<unknown, unknown, unknown>);
     },
 
-    /** Stores a job (in the caller's transaction when given, so it exists only if the change that needs it does); returns its public id. */
-    async enqueue<Payload>(kind: string, payload: Payload, options: { requestedByAccountId: number | null; subject?: { type: string; id: number }; trx?: Knex.Transaction }): Promise<string> {
+    /**
+     * Stores a job (in the caller's transaction when given, so it exists only if the change that needs
+     * it does) with its items, a batch's worth to a row; returns its public id.
+     */
+    async enqueue<Payload, Item = never>(
+      kind: string,
+      payload: Payload,
+      options: { requestedByAccountId: number | null; subject?: { type: string; id: number }; trx?: Knex.Transaction; items?: readonly Item[] },
+    ): Promise<string> {
       const definition = kinds.get(kind);
       if (!definition) throw new Error(`no job kind ${kind}`);
-      const { total, state } = definition.start(payload);
+      const items = options.items ?? [];
+      const { total, state } = definition.start(payload, items.length);
       const publicId = randomBytes(16).toString('base64url');
-      await (options.trx ?? knex)('background_jobs').insert({
-        public_id: publicId,
-        kind,
-        status: 'pending',
-        payload: JSON.stringify(payload),
-        state: JSON.stringify(state),
-        progress_done: 0,
-        progress_total: total,
-        requested_by_account_id: options.requestedByAccountId,
-        subject_type: options.subject?.type ?? null,
-        subject_id: options.subject?.id ?? null,
-        created_at: now(),
-      });
+      const store = async (trx: Knex.Transaction) => {
+        const [id] = await trx('background_jobs').insert({
+          public_id: publicId,
+          kind,
+          status: 'pending',
+          payload: JSON.stringify(payload),
+          state: JSON.stringify(state),
+          progress_done: 0,
+          progress_total: total,
+          requested_by_account_id: options.requestedByAccountId,
+          subject_type: options.subject?.type ?? null,
+          subject_id: options.subject?.id ?? null,
+          created_at: now(),
+        });
+        const jobId = Number(id);
+        for (let first = 0; first < items.length; first += CHUNKS_PER_INSERT * JOB_BATCH_SIZE) {
+          // Each statement serialised on its own turn, so the whole input is never escaped in one go.
+          await yieldToOthers();
+          const rows = [];
+          for (let chunk = first / JOB_BATCH_SIZE; rows.length < CHUNKS_PER_INSERT && chunk * JOB_BATCH_SIZE < items.length; chunk++) {
+            rows.push({ job_id: jobId, chunk, items: JSON.stringify(items.slice(chunk * JOB_BATCH_SIZE, (chunk + 1) * JOB_BATCH_SIZE)) });
+          }
+          await trx('background_job_items').insert(rows);
+        }
+      };
+      await (options.trx ? store(options.trx) : knex.transaction(store));
       return publicId;
     },
 

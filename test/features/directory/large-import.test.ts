@@ -56,6 +56,10 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
     const jobPath = String(res.headers.location);
     expect(jobPath).toMatch(/^\/jobs\/[A-Za-z0-9_-]{22}$/);
     expect(await staffCount()).toBe(0);
+    // The rows wait a batch to a row of their own; the job's row, which each batch updates, holds none.
+    const batches = Math.ceil(PEOPLE / JOB_BATCH_SIZE);
+    expect(Number((await knex()('background_job_items').count({ n: '*' }).first())!.n)).toBe(batches);
+    expect(String((await knex()('background_jobs').select('payload').first()).payload)).not.toContain('@');
 
     const waiting = await hr.get(jobPath).expect(200);
     expect(waiting.text).toContain('Waiting to start');
@@ -64,7 +68,11 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
 
     const progress: number[] = [];
     for (let steps = 0; steps < 20; steps++) {
-      expect(await context.app.services.jobs.runOnce({ maxSteps: 1 })).toBe(1);
+      const { result: ran, statements } = await statementsOf(knex(), () => context.app.services.jobs.runOnce({ maxSteps: 1 }));
+      expect(ran).toBe(1);
+      // A batch reads its own rows only, and its progress update leaves the job's input alone.
+      expect(statements.filter((q) => /^select .*background_job_items/i.test(q))).toHaveLength(1);
+      expect(statements.filter((q) => /^update .*background_jobs/i.test(q) && /payload/.test(q) && !/status/.test(q))).toHaveLength(0);
       const json = await hr.get(`${jobPath}.json`).expect(200);
       progress.push(json.body.done);
       // Between two batches nothing holds the database: another request writes and reads at once.
@@ -73,7 +81,6 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
       expect(department.status).toBe(303);
       if (json.body.status === 'done') break;
     }
-    const batches = Math.ceil(PEOPLE / JOB_BATCH_SIZE);
     expect(progress).toEqual(Array.from({ length: batches }, (_, n) => Math.min(PEOPLE, (n + 1) * JOB_BATCH_SIZE)));
     expect(await context.app.services.jobs.runOnce()).toBe(0);
 
@@ -85,6 +92,7 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
     expect(audit.map((a) => (typeof a.detail === 'string' ? JSON.parse(a.detail) : a.detail))).toEqual([{ rows: PEOPLE, created: PEOPLE, updated: 0, departmentsCreated: 12 }]);
     // The rows are erased with the finished job.
     expect((await knex()('background_jobs').select('payload').first()).payload).toBeNull();
+    expect(Number((await knex()('background_job_items').count({ n: '*' }).first())!.n)).toBe(0);
   });
 
   it('when the same file is imported again, then nothing is added twice and the directory is unchanged', async () => {
@@ -138,5 +146,7 @@ describe(`a large directory import runs as a background job (${testDialect})`, (
     const rows = await directory();
     expect(rows.find((r) => r.email === outsider.email)!.manager).toBeNull();
     expect(rows.find((r) => r.email === email(0))!.manager).toBe(outsider.email);
+    // A stopped job's rows are erased as a finished one's are.
+    expect(Number((await knex()('background_job_items').count({ n: '*' }).first())!.n)).toBe(0);
   });
 });
