@@ -68,7 +68,7 @@ export async function aggregate(db: Database, env: Record<string, string>, round
       },
       baseline: async () => ({ ms: (await timed(groupBy(of))).ms }),
     });
-    rows.push(...compare(samples).map((c) => ({ ...c, name: `aggregate ${way} (${of.length} packets)`, unit: 'ms', note: `queries per packet: ${perPacket.map((q) => q.toFixed(2)).join('/')}` })));
+    rows.push(...compare(samples).map((c) => ({ ...c, name: `aggregate ${way}`, unit: 'ms', note: `${of.length} packets; queries per packet: ${perPacket.map((q) => q.toFixed(2)).join('/')}` })));
   }
   return rows;
 }
