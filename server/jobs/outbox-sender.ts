@@ -12,6 +12,8 @@ export interface OutboxSenderOptions {
   messageIdDomain: string;
   clock: Clock;
   batchSize?: number;
+  /** Batches one run may send while each comes back full: a backlog drains in one run, and a run still ends. */
+  maxBatches?: number;
   leaseMs?: number;
   /** Waits between attempts to record a delivery while the database is away (tests pass one that moves the clock). */
   pause?: (ms: number) => Promise<void>;
@@ -34,6 +36,7 @@ export interface OutboxRunResult {
 export function createOutboxSender(options: OutboxSenderOptions) {
   const { outbox, transport, logger, from, clock } = options;
   const batchSize = options.batchSize ?? 10;
+  const maxBatches = options.maxBatches ?? 20;
   // Longer than a batch can take with the transport's timeouts (about a minute a message at worst).
   const leaseMs = options.leaseMs ?? 15 * 60_000;
   const pause = options.pause ?? ((ms: number) => sleep(ms));
@@ -56,8 +59,8 @@ export function createOutboxSender(options: OutboxSenderOptions) {
     }
   }
 
-  async function runOnce(): Promise<OutboxRunResult> {
-    const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0 };
+  /** One claimed batch; returns how many messages it held. */
+  async function sendBatch(result: OutboxRunResult): Promise<number> {
     const { claimToken, messages } = await outbox.claimDue(batchSize, leaseMs);
     for (const message of messages) {
       // A database error here ends the run; the rows left keep their claim until it lapses.
@@ -84,7 +87,19 @@ export function createOutboxSender(options: OutboxSenderOptions) {
       await recordSent(message.id, claimToken);
       result.sent++;
     }
-    if (messages.length > 0) logger.info({ ...result, transport: transport.kind }, 'outbox run');
+    return messages.length;
+  }
+
+  async function runOnce(): Promise<OutboxRunResult> {
+    const result: OutboxRunResult = { sent: 0, retried: 0, failed: 0 };
+    // A full batch, all delivered, means more may be due (a survey's invitations, a busy hour): claim
+    // again at once. A failure ends the run: the SMTP server is likely away, and retries wait their turn.
+    for (let batch = 0; batch < maxBatches; batch++) {
+      const sentBefore = result.sent;
+      const claimed = await sendBatch(result);
+      if (claimed < batchSize || result.sent - sentBefore < claimed) break;
+    }
+    if (result.sent + result.retried + result.failed > 0) logger.info({ ...result, transport: transport.kind }, 'outbox run');
     return result;
   }
 

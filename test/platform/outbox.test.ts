@@ -93,6 +93,25 @@ describe('the e-mail outbox', () => {
     expect(await app.services.outbox.countByStatus()).toEqual({ failed: 1 });
   });
 
+  it('when more is due than one batch, then one run sends batch after batch until the backlog is gone or its batches are used', async () => {
+    const outbox = app.services.outbox;
+    for (let n = 1; n <= 25; n++) await outbox.enqueue(database.db.knex, email(n));
+    const logger = createLogger('silent');
+    const bounded = createOutboxSender({ outbox, transport: smtp.transport, logger, clock, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5, maxBatches: 2 });
+    expect(await bounded.runOnce()).toEqual({ sent: 10, retried: 0, failed: 0 });
+    const draining = createOutboxSender({ outbox, transport: smtp.transport, logger, clock, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
+    expect(await draining.runOnce()).toEqual({ sent: 15, retried: 0, failed: 0 });
+    expect(new Set(smtp.received.map((m) => m.subject)).size).toBe(25);
+  });
+
+  it('when a delivery fails, then the run stops claiming: the rest wait for the next run', async () => {
+    const outbox = app.services.outbox;
+    for (let n = 1; n <= 12; n++) await outbox.enqueue(database.db.knex, email(n));
+    smtp.down(421);
+    const sender = createOutboxSender({ outbox, transport: smtp.transport, logger: createLogger('silent'), clock, from: 'a@b.test', messageIdDomain: 'test', batchSize: 5 });
+    expect(await sender.runOnce()).toEqual({ sent: 0, retried: 5, failed: 0 });
+  });
+
   it('when two processes run the sender at once, then they claim disjoint messages and none is sent twice', async () => {
     const outbox = app.services.outbox;
     for (let n = 1; n <= 40; n++) await outbox.enqueue(database.db.knex, email(n));
