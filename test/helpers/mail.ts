@@ -49,7 +49,10 @@ export async function startSmtpServer() {
     down: (responseCode = 421) => (refusal = responseCode),
     up: () => (refusal = null),
     to: (address: string) => received.filter((m) => m.to.includes(address)),
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: () => {
+      transport.close();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

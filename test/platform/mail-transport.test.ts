@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { createMailTransport } from '../../server/platform/mail/transport';
 
 describe('mail transport without SMTP settings', () => {
@@ -18,6 +19,31 @@ describe('mail transport without SMTP settings', () => {
       expect(raw).toContain('Plain body');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('mail transport with SMTP settings', () => {
+  it('when several messages are sent one after another, then they share one connection', async () => {
+    let connections = 0;
+    let accepted = 0;
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS'],
+      logger: false,
+      onConnect: (_session, callback) => (connections++, callback()),
+      onData: (stream, _session, callback) => (stream.resume(), stream.on('end', () => (accepted++, callback()))),
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const transport = createMailTransport({ smtpUrl: `smtp://127.0.0.1:${(server.server.address() as { port: number }).port}?ignoreTLS=true`, mailDir: '' });
+    try {
+      expect(transport.kind).toBe('smtp');
+      for (let n = 1; n <= 5; n++) await transport.send({ messageId: `<outbox-${n}@test>`, from: 'a@test', to: 'b@test', subject: `Message ${n}`, text: 'Body\n', html: '<p>Body</p>' });
+      expect(accepted).toBe(5);
+      expect(connections).toBe(1);
+    } finally {
+      transport.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     }
   });
 });

@@ -212,6 +212,7 @@ describe('the e-mail outbox', () => {
           clock.advance(40_000);
           if (++sends === 2) otherResult = await other.runOnce();
         },
+        close: () => undefined,
       };
       const first = createOutboxSender({ outbox, transport: slow, logger, clock, from: 'a@b.test', messageIdDomain: 'accountable.test', leaseMs: 60_000 });
       expect(await first.runOnce()).toEqual({ sent: 2, retried: 0, failed: 0 });
