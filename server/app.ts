@@ -260,7 +260,7 @@ export async function createApp(deps: AppDeps) {
     next();
   });
   app.use(cookieParser());
-  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure }));
+  app.use(createSessionMiddleware({ knex: db.knex, secret, secure: config.cookieSecure, readSession: accounts.service.sessionWithActor }));
   app.use(passport.initialize());
   app.use(passport.session());
   app.use(csrf.protect);

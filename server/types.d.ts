@@ -11,6 +11,8 @@ declare global {
       locale: string;
       /** Set by csrf.acceptUpload when the multipart body could not be read. */
       uploadProblem?: MalformedUploadError;
+      /** The account the session store read with the session: null when it is gone or unverified. */
+      sessionActor?: Actor | null;
     }
   }
 }

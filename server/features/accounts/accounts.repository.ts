@@ -26,6 +26,47 @@ export interface AccountSummary {
 export type TokenPurpose = 'verify-email' | 'reset-password';
 
 const ACCOUNT_COLUMNS = ['id', 'email', 'display_name', 'password_hash', 'email_verified_at', 'staff_member_id', 'locale'];
+// What a signed-in request needs of its account: no password hash.
+const ACTOR_COLUMNS = ACCOUNT_COLUMNS.filter((c) => c !== 'password_hash');
+
+/** Rows of an account, one per stored role, with its directory facts: the actor, if verified. */
+function actorFrom(rows: ReadonlyArray<Record<string, unknown>>): Actor | undefined {
+  const first = rows[0];
+  if (!first || first.id == null || first.email_verified_at == null) return undefined;
+  const account = toAccount(first);
+  const roles = new Set<Role>(rows.map((r) => String(r.role)).filter(isRole));
+  if (first.staff_id != null) {
+    roles.add('staff');
+    if (toBoolean(first.is_executive)) roles.add('executive');
+    if (toBoolean(first.has_reports)) roles.add('manager');
+  }
+  return {
+    accountId: account.id,
+    email: account.email,
+    displayName: account.displayName,
+    staffMemberId: account.staffMemberId,
+    roles: [...roles].sort(),
+    locale: account.locale,
+  };
+}
+
+const actorSelect = `${ACTOR_COLUMNS.map((c) => `a.${c}`).join(', ')}, r.role, st.id as staff_id, st.is_executive, exists (select 1 from staff_members m where m.manager_id = a.staff_member_id) as has_reports`;
+const sessionJoins = (accountIdOfSession: string) =>
+  `from sessions s left join accounts a on a.id = ${accountIdOfSession} left join account_roles r on r.account_id = a.id left join staff_members st on st.id = a.staff_member_id`;
+/**
+ * Written out rather than built by Knex (it runs on every request with a cookie). The expiry test is
+ * connect-session-knex's own (server/platform/auth/session.ts stores the rows through it).
+ */
+const sessionQueries = {
+  sqlite: {
+    sql: `select s.sess, ${actorSelect} ${sessionJoins("json_extract(s.sess, '$.passport.user')")} where s.sid = ? and datetime(?) <= datetime(s.expired)`,
+    expiry: (at: Date) => at.toISOString(),
+  },
+  mysql: {
+    sql: `select s.sess, ${actorSelect} ${sessionJoins("cast(json_value(s.sess, '$.passport.user') as unsigned)")} where s.sid = ? and cast(? as datetime) <= s.expired`,
+    expiry: (at: Date) => at.toISOString().slice(0, 19).replace('T', ' '),
+  },
+};
 
 function toAccount(row: Record<string, unknown>): AccountRecord {
   return {
@@ -63,32 +104,33 @@ export function createAccountsRepository(knex: Knex, now: () => number) {
      * the directory link, so a directory change takes effect at the next request.
      */
     async findActor(id: number, db: Db = knex): Promise<Actor | undefined> {
-      // One statement, as every signed-in request reads it: a row per stored role (one with no role
-      // when there is none), with the directory facts beside each.
+      // One statement: a row per stored role (one with no role when there is none), with the
+      // directory facts beside each.
       const rows = await db('accounts as a')
         .leftJoin('account_roles as r', 'r.account_id', 'a.id')
         .leftJoin('staff_members as s', 's.id', 'a.staff_member_id')
         .where('a.id', id)
-        .select(ACCOUNT_COLUMNS.map((c) => `a.${c}`))
+        .select(ACTOR_COLUMNS.map((c) => `a.${c}`))
         .select('r.role', { staff_id: 's.id', is_executive: 's.is_executive' })
         .select(db.raw('exists (select 1 from ?? as ?? where ?? = ??) as ??', ['staff_members', 'm', 'm.manager_id', 'a.staff_member_id', 'has_reports']));
+      return actorFrom(rows);
+    },
+
+    /**
+     * A stored session that has not expired, with the account signed in to it, in one statement, as
+     * every request with a session cookie reads both. `actor` is absent when nobody is signed in to
+     * the session, and null when its account vanished or lost its verification.
+     */
+    async sessionWithActor(sid: string, at: Date): Promise<{ sess: unknown; actor?: Actor | null } | undefined> {
+      const mysql = knex.client.dialect === 'mysql';
+      const { sql, expiry } = sessionQueries[mysql ? 'mysql' : 'sqlite'];
+      const result = await knex.raw(sql, [sid, expiry(at)]);
+      const rows = (mysql ? result[0] : result) as Array<Record<string, unknown>>;
       const first = rows[0];
-      if (!first || first.email_verified_at == null) return undefined;
-      const account = toAccount(first);
-      const roles = new Set<Role>(rows.map((r) => String(r.role)).filter(isRole));
-      if (first.staff_id != null) {
-        roles.add('staff');
-        if (toBoolean(first.is_executive)) roles.add('executive');
-        if (toBoolean(first.has_reports)) roles.add('manager');
-      }
-      return {
-        accountId: account.id,
-        email: account.email,
-        displayName: account.displayName,
-        staffMemberId: account.staffMemberId,
-        roles: [...roles].sort(),
-        locale: account.locale,
-      };
+      if (!first) return undefined;
+      const sess = typeof first.sess === 'string' ? JSON.parse(first.sess) : first.sess;
+      if ((sess as { passport?: { user?: unknown } }).passport?.user === undefined) return { sess };
+      return { sess, actor: actorFrom(rows) ?? null };
     },
 
     async insert(

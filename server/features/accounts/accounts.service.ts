@@ -39,6 +39,7 @@ export function createAccountsService(deps: AccountsServiceDeps) {
 
   return {
     findActor: (accountId: number) => repository.findActor(accountId),
+    sessionWithActor: (sid: string, at: Date) => repository.sessionWithActor(sid, at),
 
     /**
      * Starts a community account: an account without a password, and a link to the address to

@@ -1,3 +1,4 @@
+import type { Request } from 'express';
 import { Passport } from 'passport';
 
 export type PassportInstance = InstanceType<typeof Passport>;
@@ -12,8 +13,11 @@ export interface PassportAccounts {
 export function createPassport(accounts: PassportAccounts): PassportInstance {
   const passport = new Passport();
   passport.serializeUser<number>((user, done) => done(null, (user as Actor).accountId));
-  passport.deserializeUser<number>((id, done) => {
-    // An account that vanished or lost verification simply ends up signed out.
+  passport.deserializeUser<number, Request>((req: Request, id: number, done: (err: unknown, user?: Actor | false) => void) => {
+    // An account that vanished or lost verification simply ends up signed out. The session store
+    // has read the account with the session (session.ts); a session it did not read is looked up.
+    const read = req.sessionActor;
+    if (read === null || (read !== undefined && read.accountId === Number(id))) return done(null, read ?? false);
     accounts.findActor(Number(id)).then((actor) => done(null, actor ?? false), done);
   });
   return passport;
