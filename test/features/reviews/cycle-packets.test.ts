@@ -22,7 +22,8 @@ describe('every input packet of a cycle built at once', () => {
   async function expectSamePackets(cycleId: number, exceptStaffMemberId: number | null): Promise<InputPacket[]> {
     const all: InputPacket[] = [];
     for await (const packet of context.app.services.packets.cycleRows(cycleId, exceptStaffMemberId)) all.push(packet);
-    for (const packet of all) expect(packet).toEqual(await context.app.services.packets.packet(hr, cycleId, packet.staff.id));
+    // Built alone whole, as its PDF reads it (the page shows a page of its comments, see packet-comment-pages.test.ts).
+    for (const packet of all) expect(packet).toEqual(await context.app.services.packets.packet(hr, cycleId, packet.staff.id, 'pdf'));
     // The figures alone (the CSV export's walk): the same as the packets', without reading an item.
     const { result: figures, statements } = await statementsOf(knex(), async () => {
       const rows = [];
