@@ -105,6 +105,11 @@ const DAY_MS = 86_400_000;
  * and only one batch's items are held at once.
  */
 export const PACKET_BATCH = 20;
+/**
+ * The figures alone (the CSV export's walk) read no item: a staff member costs a few small objects,
+ * so they go this many at a time, with fewer lookups and progress writes per file.
+ */
+export const FIGURES_BATCH = 500;
 
 /** A cycle's period: its first day to the end of its last day (UTC). */
 export function periodOf(cycle: ReviewCycle): Period {
@@ -255,12 +260,12 @@ export function createPacketsService(deps: PacketsDeps) {
    * A cycle's community-facing staff (but `exceptStaffMemberId`), a batch at a time, with what
    * their packets share; `onProgress` hears after each batch, and other requests get their turn.
    */
-  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress: ((done: number, total: number) => Promise<void>) | undefined, batchSize: number) {
     const cycle = await mustFindCycle(cycleId);
     const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
     const context = await cycleContext(cycle, null);
     for (let done = 0; done < facing.length; ) {
-      const batch = facing.slice(done, done + PACKET_BATCH);
+      const batch = facing.slice(done, done + batchSize);
       const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
       yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
       done += batch.length;
@@ -403,7 +408,7 @@ export function createPacketsService(deps: PacketsDeps) {
      * `exceptStaffMemberId`: an HR reader's own packet, which they read only as its subject.
      */
     async *cycleRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) yield* await assemble(cycle, context, staff, () => 'hr');
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress, PACKET_BATCH)) yield* await assemble(cycle, context, staff, () => 'hr');
     },
 
     /**
@@ -411,7 +416,7 @@ export function createPacketsService(deps: PacketsDeps) {
      * them), for an export that needs no more: counted by the database, no item read.
      */
     async *cycleDimensionRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) {
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress, FIGURES_BATCH)) {
         for (const member of staff) yield { cycle, previousCycle: context.previousCycle, staff: member, dimensions: dimensionsOf(cycle, context, member.id) };
       }
     },

@@ -152,5 +152,12 @@ describe('the statements every packet of a cycle runs', () => {
     const perBatch = (several.statements - batch.statements) / 3;
     expect(Number.isInteger(perBatch)).toBe(true);
     expect(perBatch).toBeLessThanOrEqual(12);
+    // The figures alone walk them in one batch: told of progress once, and no more statements than one packet batch.
+    const progress: number[] = [];
+    const figures = await statementsOf(knex(), async () => {
+      for await (const row of context.app.services.packets.cycleDimensionRows(cycleId, null, async (done) => void progress.push(done))) void row;
+    });
+    expect(progress).toEqual([3 * PACKET_BATCH + 1]);
+    expect(figures.statements.length).toBeLessThan(batch.statements);
   });
 });
