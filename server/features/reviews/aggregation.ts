@@ -92,17 +92,21 @@ function partsOfDepartments<C extends Placed & { readonly count: number }>(count
  */
 export function staffFigures(counts: { readonly ratings: readonly StaffRatingCount[]; readonly handling: readonly StaffHandlingCount[] }, rule: GroupRule) {
   const ratingPart = partsOfDepartments(counts.ratings, (c) => `${c.cycleId}:${c.dimensionId}`, rule);
-  const scores = new Map<string, number[]>();
+  // Kept as counts, one per score given, and spread into scores only for the figure asked for: a
+  // cycle's packets hold as many counts as staff × dimensions × scores, not every rating.
+  const scores = new Map<string, StaffRatingCount[]>();
   for (const c of counts.ratings) {
     const key = `${c.cycleId}:${c.dimensionId}:${c.staffMemberId}`;
-    scores.set(key, [...(scores.get(key) ?? []), ...Array<number>(c.count).fill(c.score)]);
+    const given = scores.get(key);
+    if (given) given.push(c);
+    else scores.set(key, [c]);
   }
   const handlingPart = partsOfDepartments(counts.handling, (c) => String(c.cycleId), rule);
   return {
     /** Per dimension for a cycle and the one before, each cycle over its own frozen department. */
     dimensions(staffMemberId: number, dimensionIds: readonly number[], cycles: { current: number; previous: number | null }): DimensionFigure[] {
       const figureFor = (dimensionId: number, cycleId: number) =>
-        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () => scaleFigures(scores.get(`${cycleId}:${dimensionId}:${staffMemberId}`) ?? [], RATING_POINTS));
+        ratingPart(`${cycleId}:${dimensionId}`, staffMemberId)(staffMemberId, () => scaleFigures((scores.get(`${cycleId}:${dimensionId}:${staffMemberId}`) ?? []).flatMap((c) => Array<number>(c.count).fill(c.score)), RATING_POINTS));
       return dimensionIds.map((dimensionId) => ({
         dimensionId,
         current: figureFor(dimensionId, cycles.current),

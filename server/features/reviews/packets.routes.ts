@@ -108,8 +108,20 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
   });
 
   const renderPacket = async (req: Request, res: Response, extra: Record<string, unknown> = {}, status = 200) => {
-    const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId));
-    res.status(status).render('reviews/packet', { title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }), packet: packetView(req, packet, minimumGroupSize), minimum: minimumGroupSize, action: `${base(req)}/${packet.staff.id}`, ...extra });
+    const packet = await packets.packet(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), 'view', pageNumber(req.query.page));
+    const action = `${base(req)}/${packet.staff.id}`;
+    const comments = packet.commentPage;
+    res.status(status).render('reviews/packet', {
+      title: req.t('reviews.packet.title', { name: packet.staff.name, cycle: packet.cycle.code }),
+      packet: packetView(req, packet, minimumGroupSize),
+      minimum: minimumGroupSize,
+      action,
+      // A flag set on a later page brings the reader back to it.
+      commentsPageQuery: comments.page > 1 ? `?page=${comments.page}` : '',
+      commentsShown: comments.total > 0 ? req.t('reviews.packet.commentsShown', { from: (comments.page - 1) * comments.pageSize + 1, to: (comments.page - 1) * comments.pageSize + packet.comments.length, total: comments.total }) : null,
+      pagination: comments.pageCount > 1 ? paginationView({ ...comments, items: [] }, action, {}) : null,
+      ...extra,
+    });
   };
 
   // Before the page's route, whose :staffId would otherwise take "12.pdf" (and refuse it).
@@ -137,7 +149,8 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
     const { note, clear } = parseForm(FlagSchema, req.body);
     const reference = String(req.params.itemId);
     await packets.flag(req.user!, idParam(req.params.cycleId), idParam(req.params.staffId), reference, clear === 'yes' ? null : note);
-    res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}#item-${reference}`);
+    const page = pageNumber(req.query.page);
+    res.redirect(303, `${base(req)}/${idParam(req.params.staffId)}${page > 1 ? `?page=${page}` : ''}#item-${reference}`);
   });
 
   router.get('/reviews/:cycleId/progress', access.roles('hr'), async (req, res) => {

@@ -16,6 +16,8 @@ import type { Populations } from './populations';
 import type { TrendsRepository } from './trends.repository';
 
 export const TEAM_PAGE_SIZE = 50;
+/** Comments a packet's page shows at once; its figures and themes count every item of the cycle. */
+export const COMMENT_PAGE_SIZE = 50;
 export const TEAM_STATES = ['reviewed', 'unreviewed'] as const;
 
 /** Which packets of a cycle's list to show: a department, reviewed or not, and the page. */
@@ -72,7 +74,10 @@ export interface InputPacket {
   readonly kinds: Guarded<{ readonly total: number; readonly appreciation: number; readonly suggestion: number; readonly concern: number; readonly solicited: number }>;
   readonly dimensions: ReadonlyArray<DimensionFigure & { readonly label: string }>;
   readonly surveys: readonly StaffSurveyResult[];
+  /** The comments of `commentPage` (all of them in an export), in the items' day-then-random order. */
   readonly comments: readonly PacketComment[];
+  /** Which of the comments are shown: the page, and how many there are in all. */
+  readonly commentPage: { readonly page: number; readonly pageSize: number; readonly total: number; readonly pageCount: number };
   readonly themes: ReturnType<typeof frequentThemes>;
   /** Every routed item counts: one never acknowledged is a miss once due (see handlingTallies). */
   readonly handling: HandlingFigure;
@@ -100,6 +105,11 @@ const DAY_MS = 86_400_000;
  * and only one batch's items are held at once.
  */
 export const PACKET_BATCH = 20;
+/**
+ * The figures alone (the CSV export's walk) read no item: a staff member costs a few small objects,
+ * so they go this many at a time, with fewer lookups and progress writes per file.
+ */
+export const FIGURES_BATCH = 500;
 
 /** A cycle's period: its first day to the end of its last day (UTC). */
 export function periodOf(cycle: ReviewCycle): Period {
@@ -178,8 +188,11 @@ export function createPacketsService(deps: PacketsDeps) {
     }));
   }
 
-  /** The packets of these staff members, each read as `viewerOf` says, in one set of statements for all of them. */
-  async function assemble(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staff: readonly StaffMember[], viewerOf: (staff: StaffMember) => InputPacket['viewer']): Promise<InputPacket[]> {
+  /**
+   * The packets of these staff members, each read as `viewerOf` says, in one set of statements for all of them;
+   * with `commentPage`, only that page of each packet's comments (names are read for it alone).
+   */
+  async function assemble(cycle: ReviewCycle, context: Awaited<ReturnType<typeof cycleContext>>, staff: readonly StaffMember[], viewerOf: (staff: StaffMember) => InputPacket['viewer'], commentPage?: number): Promise<InputPacket[]> {
     const { previousCycle, figures } = context;
     const period = periodOf(cycle);
     const ids = staff.map((s) => s.id);
@@ -187,8 +200,18 @@ export function createPacketsService(deps: PacketsDeps) {
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = ended(cycle);
     const handling = groupBy(final ? await repository.handlingFacts(period, cycle.id, ids) : [], (f) => f.staffMemberId);
-    // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all).
-    const named = staff.filter((s) => viewerOf(s) !== 'self').flatMap((s) => (items.get(s.id) ?? []).filter((i) => i.attribution === 'named').map((i) => i.id));
+    // The order is by day, then by the item's random reference: stable from page to page, and no arrival order within a day.
+    const shown = new Map(
+      staff.map((s) => {
+        const own = viewerOf(s) === 'self' ? [] : (items.get(s.id) ?? []);
+        const pageCount = commentPage === undefined ? 1 : pageCountOf(own.length, COMMENT_PAGE_SIZE);
+        const page = Math.min(commentPage ?? 1, pageCount);
+        const pageSize = commentPage === undefined ? own.length : COMMENT_PAGE_SIZE;
+        return [s.id, { items: own.slice((page - 1) * pageSize, page * pageSize), page: { page, pageSize, total: own.length, pageCount } }];
+      }),
+    );
+    // Identity only as the item allows: a name for named items, nothing else for the rest (one read for all shown).
+    const named = [...shown.values()].flatMap((s) => s.items.filter((i) => i.attribution === 'named').map((i) => i.id));
     const names = await feedback.namedSubmitters(named);
     const reviews = new Map((await repository.reviews(cycle.id, ids)).map((r) => [r.staffMemberId, r]));
     const surveys = await deps.staffSurveyResults(ids, period);
@@ -198,10 +221,8 @@ export function createPacketsService(deps: PacketsDeps) {
       const own = items.get(member.id) ?? [];
       // Figures count only what arrived in the period; later solicited answers are read, not counted.
       const counted = own.filter((i) => i.counted);
-      const comments: PacketComment[] =
-        viewer === 'self'
-          ? []
-          : own.map((item) => ({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName: names.get(item.id)?.displayName ?? null, receivedOn: dayOf(item.createdAt), comment: item.comment, context: item.context, solicited: item.solicited, flag: item.flag }));
+      const { items: shownItems, page } = shown.get(member.id)!;
+      const comments: PacketComment[] = shownItems.map((item) => ({ reference: item.reference, kind: item.kind, attribution: item.attribution, submitterName: names.get(item.id)?.displayName ?? null, receivedOn: dayOf(item.createdAt), comment: item.comment, context: item.context, solicited: item.solicited, flag: item.flag }));
       const review = reviews.get(member.id);
       return {
         cycle,
@@ -222,6 +243,7 @@ export function createPacketsService(deps: PacketsDeps) {
         dimensions: dimensionsOf(cycle, context, member.id),
         surveys: surveys.get(member.id) ?? [],
         comments,
+        commentPage: page,
         themes: unlessOpen(
           frequentThemes(
             counted.map((i) => i.comment),
@@ -238,12 +260,12 @@ export function createPacketsService(deps: PacketsDeps) {
    * A cycle's community-facing staff (but `exceptStaffMemberId`), a batch at a time, with what
    * their packets share; `onProgress` hears after each batch, and other requests get their turn.
    */
-  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
+  async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress: ((done: number, total: number) => Promise<void>) | undefined, batchSize: number) {
     const cycle = await mustFindCycle(cycleId);
     const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
     const context = await cycleContext(cycle, null);
     for (let done = 0; done < facing.length; ) {
-      const batch = facing.slice(done, done + PACKET_BATCH);
+      const batch = facing.slice(done, done + batchSize);
       const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
       yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
       done += batch.length;
@@ -260,11 +282,14 @@ export function createPacketsService(deps: PacketsDeps) {
   }
 
   return {
-    /** One packet; every view is audited (only after access is granted, so a refusal leaves no trace of a view). */
-    async packet(actor: Actor, cycleId: number, staffMemberId: number, purpose: 'view' | 'pdf' = 'view'): Promise<InputPacket> {
+    /**
+     * One packet, with one page of its comments when viewed (all of them in the PDF); every view is
+     * audited (only after access is granted, so a refusal leaves no trace of a view).
+     */
+    async packet(actor: Actor, cycleId: number, staffMemberId: number, purpose: 'view' | 'pdf' = 'view', commentPage = 1): Promise<InputPacket> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       await audit.record({ actorAccountId: actor.accountId, action: purpose === 'pdf' ? 'packet.export' : 'packet.view', subjectType: 'input_packet', subjectId: `${cycle.id}:${staff.id}`, detail: { cycleId: cycle.id, staffMemberId: staff.id, ...(purpose === 'pdf' ? { format: 'pdf' } : {}) } });
-      return (await assemble(cycle, await cycleContext(cycle, staff), [staff], () => viewer))[0]!;
+      return (await assemble(cycle, await cycleContext(cycle, staff), [staff], () => viewer, purpose === 'view' ? commentPage : undefined))[0]!;
     },
 
     /**
@@ -383,7 +408,7 @@ export function createPacketsService(deps: PacketsDeps) {
      * `exceptStaffMemberId`: an HR reader's own packet, which they read only as its subject.
      */
     async *cycleRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) yield* await assemble(cycle, context, staff, () => 'hr');
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress, PACKET_BATCH)) yield* await assemble(cycle, context, staff, () => 'hr');
     },
 
     /**
@@ -391,7 +416,7 @@ export function createPacketsService(deps: PacketsDeps) {
      * them), for an export that needs no more: counted by the database, no item read.
      */
     async *cycleDimensionRows(cycleId: number, exceptStaffMemberId: number | null, onProgress?: (done: number, total: number) => Promise<void>) {
-      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress)) {
+      for await (const { cycle, context, staff } of cycleBatches(cycleId, exceptStaffMemberId, onProgress, FIGURES_BATCH)) {
         for (const member of staff) yield { cycle, previousCycle: context.previousCycle, staff: member, dimensions: dimensionsOf(cycle, context, member.id) };
       }
     },

@@ -22,7 +22,8 @@ describe('every input packet of a cycle built at once', () => {
   async function expectSamePackets(cycleId: number, exceptStaffMemberId: number | null): Promise<InputPacket[]> {
     const all: InputPacket[] = [];
     for await (const packet of context.app.services.packets.cycleRows(cycleId, exceptStaffMemberId)) all.push(packet);
-    for (const packet of all) expect(packet).toEqual(await context.app.services.packets.packet(hr, cycleId, packet.staff.id));
+    // Built alone whole, as its PDF reads it (the page shows a page of its comments, see packet-comment-pages.test.ts).
+    for (const packet of all) expect(packet).toEqual(await context.app.services.packets.packet(hr, cycleId, packet.staff.id, 'pdf'));
     // The figures alone (the CSV export's walk): the same as the packets', without reading an item.
     const { result: figures, statements } = await statementsOf(knex(), async () => {
       const rows = [];
@@ -151,5 +152,12 @@ describe('the statements every packet of a cycle runs', () => {
     const perBatch = (several.statements - batch.statements) / 3;
     expect(Number.isInteger(perBatch)).toBe(true);
     expect(perBatch).toBeLessThanOrEqual(12);
+    // The figures alone walk them in one batch: told of progress once, and no more statements than one packet batch.
+    const progress: number[] = [];
+    const figures = await statementsOf(knex(), async () => {
+      for await (const row of context.app.services.packets.cycleDimensionRows(cycleId, null, async (done) => void progress.push(done))) void row;
+    });
+    expect(progress).toEqual([3 * PACKET_BATCH + 1]);
+    expect(figures.statements.length).toBeLessThan(batch.statements);
   });
 });
