@@ -29,6 +29,8 @@ import * as inboxDayOrder from './20261207_0110_inbox_day_order';
 import * as feedbackPeriodIndex from './20261207_0111_feedback_period_index';
 import * as dimensionVersion from './20261207_0130_dimension_version';
 import * as backgroundJobItems from './20261207_0150_background_job_items';
+import * as trendFigures from './20261208_0010_trend_figures';
+import * as inboxCounts from './20261208_0020_inbox_counts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -68,6 +70,8 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_0111_feedback_period_index', feedbackPeriodIndex],
   ['20261207_0130_dimension_version', dimensionVersion],
   ['20261207_0150_background_job_items', backgroundJobItems],
+  ['20261208_0010_trend_figures', trendFigures],
+  ['20261208_0020_inbox_counts', inboxCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -316,8 +316,9 @@ export async function createApp(deps: AppDeps) {
   // Exports, imports and survey invitations: work done in the background, a step at a time.
   jobRegistry.register('background', config.exportIntervalMs, () => Promise.all([reviews.exports.runOnce(), jobs.runOnce()]));
   jobRegistry.register('public-figures', config.publicFiguresIntervalMs, () => serviceLevels.service.refreshPublicFigures());
+  jobRegistry.register('trends', config.trendsIntervalMs, () => reviews.trends.refresh());
   jobRegistry.register('retention', config.retentionIntervalMs, retentionSweep.runOnce);
-  return { app, jobRegistry, outboxSender, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, exports: reviews.exports, jobs } };
+  return { app, jobRegistry, outboxSender, retentionSweep, services: { accounts: accounts.service, directory: directory.service, outbox, feedback: feedback.service, inbox: routing.inbox, routing: routing.routing, serviceLevels: serviceLevels.service, escalation: routing.escalation, complaints: complaints.service, workingGroups: workingGroups.service, surveys: surveys.service, reviewCycles: reviewCycles.service, solicitations: solicitations.service, packets: reviews.packets, trends: reviews.trends, exports: reviews.exports, jobs } };
 }
 
 export type AppInstance = Awaited<ReturnType<typeof createApp>>;

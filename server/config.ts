@@ -48,6 +48,7 @@ const EnvSchema = z.object({
   EXPORT_RETENTION_DAYS: z.coerce.number().int().min(1, 'EXPORT_RETENTION_DAYS must be at least 1').default(7),
   RETENTION_INTERVAL_MS: z.coerce.number().int().min(0).default(3_600_000),
   PUBLIC_FIGURES_INTERVAL_MS: z.coerce.number().int().min(0).default(300_000),
+  TRENDS_INTERVAL_MS: z.coerce.number().int().min(0).default(600_000),
   MINIMUM_GROUP_SIZE: z.coerce.number().int().min(MINIMUM_GROUP_SIZE_FLOOR, `MINIMUM_GROUP_SIZE may not be below ${MINIMUM_GROUP_SIZE_FLOOR}`).default(DEFAULT_MINIMUM_GROUP_SIZE),
   PASSWORD_HASH_COST: z.enum(['standard', 'low']).default('standard'),
 });
@@ -83,6 +84,8 @@ export interface Config {
   readonly retentionIntervalMs: number;
   /** How often the public service-level figures are computed again. */
   readonly publicFiguresIntervalMs: number;
+  /** How often HR's trends are recounted (their handling figures are as of the last count). */
+  readonly trendsIntervalMs: number;
   /** The least number of people behind any figure from non-named input (never below 3). */
   readonly minimumGroupSize: number;
   readonly passwordHashCost: 'standard' | 'low';
@@ -140,6 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportRetentionDays: e.EXPORT_RETENTION_DAYS,
     retentionIntervalMs: e.RETENTION_INTERVAL_MS,
     publicFiguresIntervalMs: e.PUBLIC_FIGURES_INTERVAL_MS,
+    trendsIntervalMs: e.TRENDS_INTERVAL_MS,
     minimumGroupSize: e.MINIMUM_GROUP_SIZE,
     passwordHashCost: e.PASSWORD_HASH_COST,
   });

@@ -172,6 +172,11 @@ export async function seedScaleFeedback(knex: Knex, input: ScaleHistoryInput): P
     },
     progress,
   );
+  // The inbox's kept counts (see routed-items.repository countItem), for the rows written above.
+  await knex.transaction(async (trx) => {
+    await trx('inbox_counts').delete();
+    await trx.raw('INSERT INTO inbox_counts (recipient_staff_member_id, status, items) SELECT recipient_staff_member_id, status, count(*) FROM routed_items GROUP BY recipient_staff_member_id, status');
+  });
   return { cycleIds: cycles.map((c) => c.id) };
 }
 

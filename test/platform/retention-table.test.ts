@@ -31,6 +31,7 @@ const NO_PERSONAL_DATA = [
   'survey_template_versions',
   'survey_templates',
   'surveys',
+  'trend_figures',
   'working_group_staff',
   'working_groups',
 ];

@@ -57,6 +57,7 @@ describe('a web process and a worker process on one database', () => {
       EXPORT_INTERVAL_MS: '250',
       RETENTION_INTERVAL_MS: '250',
       PUBLIC_FIGURES_INTERVAL_MS: '250',
+      TRENDS_INTERVAL_MS: '250',
     });
     started.push(server);
     return server;
@@ -82,11 +83,11 @@ describe('a web process and a worker process on one database', () => {
     expect(await knex('outbox_messages').count({ n: '*' }).first()).not.toMatchObject({ n: 0 });
     expect(smtp.received).toHaveLength(0);
     const before = await healthOf(url!);
-    expect(before.map((j) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'public-figures', 'retention']);
+    expect(before.map((j) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'public-figures', 'trends', 'retention']);
     for (const job of before) expect(job).toMatchObject({ stale: true, lastHeartbeat: null });
 
     const worker = start('worker');
-    await worker.waitFor(/Accountable worker is running 7 jobs/);
+    await worker.waitFor(/Accountable worker is running 8 jobs/);
     expect(worker.output().stdout).not.toContain('running at');
 
     const notice = await eventually(() => smtp.to(org.manager.email).find((m) => m.subject === `New feedback to review (${reference})`));

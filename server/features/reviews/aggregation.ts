@@ -207,6 +207,30 @@ export interface RatedItems {
   readonly all: number;
 }
 
+/** How many feedback items of one department's staff (as frozen) in one cycle were rated on exactly these dimensions. */
+export interface DepartmentRatedSet {
+  readonly cycleId: number;
+  readonly departmentId: number;
+  /** Ascending. */
+  readonly dimensionIds: readonly number[];
+  readonly items: number;
+}
+
+/**
+ * The distinct items a filter covers, from the items counted per set of dimensions they were rated
+ * on: an item is in the filter when any of its dimensions is, so these add up exactly where counts
+ * per dimension would count an item once for each.
+ */
+export function ratedItemsOf(sets: readonly DepartmentRatedSet[], filter: TrendFilter): RatedItems {
+  const rated = { chosen: 0, all: 0 };
+  for (const set of sets) {
+    if (!filter.cycleIds.includes(set.cycleId) || !set.dimensionIds.some((d) => filter.dimensionIds.includes(d))) continue;
+    rated.all += set.items;
+    if (filter.departmentIds.includes(set.departmentId)) rated.chosen += set.items;
+  }
+  return rated;
+}
+
 /**
  * A filter that would describe fewer people than the minimum is refused outright rather than shown
  * empty, so that narrowing step by step cannot single anyone out. Counted in distinct feedback items.

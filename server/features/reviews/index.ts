@@ -10,10 +10,12 @@ import { createPacketsRepository } from './packets.repository';
 import { createPacketsRoutes } from './packets.routes';
 import { createPopulations } from './populations';
 import { createTrendsRepository } from './trends.repository';
+import { createTrendsService } from './trends.service';
 import { createPacketsService, type CycleLookup, type PacketDirectory, type StaffSurveyResult } from './packets.service';
 import type { Period } from './packets.repository';
 
 export type { PacketsService, InputPacket, CycleLookup } from './packets.service';
+export type { TrendsService } from './trends.service';
 export type { ReviewCycle } from './cycles.schema';
 
 /** Input packets, the manager's review of them, HR's progress, trends and exports. */
@@ -33,7 +35,10 @@ export function createReviews(deps: {
   translate: Translate;
 }) {
   const now = () => deps.clock.now();
-  const packets = createPacketsService({ ...deps, repository: createPacketsRepository(deps.knex, now), trendsRepository: createTrendsRepository(deps.knex, now), populations: createPopulations(deps.knex, now), now });
+  const repository = createPacketsRepository(deps.knex, now);
+  const populations = createPopulations(deps.knex, now);
+  const packets = createPacketsService({ ...deps, repository, populations, now });
+  const trends = createTrendsService({ ...deps, repository: createTrendsRepository(deps.knex), packetsRepository: repository, populations, now });
   const exports = createExportJobs({ knex: deps.knex, dialect: deps.dialect, audit: deps.audit, now, retentionMs: deps.exportRetentionMs, cycleSheets: cycleSheets(packets, deps.translate, deps.minimumGroupSize) });
-  return { packets, exports, routes: createPacketsRoutes({ packets, exports, minimumGroupSize: deps.minimumGroupSize }) };
+  return { packets, trends, exports, routes: createPacketsRoutes({ packets, trends, exports, minimumGroupSize: deps.minimumGroupSize }) };
 }

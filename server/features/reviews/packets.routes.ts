@@ -11,6 +11,8 @@ import { sendPdf } from '../../platform/exports';
 import { packetDocument } from './packet-document';
 import { tallyText, withheldText } from './figure-text';
 import { TEAM_STATES, type InputPacket, type PacketsService } from './packets.service';
+import type { TrendsService } from './trends.service';
+import { minuteOf } from '../../platform/privacy/times';
 
 const NOTES_MAX = 5000;
 const ReviewSchema = z.object({ notes: z.string().trim().max(NOTES_MAX, 'reviews.errors.notesTooLong').default('') });
@@ -69,7 +71,7 @@ export function packetView(req: Request, packet: InputPacket, minimum: number) {
   };
 }
 
-export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { packets: PacketsService; exports: ExportJobs; minimumGroupSize: number }): Router {
+export function createPacketsRoutes({ packets, trends, exports, minimumGroupSize }: { packets: PacketsService; trends: TrendsService; exports: ExportJobs; minimumGroupSize: number }): Router {
   const router = Router({ caseSensitive: true });
   const base = (req: Request) => `/reviews/${idParam(req.params.cycleId)}/packets`;
 
@@ -184,46 +186,49 @@ export function createPacketsRoutes({ packets, exports, minimumGroupSize }: { pa
 
   router.get('/reviews/trends', access.roles('hr', 'executive'), async (req, res) => {
     const filter = { departmentIds: ids(req.query.department), dimensionIds: ids(req.query.dimension), cycleIds: ids(req.query.cycle) };
-    const trends = await packets.trends(filter);
-    const figure = (departmentId: number, dimensionId: number, cycleId: number) => trends.figures.find((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId)!.figure;
-    const departments = filter.departmentIds.length ? trends.departments.filter((d) => filter.departmentIds.includes(d.id)) : trends.departments;
-    const dimensions = filter.dimensionIds.length ? trends.dimensions.filter((d) => filter.dimensionIds.includes(d.id)) : trends.dimensions;
-    const refused = trends.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null;
+    const report = await trends.read(filter);
+    const figure = (departmentId: number, dimensionId: number, cycleId: number) => report.figures.find((f) => f.departmentId === departmentId && f.dimensionId === dimensionId && f.cycleId === cycleId)!.figure;
+    const departments = filter.departmentIds.length ? report.departments.filter((d) => filter.departmentIds.includes(d.id)) : report.departments;
+    const dimensions = filter.dimensionIds.length ? report.dimensions.filter((d) => filter.dimensionIds.includes(d.id)) : report.dimensions;
+    const refused = report.refused ? req.t('reviews.trends.filterTooNarrow', { minimum: minimumGroupSize }) : null;
     // Each withheld cell carries its reason (a stable code in JSON) and the words for it.
     const withheld = (f: Suppressed, cycle: ReviewCycle) => ({ cycle: cycle.code, withheld: f.reason, why: withheldText(req.t, f, { minimum: minimumGroupSize, endsOn: cycle.endsOn }) });
-    const handling = trends.refused
+    const handling = report.refused
       ? []
       : departments.map((department) => ({
           department: department.name,
-          cells: trends.cycles.map((c) => {
-            const f = trends.handling.find((h) => h.departmentId === department.id && h.cycleId === c.id)!.figure;
+          cells: report.cycles.map((c) => {
+            const f = report.handling.find((h) => h.departmentId === department.id && h.cycleId === c.id)!.figure;
             return f.suppressed ? withheld(f, c) : { cycle: c.code, items: f.items, acknowledged: f.acknowledged, responded: f.responded };
           }),
         }));
-    const rows = trends.refused
+    const rows = report.refused
       ? []
       : departments.flatMap((department) =>
           dimensions.map((dimension) => ({
             department: department.name,
             dimension: dimension.label,
-            cells: trends.cycles.map((c) => {
+            cells: report.cycles.map((c) => {
               const f = figure(department.id, dimension.id, c.id);
               return f.suppressed ? withheld(f, c) : { cycle: c.code, mean: f.mean, count: f.count };
             }),
           })),
         );
-    res.status(trends.refused ? 422 : 200);
-    if (req.accepts(['html', 'json']) === 'json') return void res.json({ refused, cycles: trends.cycles.map((c) => c.code), rows, handling });
+    res.status(report.refused ? 422 : 200);
+    const computedAt = report.computedAt === null ? null : new Date(report.computedAt).toISOString();
+    if (req.accepts(['html', 'json']) === 'json') return void res.json({ refused, computedAt, cycles: report.cycles.map((c) => c.code), rows, handling });
     res.render('reviews/trends', {
       title: req.t('reviews.trends.title'),
       refused,
-      cycles: trends.cycles,
+      cycles: report.cycles,
       filters: {
-        departments: trends.departments.map((d) => ({ ...d, selected: filter.departmentIds.includes(d.id) })),
-        dimensions: trends.dimensions.map((d) => ({ ...d, selected: filter.dimensionIds.includes(d.id) })),
+        departments: report.departments.map((d) => ({ ...d, selected: filter.departmentIds.includes(d.id) })),
+        dimensions: report.dimensions.map((d) => ({ ...d, selected: filter.dimensionIds.includes(d.id) })),
       },
       rows,
       handling,
+      computedAt,
+      computedAtText: report.computedAt === null ? null : minuteOf(report.computedAt),
     });
   });
 

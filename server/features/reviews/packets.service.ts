@@ -9,11 +9,10 @@ import { NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/
 import { allVisibleFrom, dayOf } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { departmentHandling, departmentTrends, filterIsolatesTooFew, frequentThemes, groupBy, staffFigures, type DimensionFigure, type StaffHandlingCount, type HandlingFigure, type StaffRatingCount, type TrendFilter, type TrendFigure } from './aggregation';
+import { frequentThemes, groupBy, staffFigures, type DimensionFigure, type StaffHandlingCount, type HandlingFigure, type StaffRatingCount } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period, Within } from './packets.repository';
 import type { Populations } from './populations';
-import type { TrendsRepository } from './trends.repository';
 
 export const TEAM_PAGE_SIZE = 50;
 /** Comments a packet's page shows at once; its figures and themes count every item of the cycle. */
@@ -87,7 +86,6 @@ export interface InputPacket {
 export interface PacketsDeps {
   knex: Knex;
   repository: PacketsRepository;
-  trendsRepository: TrendsRepository;
   populations: Populations;
   cycles: CycleLookup;
   directory: PacketDirectory;
@@ -116,12 +114,18 @@ export function periodOf(cycle: ReviewCycle): Period {
   return { from: DateTime.fromISO(cycle.startsOn, { zone: 'utc' }).toMillis(), to: DateTime.fromISO(cycle.endsOn, { zone: 'utc' }).toMillis() + DAY_MS };
 }
 
+/**
+ * Over once every input of the period shows: an item sent in its last minutes is held back a while,
+ * and a figure shown before it arrived would move when it did.
+ */
+export function cycleEnded(cycle: ReviewCycle, now: number): boolean {
+  return now >= allVisibleFrom(periodOf(cycle).to);
+}
+
 export function createPacketsService(deps: PacketsDeps) {
-  const { knex, repository, trendsRepository, populations, cycles, directory, feedback, audit } = deps;
+  const { knex, repository, populations, cycles, directory, feedback, audit } = deps;
   const rule: GroupRule = { minimumGroupSize: deps.minimumGroupSize };
-  // Over once every input of the period shows: an item sent in its last minutes is held back a while,
-  // and a figure shown before it arrived would move when it did.
-  const ended = (cycle: ReviewCycle) => deps.now() >= allVisibleFrom(periodOf(cycle).to);
+  const ended = (cycle: ReviewCycle) => cycleEnded(cycle, deps.now());
 
   async function mustFindCycle(id: number): Promise<ReviewCycle> {
     const cycle = await cycles.findCycle(id);
@@ -365,39 +369,6 @@ export function createPacketsService(deps: PacketsDeps) {
         reviewed: groups.reduce((sum, g) => sum + g.reviewed, 0),
         byDepartment: tally((g) => g.departmentName ?? ''),
         byManager: tally((g) => g.managerName ?? ''),
-      };
-    },
-
-    /**
-     * Department × dimension figures, and how each department's routed items were handled, across
-     * cycles; a filter that would single out a few people is refused.
-     */
-    async trends(filter: Partial<TrendFilter>): Promise<{ refused: boolean; figures: TrendFigure[]; handling: ReturnType<typeof departmentHandling>; cycles: ReviewCycle[]; departments: Array<{ id: number; name: string }>; dimensions: Array<{ id: number; label: string }> }> {
-      // Only periods that are over: a period still running would move between two readings.
-      const allCycles = (await cycles.listCycles()).filter((c) => c.status !== 'planned' && ended(c)).sort((a, b) => a.startsOn.localeCompare(b.startsOn));
-      const departments = await directory.listDepartments();
-      const dimensions = await repository.dimensions();
-      const chosen: TrendFilter = {
-        departmentIds: (filter.departmentIds ?? []).filter((id) => departments.some((d) => d.id === id)),
-        dimensionIds: filter.dimensionIds?.length ? filter.dimensionIds : dimensions.map((d) => d.id),
-        cycleIds: filter.cycleIds?.length ? filter.cycleIds : allCycles.map((c) => c.id),
-      };
-      const shownCycles = allCycles.filter((c) => chosen.cycleIds.includes(c.id));
-      for (const c of shownCycles) await populations.freeze(c.id);
-      // Periods never overlap, so an item is rated in one cycle only: the cycles' distinct items add up.
-      const perCycle = await Promise.all(shownCycles.map((c) => trendsRepository.ratedItems(periodOf(c), c.id, chosen.dimensionIds, chosen.departmentIds)));
-      const rated = perCycle.reduce((sum, r) => ({ chosen: sum.chosen + r.chosen, all: sum.all + r.all }), { chosen: 0, all: 0 });
-      if (filterIsolatesTooFew(rated, chosen, rule)) return { refused: true, figures: [], handling: [], cycles: shownCycles, departments, dimensions };
-      const counts = (await Promise.all(shownCycles.map((c) => trendsRepository.ratingCounts(periodOf(c), c.id)))).flat();
-      const handling = (await Promise.all(shownCycles.map((c) => trendsRepository.handlingCounts(periodOf(c), c.id)))).flat();
-      const shownDepartments = departments.map((d) => d.id).filter((id) => chosen.departmentIds.length === 0 || chosen.departmentIds.includes(id));
-      return {
-        refused: false,
-        figures: departmentTrends(counts, departments.map((d) => d.id), chosen, rule),
-        handling: departmentHandling(handling, shownDepartments, shownCycles.map((c) => c.id), rule),
-        cycles: shownCycles,
-        departments,
-        dimensions,
       };
     },
 

@@ -92,6 +92,17 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
     return row ? toRoutedItem(row) : undefined;
   }
 
+  function lockedForCount(db: Db, id: number): Promise<{ status: unknown; recipient_staff_member_id: unknown } | undefined> {
+    const q = db('routed_items').where({ id }).first('status', 'recipient_staff_member_id');
+    // SQLite has one connection, whose transactions take turns whole.
+    return db.client.config.client === 'mysql2' ? q.forUpdate() : q;
+  }
+
+  /** Keeps inbox_counts in step with routed_items, in the transaction that changes them. */
+  async function countItem(recipientStaffMemberId: number, status: string, change: 1 | -1, db: Db): Promise<void> {
+    await db('inbox_counts').insert({ recipient_staff_member_id: recipientStaffMemberId, status, items: change }).onConflict(['recipient_staff_member_id', 'status']).merge({ items: db.raw('?? + ?', ['inbox_counts.items', change]) });
+  }
+
   async function insertEvent(routedItemId: number, event: NewEvent, db: Db = knex): Promise<void> {
     const t = now();
     await db('routed_item_events').insert({
@@ -137,6 +148,7 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
         received_at: t,
         updated_at: t,
       });
+      await countItem(fields.recipientStaffMemberId, 'received', 1, db);
       await insertEvent(Number(id), { type: 'received', actor: 'system', toStaffMemberId: fields.recipientStaffMemberId }, db);
       return Number(id);
     },
@@ -191,9 +203,15 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       return Number(row?.n ?? 0);
     },
 
+    /** The kept counts (see countItem), less the few items still held back at `now`. */
     async countsByStatus(recipientStaffMemberId: number, now: number, db: Db = knex): Promise<Record<string, number>> {
-      const rows = await inboxQuery(db, { recipientStaffMemberId, now }, 'routed_items_inbox_status_day').select<Array<{ status: string; n: number }>>('r.status', db.raw('count(*) as n')).groupBy('r.status');
-      return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+      const [kept, held] = await Promise.all([
+        db('inbox_counts').where({ recipient_staff_member_id: recipientStaffMemberId }).where('items', '>', 0).select('status', 'items'),
+        db.from(throughIndex(db, 'routed_items', 'r', 'routed_items_recipient_visible')).where('r.recipient_staff_member_id', recipientStaffMemberId).andWhere('r.visible_at', '>', now).groupBy('r.status').select('r.status', db.raw('count(*) as n')),
+      ]);
+      const counts: Record<string, number> = Object.fromEntries(kept.map((r) => [String(r.status), Number(r.items)]));
+      for (const r of held) counts[String(r.status)] = (counts[String(r.status)] ?? 0) - Number(r.n);
+      return Object.fromEntries(Object.entries(counts).filter(([, n]) => n > 0));
     },
 
     /**
@@ -234,7 +252,18 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
       if (fields.respondedAt) columns.responded_at = fields.respondedAt;
       if (fields.closedAt) columns.closed_at = fields.closedAt;
       if (fields.answerPendingUntil !== undefined) columns.answer_pending_until = fields.answerPendingUntil;
+      // Read locked (a caller that took findForChange holds the lock already), so the counts move
+      // from the row this update replaces, not from a snapshot another change has since replaced.
+      const before = fields.status || fields.recipientStaffMemberId ? await lockedForCount(db, id) : undefined;
       await db('routed_items').where({ id }).update(columns);
+      if (before) {
+        const from = { recipient: Number(before.recipient_staff_member_id), status: String(before.status) };
+        const to = { recipient: fields.recipientStaffMemberId ?? from.recipient, status: fields.status ?? from.status };
+        if (from.recipient !== to.recipient || from.status !== to.status) {
+          await countItem(from.recipient, from.status, -1, db);
+          await countItem(to.recipient, to.status, 1, db);
+        }
+      }
     },
 
     /** Items with a held-back answer whose time to take effect has come. */

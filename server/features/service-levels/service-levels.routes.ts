@@ -13,6 +13,7 @@ import {
   type ServiceLevelTarget,
 } from './service-levels.schema';
 import type { ServiceLevelsService } from './service-levels.service';
+import { minuteOf } from '../../platform/privacy/times';
 import { WINDOW_DAYS } from './performance';
 
 /** Views of the public page and its JSON a client network may make per minute, in each process. */
@@ -88,7 +89,7 @@ export function createServiceLevelsRoutes(serviceLevels: ServiceLevelsService): 
       windowDays: WINDOW_DAYS,
       minimum: serviceLevels.minimumItemsForFigures,
       computedAt,
-      computedAtText: `${computedAt.slice(0, 16).replace('T', ' ')} UTC`,
+      computedAtText: minuteOf(Date.parse(computedAt)),
       services: services.map((s) => ({
         ...s,
         shown: s.figures && { ...s.figures, acknowledgedWithinTarget: percent(s.figures.acknowledgedWithinTarget), respondedWithinTarget: percent(s.figures.respondedWithinTarget), timeframesKept: percent(s.figures.timeframesKept) },

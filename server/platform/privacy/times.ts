@@ -24,7 +24,8 @@ export const startOfDay = (at: number): number => at - (at % DAY_MS);
 /** The calendar day (UTC) of a moment, "yyyy-mm-dd". */
 export const dayOf = (at: number): string => new Date(at).toISOString().slice(0, 10);
 
-const minuteOf = (at: number): string => `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+/** A moment to the minute (UTC): for a named input's times, or when the system did something (figures computed). */
+export const minuteOf = (at: number): string => `${new Date(at).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 export const isUnattributed = (attribution: InputAttribution): boolean => attribution !== 'named';
 

@@ -32,7 +32,7 @@ describe('the statements one feedback submission runs, and reference data cached
     return { statements, routed };
   }
 
-  it('when a process is warm, then a named submission runs 10 statements and an anonymous one 10, reading the subject once, the signed-in account with its session and no reference table', async () => {
+  it('when a process is warm, then a named submission runs 11 statements and an anonymous one 11, reading the subject once, the signed-in account with its session and no reference table', async () => {
     const member = await signedIn(context.app, org.member);
     await submit(member, {});
     const named = await submit(member, {});
@@ -40,8 +40,9 @@ describe('the statements one feedback submission runs, and reference data cached
     // then 19, with the account and its roles apart, the submission key looked up before storing
     // (the unique key checks it), the item read back after storing it, a version read per kind of
     // reference data, the recipient's address read again and an insert per e-mail; then 11, with the
-    // session and its account read apart.
-    expect(named.statements).toHaveLength(10);
+    // session and its account read apart; then 10. The eleventh now keeps the recipient's inbox count,
+    // which the inbox read from every item before.
+    expect(named.statements).toHaveLength(11);
     expect(named.statements.filter((sql) => /\baccounts\b/.test(sql))).toEqual([expect.stringMatching(/^select s\.sess, .* from sessions s left join accounts a /)]);
     expect(named.statements.filter((sql) => sql.includes('`reference_versions`'))).toHaveLength(1);
     expect(named.statements.filter((sql) => /^select .* from `feedback_items`/.test(sql))).toEqual([]);
@@ -52,6 +53,7 @@ describe('the statements one feedback submission runs, and reference data cached
       'insert into `feedback_items`',
       'insert into `feedback_identities`',
       'insert into `routed_items`',
+      'insert into `inbox_counts`',
       'insert into `routed_item_events`',
       'insert into `outbox_messages`',
     ]);
@@ -64,7 +66,7 @@ describe('the statements one feedback submission runs, and reference data cached
     await submit(visitor, { attribution: 'anonymous' });
     const anonymous = await submit(visitor, { attribution: 'anonymous' });
     expect(anonymous.statements.filter((sql) => CACHED_TABLES.test(sql))).toEqual([]);
-    expect(anonymous.statements).toHaveLength(10);
+    expect(anonymous.statements).toHaveLength(11);
     // The submission key is looked up once, before the rate limit counts a new item.
     expect(anonymous.statements.filter((sql) => sql.includes('`submission_key_hash` = ?'))).toHaveLength(1);
   });

@@ -10,7 +10,7 @@ describe('GET /healthz', () => {
     expect(res.body).toMatchObject({ status: 'ok', database: testDialect });
     expect(res.headers['content-type']).toMatch(/application\/json/);
     // No process of this test runs jobs: each is listed, with no heartbeat yet, as stale.
-    expect(res.body.jobs.map((j: { job: string }) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'public-figures', 'retention']);
+    expect(res.body.jobs.map((j: { job: string }) => j.job)).toEqual(['outbox', 'escalation', 'surveys', 'reviews', 'background', 'public-figures', 'trends', 'retention']);
     for (const job of res.body.jobs) expect(job).toMatchObject({ stale: true, lastHeartbeat: null });
   });
 

@@ -104,6 +104,8 @@ describe('input packets: figures, suppression, permissions and exports', () => {
 
   it('when HR and executives read trends, then each department figure is computed per cycle, and differencing and narrow filters are refused', async () => {
     const page = await agents.hr!.get('/reviews/trends').expect(200);
+    // Counted by the job (here, on first reading), and the page says when.
+    expect(page.text).toMatch(/data-testid="computed-at">[^<]+<time datetime="\d{4}-\d\d-\d\dT[\d:.]+Z">\d{4}-\d\d-\d\d \d\d:\d\d UTC<\/time>/);
     const policyH1 = expected([...DATA.H1.s1.listening, ...DATA.H1.s2.listening]);
     const policyH2 = expected([...DATA.H2.s1.listening, ...DATA.H2.s2.listening]);
     const engagementH1 = expected([...DATA.H1.s3.listening, ...DATA.H1.s4.listening]);

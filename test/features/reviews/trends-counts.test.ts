@@ -9,6 +9,7 @@ import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { statementsOf } from '../../helpers/queries';
 
 const NOW = Date.parse('2026-11-22T09:00:00Z');
+let now = NOW;
 
 /**
  * HR's trends from ratings counted by the database against the trends as they were computed before
@@ -24,7 +25,7 @@ describe('trends from counted ratings', () => {
   beforeAll(async () => {
     database = await createTestDatabase();
     await seedScale(database.db.knex, { scale: 0.05, now: NOW, passwordHashCost: 'low' });
-    app = await createTestApp({ db: database.db, clock: { now: () => NOW } });
+    app = await createTestApp({ db: database.db, clock: { now: () => now } });
     // Handling of every kind: done in time, late, never; due passed or still to come; timeframes given, kept or not.
     let seed = 7;
     const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
@@ -40,7 +41,7 @@ describe('trends from counted ratings', () => {
   afterAll(() => database.destroy());
 
   /** The figures and refusal as computed before, from every rating fact and every routed item. */
-  function before(facts: readonly RatingFact[], handlingFacts: readonly HandlingFact[], departments: readonly number[], filter: TrendFilter) {
+  function before(facts: readonly RatingFact[], handlingFacts: readonly HandlingFact[], departments: readonly number[], filter: TrendFilter, at = NOW) {
     const inScope = facts.filter((f) => f.departmentId !== null && filter.cycleIds.includes(f.cycleId) && filter.dimensionIds.includes(f.dimensionId));
     const chosen = new Set(inScope.filter((f) => filter.departmentIds.includes(f.departmentId!)).map((f) => f.feedbackItemId)).size;
     const refused = filter.departmentIds.length > 0 && suppressionReason(chosen, { ...rule, parentSize: new Set(inScope.map((f) => f.feedbackItemId)).size }) !== null;
@@ -56,15 +57,15 @@ describe('trends from counted ratings', () => {
     const handling = filter.cycleIds.flatMap((cycleId) => {
       const parts = new Map<number, HandlingFact[]>();
       for (const f of handlingFacts) if (f.cycleId === cycleId && f.departmentId !== null) parts.set(f.departmentId, [...(parts.get(f.departmentId) ?? []), f]);
-      const byDepartment = guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, NOW) }));
+      const byDepartment = guardedParts(parts, rule, (items) => ({ items: items.length, ...handlingTallies(items, at) }));
       return shown.map((departmentId) => ({ departmentId, cycleId, figure: byDepartment.get(departmentId) ?? TOO_FEW }));
     });
     return { refused, figures: refused ? [] : figures, handling: refused ? [] : handling };
   }
 
   it('when HR reads the trends, unfiltered and filtered by departments, dimensions and cycles, then figures and refusals are those computed from every rating', async () => {
-    const packets = app.services.packets;
-    const unfiltered = await packets.trends({});
+    const trends = app.services.trends;
+    const unfiltered = await trends.read({});
     const repository = createPacketsRepository(knex(), () => NOW);
     const facts = (await Promise.all(unfiltered.cycles.map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
     const handlingFacts = (await Promise.all(unfiltered.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
@@ -81,7 +82,7 @@ describe('trends from counted ratings', () => {
     ];
     const outcomes = new Set<string>();
     for (const filter of filters) {
-      const got = await packets.trends(filter);
+      const got = await trends.read(filter);
       const expected = before(facts, handlingFacts, departments, filter);
       expect({ filter, refused: got.refused, figures: got.figures, handling: got.handling }).toEqual({ filter, ...expected });
       for (const f of got.figures) outcomes.add(f.figure.suppressed ? f.figure.reason : 'shown');
@@ -92,11 +93,46 @@ describe('trends from counted ratings', () => {
     expect([...outcomes]).toEqual(expect.arrayContaining(['shown', 'too_few', 'handling missed']));
   });
 
-  it('when HR reads the trends, then every statement over the ratings counts them in the database rather than reading them', async () => {
-    await app.services.packets.trends({});
-    const { statements } = await statementsOf(knex(), () => app.services.packets.trends({}));
-    const ratingReads = statements.filter((sql) => sql.includes('feedback_ratings'));
-    expect(ratingReads.length).toBeGreaterThan(0);
-    for (const sql of ratingReads) expect(sql).toMatch(/count\(/);
+  it('when HR reads the trends, then the request reads the counts the job stored, never a rating, an item or a routed item', async () => {
+    await app.services.trends.read({});
+    const { result, statements } = await statementsOf(knex(), () => app.services.trends.read({ departmentIds: [], dimensionIds: [], cycleIds: [] }));
+    expect(result.figures.length).toBeGreaterThan(0);
+    expect(statements.filter((sql) => /feedback_ratings|feedback_items|routed_items/.test(sql))).toEqual([]);
+    expect(statements.length).toBeLessThanOrEqual(5);
+  });
+
+  it('when the job counts, then each statement over ratings or routed items covers one department of one cycle', async () => {
+    const departments = new Set((await knex()('cycle_population_members').whereNotNull('department_id').distinct('department_id').pluck('department_id')).map(Number));
+    const { statements, bindings } = await statementsOf(knex(), () => app.services.trends.refresh());
+    const counting = statements.flatMap((sql, i) => (/feedback_ratings|routed_items/.test(sql) ? [{ sql, bindings: bindings[i]! }] : []));
+    expect(counting.length).toBeGreaterThan(departments.size);
+    for (const { sql, bindings: values } of counting) {
+      expect(sql).toMatch(/`?p`?\.`?department_id`? = \?/);
+      expect(values.some((v) => departments.has(Number(v)))).toBe(true);
+    }
+  });
+
+  it('when routed items are handled after the count, then readers see the counted figures, with their time, until the job counts again', async () => {
+    const before0 = await app.services.trends.read({});
+    expect(before0.computedAt).toBe(NOW);
+    const cycle = before0.cycles.at(-1)!;
+    const { from, to } = periodOf(cycle);
+    const late = await knex()('routed_items as r').join('feedback_items as f', 'f.id', 'r.feedback_item_id').where('f.created_at', '>=', from).andWhere('f.created_at', '<', to).whereNull('r.acknowledged_at').limit(40).pluck('r.id');
+    expect(late.length).toBeGreaterThan(0);
+    await knex()('routed_items').whereIn('id', late).update({ acknowledge_due_at: NOW - 2 * 86_400_000, acknowledged_at: NOW - 86_400_000 });
+
+    now = NOW + 3_600_000;
+    const unchanged = await app.services.trends.read({});
+    expect({ computedAt: unchanged.computedAt, handling: unchanged.handling }).toEqual({ computedAt: NOW, handling: before0.handling });
+
+    await app.jobRegistry.runOnce('trends');
+    const recounted = await app.services.trends.read({});
+    expect(recounted.computedAt).toBe(now);
+    const repository = createPacketsRepository(knex(), () => now);
+    const facts = (await Promise.all(recounted.cycles.map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
+    const handlingFacts = (await Promise.all(recounted.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
+    const filter = { departmentIds: [], dimensionIds: recounted.dimensions.map((d) => d.id), cycleIds: recounted.cycles.map((c) => c.id) };
+    expect(recounted.handling).toEqual(before(facts, handlingFacts, recounted.departments.map((d) => d.id), filter, now).handling);
+    expect(recounted.handling).not.toEqual(before0.handling);
   });
 });
