@@ -17,33 +17,23 @@ PORT="${FAULTS_DB_PORT:-13320}"
 SOCK="$DIR/mysqld.sock"
 PIDFILE="$DIR/mysqld.pid"
 
+# shellcheck source=../lib/mariadb-server.sh
+source "$(dirname "$0")/../lib/mariadb-server.sh"
+
 sql() { mariadb --no-defaults --socket="$SOCK" -uroot -N -B -e "$1"; }
 running() { [[ -f "$PIDFILE" ]] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; }
 
 install() {
   [[ -x /usr/sbin/mariadbd ]] || apt-get install -y mariadb-server
-  mkdir -p "$DIR/data" "$DIR/tmp"
-  cat >"$DIR/my.cnf" <<CNF
-[mysqld]
-user = mysql
-datadir = $DIR/data
-tmpdir = $DIR/tmp
-socket = $SOCK
-pid-file = $PIDFILE
-log-error = $DIR/error.log
-port = $PORT
-bind-address = 127.0.0.1
-skip-name-resolve
-max_connections = 200
-character-set-server = utf8mb4
-collation-server = utf8mb4_unicode_ci
+  mariadb_install_data "$DIR"
+  {
+    mariadb_base_config "$DIR" "$PORT" 200
+    cat <<CNF
 innodb_buffer_pool_size = 64M
 # Every acknowledged commit is on disk, so a crash (SIGKILL) loses none of them.
 innodb_flush_log_at_trx_commit = 1
 CNF
-  if [[ ! -d "$DIR/data/mysql" ]]; then
-    mariadb-install-db --no-defaults --datadir="$DIR/data" --user=mysql --auth-root-authentication-method=socket --skip-test-db >"$DIR/install.log" 2>&1
-  fi
+  } >"$DIR/my.cnf"
   chown -R mysql:mysql "$DIR"
 }
 

@@ -13,6 +13,8 @@
 # Node N (1..3) listens for clients on 13300+N, group communication on 14560+N, IST on 14570+N and
 # SST (rsync) on 14580+N. The application connects as accountable:accountable.
 set -euo pipefail
+# shellcheck source=../lib/mariadb-server.sh
+source "$(dirname "$0")/../lib/mariadb-server.sh"
 
 GALERA_DIR="${GALERA_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/var/galera}"
 PROVIDER="${GALERA_PROVIDER:-/usr/lib/galera/libgalera_smm.so}"
@@ -35,21 +37,10 @@ write_config() {
   local n=$1 dir peers=""
   dir=$(node_dir "$n")
   for m in "${NODES[@]}"; do peers+="${peers:+,}127.0.0.1:$(gcomm_port "$m")"; done
-  mkdir -p "$dir/data" "$dir/tmp"
-  cat >"$dir/my.cnf" <<CNF
-[mysqld]
-user = mysql
-datadir = $dir/data
-tmpdir = $dir/tmp
-socket = $dir/mysqld.sock
-pid-file = $dir/mysqld.pid
-log-error = $dir/error.log
-port = $(client_port "$n")
-bind-address = 127.0.0.1
-skip-name-resolve
-max_connections = 300
-character-set-server = utf8mb4
-collation-server = utf8mb4_unicode_ci
+  mariadb_install_data "$dir"
+  {
+    mariadb_base_config "$dir" "$(client_port "$n")" 300
+    cat <<CNF
 # What Galera needs: row-based replication, InnoDB, interleaved auto-increment locks.
 binlog_format = ROW
 default_storage_engine = InnoDB
@@ -70,9 +61,7 @@ wsrep_slave_threads = 2
 # Refuse, rather than silently mis-replicate, a table without a primary key or on another engine.
 wsrep_mode = REQUIRED_PRIMARY_KEY,STRICT_REPLICATION
 CNF
-  if [[ ! -d "$dir/data/mysql" ]]; then
-    mariadb-install-db --no-defaults --datadir="$dir/data" --user=mysql --auth-root-authentication-method=socket --skip-test-db >"$dir/install.log" 2>&1
-  fi
+  } >"$dir/my.cnf"
   chown -R mysql:mysql "$dir"
 }
 

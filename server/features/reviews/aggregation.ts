@@ -10,14 +10,6 @@ interface Placed {
   readonly departmentId: number | null;
 }
 
-/** One rating of one feedback item on one dimension, with where it belongs. */
-export interface RatingFact extends Placed {
-  readonly feedbackItemId: number;
-  readonly dimensionId: number;
-  readonly cycleId: number;
-  readonly score: number;
-}
-
 /** How the routed item one input created was handled, with where the input belongs. */
 export interface HandlingFact extends HandlingTimes, Placed {
   readonly cycleId: number;

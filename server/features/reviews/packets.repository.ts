@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
 import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
-import type { StaffHandlingCount, HandlingFact, StaffRatingCount, RatingFact } from './aggregation';
+import type { StaffHandlingCount, HandlingFact, StaffRatingCount } from './aggregation';
 
 type Db = Knex | Knex.Transaction;
 
@@ -89,19 +89,7 @@ const placedOf = (row: Record<string, unknown>) => ({ staffMemberId: Number(row.
 
 export function createPacketsRepository(knex: Knex, now: () => number) {
   return {
-    /** Every rating given in a cycle's period, with where it belongs (see frozenInputs), labelled with the cycle. */
-    async ratingFacts(period: Period, cycleId: number, db: Db = knex): Promise<RatingFact[]> {
-      const rows: Array<Record<string, unknown>> = await frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId).select('r.feedback_item_id', 'r.dimension_id', 'r.score');
-      return rows.map((r) => ({
-        ...placedOf(r),
-        feedbackItemId: Number(r.feedback_item_id),
-        dimensionId: Number(r.dimension_id),
-        cycleId,
-        score: Number(r.score),
-      }));
-    },
-
-    /** How many times each staff member was given each score on each dimension in a cycle's period (as ratingFacts counts them), in one department (see Within). */
+    /** How many times each staff member was given each score on each dimension in a cycle's period (see frozenInputs), in one department (see Within). */
     async ratingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<StaffRatingCount[]> {
       const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('feedback_ratings as r'), 'r.feedback_item_id', period, cycleId), within, cycleId)
         .select('r.dimension_id', 'r.score')
@@ -115,10 +103,11 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       return (await db('cycle_population_members').distinct('department_id').where({ cycle_id: cycleId }).whereNotNull('department_id').orderBy('department_id')).map((r) => Number(r.department_id));
     },
 
-    /** A staff member's department as frozen for a cycle; null without one, or outside its population. */
-    async frozenDepartment(cycleId: number, staffMemberId: number, db: Db = knex): Promise<number | null> {
-      const row = await db('cycle_population_members').first('department_id').where({ cycle_id: cycleId, staff_member_id: staffMemberId });
-      return toNullableNumber(row?.department_id);
+    /** Staff members' departments as frozen for a cycle (of these only, if given); null without one; absent outside its population. */
+    async frozenPlacements(cycleId: number, staffMemberIds?: readonly number[], db: Db = knex): Promise<Map<number, number | null>> {
+      const q = db('cycle_population_members').select('staff_member_id', 'department_id').where({ cycle_id: cycleId });
+      const rows = await (staffMemberIds ? q.whereIn('staff_member_id', staffMemberIds) : q);
+      return new Map(rows.map((r) => [Number(r.staff_member_id), toNullableNumber(r.department_id)]));
     },
 
     /**
@@ -154,7 +143,7 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       });
     },
 
-    /** How the routed items of a cycle's period were handled, with where each input belongs (as for ratingFacts); only those about `staffMemberIds` when given. */
+    /** How the routed items of a cycle's period were handled, with where each input belongs (see frozenInputs); only those about `staffMemberIds` when given. */
     async handlingFacts(period: Period, cycleId: number, staffMemberIds?: readonly number[], db: Db = knex): Promise<HandlingFact[]> {
       const rows: Array<Record<string, unknown>> = await aboutStaff(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), staffMemberIds).select(
         'r.acknowledged_at',
@@ -223,11 +212,11 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       return rows.map((r) => ({ departmentName: r.department_name == null ? null : String(r.department_name), managerName: r.manager_name == null ? null : String(r.manager_name), total: Number(r.total), reviewed: Number(r.reviewed) }));
     },
 
-    /** Community-facing staff: the people packets are made for. */
-    async communityFacingStaff(db: Db = knex): Promise<Array<{ id: number; name: string; departmentId: number | null; departmentName: string | null; managerId: number | null }>> {
-      const rows = await db('staff_members as s')
-        .leftJoin('departments as d', 'd.id', 's.department_id')
-        .where('s.community_facing', true)
+    /** Community-facing staff (the people packets are made for), by name: everyone, or only those among `anyOf` or managed by `orManagedBy`. */
+    async communityFacingStaff(among: { anyOf?: readonly number[]; orManagedBy: number } | null = null, db: Db = knex): Promise<Array<{ id: number; name: string; departmentId: number | null; departmentName: string | null; managerId: number | null }>> {
+      const staff = db('staff_members as s').leftJoin('departments as d', 'd.id', 's.department_id').where('s.community_facing', true);
+      if (among) staff.andWhere((w) => w.where('s.manager_id', among.orManagedBy).orWhereIn('s.id', among.anyOf ?? []));
+      const rows = await staff
         .select('s.id', 's.name', 's.department_id', 'd.name as department_name', 's.manager_id')
         .orderBy('s.name')
         .orderBy('s.id');

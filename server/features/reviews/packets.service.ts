@@ -161,16 +161,23 @@ export function createPacketsService(deps: PacketsDeps) {
    * cycle's packets, department by department, letting other work run between (a cycle can hold a
    * million ratings, and on SQLite a statement holds the process). A period that runs counts nothing.
    */
-  async function cycleContext(cycle: ReviewCycle, around: StaffMember | null) {
+  /**
+   * What the packets of these staff members are figured from: the counts of every department they
+   * were in (as frozen) in the cycle and the one before, each department whole (its staff are the
+   * parts of its figures), and of the staff without one, each alone.
+   */
+  async function cycleContext(cycle: ReviewCycle, staffMemberIds: readonly number[]) {
     const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
     const counts = { ratings: [] as StaffRatingCount[], handling: [] as StaffHandlingCount[] };
     for (const of of previousCycle ? [cycle, previousCycle] : [cycle]) {
       if (!ended(of)) continue;
       await populations.freeze(of.id);
-      const department = around && (await repository.frozenDepartment(of.id, around.id));
-      const parts: Within[] = around ? [department === null ? { staffMemberId: around.id } : { departmentId: department }] : [...(await repository.frozenDepartments(of.id)).map((id) => ({ departmentId: id })), { departmentId: null }];
+      const placed = await repository.frozenPlacements(of.id, staffMemberIds);
+      const parts: Within[] = [...new Set(staffMemberIds.map((id) => placed.get(id) ?? null))].map((departmentId) =>
+        departmentId !== null ? { departmentId } : staffMemberIds.length === 1 ? { staffMemberId: staffMemberIds[0]! } : { departmentId: null },
+      );
       for (const within of parts) {
-        if (!around) await nextTurn();
+        if (staffMemberIds.length > 1) await nextTurn();
         counts.ratings.push(...(await repository.ratingCounts(periodOf(of), of.id, within)));
         if (of === cycle) counts.handling.push(...(await repository.handlingCounts(periodOf(of), of.id, within)));
       }
@@ -267,14 +274,25 @@ export function createPacketsService(deps: PacketsDeps) {
   async function* cycleBatches(cycleId: number, exceptStaffMemberId: number | null, onProgress: ((done: number, total: number) => Promise<void>) | undefined, batchSize: number) {
     const cycle = await mustFindCycle(cycleId);
     const facing = (await repository.communityFacingStaff()).filter((s) => s.id !== exceptStaffMemberId);
-    const context = await cycleContext(cycle, null);
-    for (let done = 0; done < facing.length; ) {
-      const batch = facing.slice(done, done + batchSize);
-      const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
-      yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
-      done += batch.length;
-      await onProgress?.(done, facing.length);
-      await nextTurn();
+    // A department at a time (as frozen for the latest ended of the cycle and the one before), so
+    // only its counts are held, whatever the size of the organisation; by name within it.
+    const previousCycle = (await cycles.previousCycle(cycle)) ?? null;
+    const placedIn = [cycle, previousCycle].find((c): c is ReviewCycle => c !== null && ended(c));
+    if (placedIn) await populations.freeze(placedIn.id);
+    const placed = placedIn ? await repository.frozenPlacements(placedIn.id) : new Map<number, number | null>();
+    let done = 0;
+    // By department id, those without one (0, no id) last: the same order whoever is left out.
+    const groups = [...groupBy(facing, (s) => placed.get(s.id) ?? 0)].sort(([a], [b]) => Number(a === 0) - Number(b === 0) || a - b);
+    for (const [, group] of groups) {
+      const context = await cycleContext(cycle, group.map((s) => s.id));
+      for (let start = 0; start < group.length; start += batchSize) {
+        const batch = group.slice(start, start + batchSize);
+        const found = new Map((await directory.findStaffByIds(batch.map((s) => s.id))).map((s) => [s.id, s]));
+        yield { cycle, context, staff: batch.flatMap((s) => found.get(s.id) ?? []) };
+        done += batch.length;
+        await onProgress?.(done, facing.length);
+        await nextTurn();
+      }
     }
   }
 
@@ -293,7 +311,7 @@ export function createPacketsService(deps: PacketsDeps) {
     async packet(actor: Actor, cycleId: number, staffMemberId: number, purpose: 'view' | 'pdf' = 'view', commentPage = 1): Promise<InputPacket> {
       const { cycle, staff, viewer } = await readablePacket(actor, cycleId, staffMemberId);
       await audit.record({ actorAccountId: actor.accountId, action: purpose === 'pdf' ? 'packet.export' : 'packet.view', subjectType: 'input_packet', subjectId: `${cycle.id}:${staff.id}`, detail: { cycleId: cycle.id, staffMemberId: staff.id, ...(purpose === 'pdf' ? { format: 'pdf' } : {}) } });
-      return (await assemble(cycle, await cycleContext(cycle, staff), [staff], () => viewer, purpose === 'view' ? commentPage : undefined))[0]!;
+      return (await assemble(cycle, await cycleContext(cycle, [staff.id]), [staff], () => viewer, purpose === 'view' ? commentPage : undefined))[0]!;
     },
 
     /**
@@ -302,13 +320,15 @@ export function createPacketsService(deps: PacketsDeps) {
      */
     async team(actor: Actor, cycleId: number, filter: TeamFilter = { departmentId: null, state: null, page: 1 }) {
       const cycle = await mustFindCycle(cycleId);
-      const facing = await repository.communityFacingStaff();
-      let visible = facing;
-      if (!hasAnyRole(actor, ['hr'])) {
-        const me = actor.staffMemberId;
-        const below = me !== null && hasAnyRole(actor, ['executive']) ? new Set((await directory.listTeam(me)).map((s) => s.id)) : new Set<number>();
-        visible = me === null ? [] : facing.filter((s) => s.managerId === me || below.has(s.id));
-      }
+      // HR: everyone; an executive: their organisation; a manager: their direct reports, found by the database.
+      const me = actor.staffMemberId;
+      const visible = hasAnyRole(actor, ['hr'])
+        ? await repository.communityFacingStaff()
+        : me === null
+          ? []
+          : hasAnyRole(actor, ['executive'])
+            ? await repository.communityFacingStaff({ anyOf: (await directory.listTeam(me)).map((s) => s.id), orManagedBy: me })
+            : await repository.communityFacingStaff({ orManagedBy: me });
       const reviews = new Map((await repository.reviews(cycle.id, visible.map((s) => s.id))).map((r) => [r.staffMemberId, r]));
       const all = visible.map((s) => ({ ...s, reviewedAt: reviews.get(s.id)?.reviewedAt ?? null }));
       const departments = [...new Map(all.filter((p) => p.departmentId !== null).map((p) => [p.departmentId!, p.departmentName ?? ''])).entries()]

@@ -11,6 +11,7 @@ import { FEEDBACK_SERVICE, type EscalationStep } from '../service-levels';
 import type { InboxDirectory } from './inbox.service';
 import type { RoutedItemsRepository } from './routed-items.repository';
 import type { RoutingDirectory } from './routing.service';
+import { transactionWithRetry } from '../../platform/db/retry';
 import type { FeedbackSource, RoutedItem } from './routing.schema';
 
 export interface EscalationDeps {
@@ -109,7 +110,7 @@ export function createEscalationService(deps: EscalationDeps) {
       const steps = await deps.escalationSteps(FEEDBACK_SERVICE);
       let taken = 0;
       for (const { id } of claimed) {
-        await knex.transaction(async (trx) => {
+        await transactionWithRetry(knex, async (trx) => {
           let item = await items.findForChange(Number(id), trx);
           for (const step of steps) {
             if (!item) break;

@@ -12,6 +12,7 @@ import { clockStartOf, isUnattributed, isVisible, NOTIFICATION_DELAY_MINUTES } f
 import type { EmailComposer } from '../../platform/mail/composer';
 import type { Outbox, OutgoingEmail } from '../../platform/mail/outbox';
 import type { InboxFilter, RoutedItemsRepository } from './routed-items.repository';
+import { transactionWithRetry } from '../../platform/db/retry';
 import type { FeedbackContent, FeedbackSource, RoutedItem, RoutedItemEvent, RoutedItemStatus } from './routing.schema';
 
 export interface InboxDirectory {
@@ -157,7 +158,7 @@ export function createInboxService(deps: InboxServiceDeps) {
   }
 
   async function handOver(actor: Actor, routedItemId: number, recipientEmail: string, note: string, type: 'forwarded' | 'reassigned'): Promise<void> {
-    await knex.transaction(async (trx) => {
+    await transactionWithRetry(knex, async (trx) => {
       const item =
         type === 'forwarded'
           ? await ownItem(actor, routedItemId, trx)
@@ -248,7 +249,7 @@ export function createInboxService(deps: InboxServiceDeps) {
     },
 
     async acknowledge(actor: Actor, routedItemId: number): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await transactionWithRetry(knex, async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (item.status !== 'received') return;
         await items.update(item.id, { status: 'acknowledged', acknowledgedAt: now() }, trx);
@@ -258,7 +259,7 @@ export function createInboxService(deps: InboxServiceDeps) {
 
     /** A reply to the submitter, or a question that waits for their answer. Named and confidential submitters are e-mailed. */
     async reply(actor: Actor, routedItemId: number, body: string, askSubmitter: boolean): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await transactionWithRetry(knex, async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
         const t = now();
@@ -291,7 +292,7 @@ export function createInboxService(deps: InboxServiceDeps) {
      * and measured apart from the original target. The date is the end of that working day.
      */
     async updateTimeframe(actor: Actor, routedItemId: number, committedDate: string, reason: string): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await transactionWithRetry(knex, async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');
         const calendar = await serviceLevels.calendarOf(FEEDBACK_SERVICE, trx);
@@ -323,7 +324,7 @@ export function createInboxService(deps: InboxServiceDeps) {
     },
 
     async close(actor: Actor, routedItemId: number): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await transactionWithRetry(knex, async (trx) => {
         const item = await ownItem(actor, routedItemId, trx);
         if (item.status === 'closed') return;
         // An item is closed once it has been answered (or given a new date), not instead of that.
@@ -359,7 +360,7 @@ export function createInboxService(deps: InboxServiceDeps) {
       const t = now();
       let applied = 0;
       for (const id of await items.withAnswersDue(t)) {
-        await knex.transaction(async (trx) => {
+        await transactionWithRetry(knex, async (trx) => {
           const item = await items.findForChange(id, trx);
           if (!item || item.answerPendingUntil === null || item.answerPendingUntil > t) return;
           await items.update(item.id, { answerPendingUntil: null }, trx);
@@ -374,7 +375,7 @@ export function createInboxService(deps: InboxServiceDeps) {
 
     /** Called once the feedback feature has established that the caller wrote the item. */
     async submitterReply(feedbackItemId: number, body: string): Promise<void> {
-      await knex.transaction(async (trx) => {
+      await transactionWithRetry(knex, async (trx) => {
         const item = await items.findByFeedbackItemForChange(feedbackItemId, trx);
         if (!item) throw new NotFoundError();
         if (!OPEN.includes(item.status)) throw new ConflictError('inbox.errors.closed');

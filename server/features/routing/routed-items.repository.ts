@@ -260,8 +260,9 @@ export function createRoutedItemsRepository(knex: Knex, now: () => number) {
         const from = { recipient: Number(before.recipient_staff_member_id), status: String(before.status) };
         const to = { recipient: fields.recipientStaffMemberId ?? from.recipient, status: fields.status ?? from.status };
         if (from.recipient !== to.recipient || from.status !== to.status) {
-          await countItem(from.recipient, from.status, -1, db);
-          await countItem(to.recipient, to.status, 1, db);
+          // Counter rows are always locked in one order, so two moves in opposite directions cannot deadlock.
+          const moves = [{ ...from, change: -1 as const }, { ...to, change: 1 as const }].sort((a, b) => a.recipient - b.recipient || a.status.localeCompare(b.status));
+          for (const m of moves) await countItem(m.recipient, m.status, m.change, db);
         }
       }
     },

@@ -1,6 +1,6 @@
 /**
  * Figures built from anonymous or confidential input. Every such figure goes through `guarded`, or
- * `guardedParts` for the parts of one whole, the one place the minimum group size, the complement
+ * `sizedParts` (and the forms built on it) for the parts of one whole, the one place the minimum group size, the complement
  * rule and the differencing rule (withheldParts) are applied, so that no page, chart, export or JSON
  * answer rests on fewer than the minimum number of people, and no two figures a reader can obtain
  * differ by fewer than that.
@@ -84,7 +84,7 @@ export interface ScaleFigures {
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
-/** Computed only inside a guard (summariseScale, sizedParts, summariseParts). */
+/** Computed only inside a guard (summariseScale, sizedParts and the forms built on it). */
 export function scaleFigures(values: readonly number[], points: readonly number[]): ScaleFigures {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -122,11 +122,6 @@ export function guardedSizedParts<K extends number, P, T extends object>(parts: 
   return new Map([...parts].map(([key, part]) => [key, figureOf(key, () => compute(part))]));
 }
 
-/** A figure for each part of one whole, computed only for the parts withheldParts lets through. */
-export function guardedParts<K extends number, V, T extends object>(parts: ReadonlyMap<K, readonly V[]>, rule: GroupRule, compute: (values: readonly V[]) => T): Map<K, Guarded<T>> {
-  return guardedSizedParts(parts, (values) => values.length, rule, compute);
-}
-
 /**
  * The same figures as scaleFigures from how many gave each value (a GROUP BY's counts), so a
  * database can count the values and hand over a few rows instead of every value.
@@ -154,15 +149,10 @@ function countedScaleFigures(counts: ReadonlyMap<number, number>, points: readon
 
 /**
  * Scale figures for each part of one whole given as counts per value (see countedScaleFigures): the
- * same suppression and figures as summariseParts over the values those counts stand for.
+ * same suppression and figures as over the values those counts stand for (the tests compare them).
  */
 export function summariseCountedParts<K extends number>(parts: ReadonlyMap<K, ReadonlyMap<number, number>>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
   return guardedSizedParts(parts, (counts) => [...counts.values()].reduce((sum, n) => sum + n, 0), rule, (counts) => countedScaleFigures(counts, points));
-}
-
-/** Scale figures for each part of one whole (see withheldParts). */
-export function summariseParts<K extends number>(parts: ReadonlyMap<K, readonly number[]>, points: readonly number[], rule: GroupRule): Map<K, Guarded<ScaleFigures>> {
-  return guardedParts(parts, rule, (values) => scaleFigures(values, points));
 }
 
 export interface ChoiceFigures {

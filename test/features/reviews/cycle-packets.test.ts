@@ -112,7 +112,7 @@ describe('the statements every packet of a cycle runs', () => {
   const context = useTestApp({ clock });
   const knex = () => context.database.db.knex;
 
-  it('when the cycle has one, a few, a batch or several batches of staff, then the statements grow with the batches only, and each reads one batch\'s rows at most', async () => {
+  it('when the cycle has more staff, in more departments and batches, then the statements grow with the departments and batches, not the packets, and each reads one batch\'s rows at most', async () => {
     const org = await reviewOrganisation(knex());
     const cycleId = await reviewCycle(knex(), '2026-H1', { status: 'closed' });
     const make = factories(knex());
@@ -131,6 +131,7 @@ describe('the statements every packet of a cycle runs', () => {
       }
       return { packets: result.length, statements: statements.length };
     };
+    // Staff joined after the period's population was frozen: all of them in one part (no department).
     const addStaff = async (n: number) => {
       clock.advance(Date.parse('2026-03-02T10:00:00Z') - clock.now());
       for (let i = 0; i < n; i++) {
@@ -142,22 +143,30 @@ describe('the statements every packet of a cycle runs', () => {
     // The first build freezes the period's population; count from the second on.
     await build();
     const few = await build();
-    await addStaff(PACKET_BATCH - few.packets);
-    const batch = await build();
-    await addStaff(2 * PACKET_BATCH + 1);
-    const several = await build();
-    expect([few.packets, batch.packets, several.packets]).toEqual([8, PACKET_BATCH, 3 * PACKET_BATCH + 1]);
-    // One batch or one packet: the same statements. Each further batch adds the same few more.
-    expect(batch.statements).toBe(few.statements);
-    const perBatch = (several.statements - batch.statements) / 3;
-    expect(Number.isInteger(perBatch)).toBe(true);
+    await addStaff(5);
+    const newPart = await build();
+    await addStaff(5);
+    const samePart = await build();
+    await addStaff(PACKET_BATCH);
+    const twoBatches = await build();
+    await addStaff(2 * PACKET_BATCH);
+    const fourBatches = await build();
+    expect([few.packets, newPart.packets, samePart.packets, twoBatches.packets, fourBatches.packets]).toEqual([8, 13, 18, 18 + PACKET_BATCH, 18 + 3 * PACKET_BATCH]);
+    // More packets in a part and batch already there: the same statements; each further batch adds the same few more.
+    expect(newPart.statements).toBe(few.statements);
+    expect(samePart.statements).toBe(newPart.statements);
+    const perBatch = twoBatches.statements - samePart.statements;
+    expect(fourBatches.statements - twoBatches.statements).toBe(2 * perBatch);
     expect(perBatch).toBeLessThanOrEqual(12);
     // The figures alone walk them in one batch: told of progress once, and no more statements than one packet batch.
     const progress: number[] = [];
     const figures = await statementsOf(knex(), async () => {
       for await (const row of context.app.services.packets.cycleDimensionRows(cycleId, null, async (done) => void progress.push(done))) void row;
     });
-    expect(progress).toEqual([3 * PACKET_BATCH + 1]);
-    expect(figures.statements.length).toBeLessThan(batch.statements);
+    // One batch of figures per part (each smaller than FIGURES_BATCH): the departments and those without one.
+    const departments = await knex()('cycle_population_members').where({ cycle_id: cycleId }).whereNotNull('department_id').distinct('department_id').pluck('department_id');
+    expect(progress.at(-1)).toBe(18 + 3 * PACKET_BATCH);
+    expect(progress.length).toBeLessThanOrEqual(departments.length + 1);
+    expect(figures.statements.length).toBeLessThan(twoBatches.statements);
   });
 });

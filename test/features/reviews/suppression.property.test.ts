@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { createDirectoryRepository } from '../../../server/features/directory/directory.repository';
-import { departmentHandling as handlingOfCounts, departmentTrends as trendsOfCounts, filterIsolatesTooFew as isolatesByCounts, staffFigures, type DepartmentHandlingCount, type DepartmentRatingCount, type HandlingFact, type RatingFact, type StaffHandlingCount, type StaffRatingCount, type TrendFilter } from '../../../server/features/reviews/aggregation';
+import { departmentHandling as handlingOfCounts, departmentTrends as trendsOfCounts, filterIsolatesTooFew as isolatesByCounts, staffFigures, type DepartmentHandlingCount, type DepartmentRatingCount, type HandlingFact, type StaffHandlingCount, type StaffRatingCount, type TrendFilter } from '../../../server/features/reviews/aggregation';
 import { createCyclesRepository } from '../../../server/features/reviews/cycles.repository';
 import { CycleInputSchema, periodOfCode } from '../../../server/features/reviews/cycles.schema';
 import { handlingTallies } from '../../../server/features/service-levels';
@@ -10,6 +10,7 @@ import { manualClock, useTestApp } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { factories } from '../../factories';
 import { giveFeedback, reviewCycle, reviewOrganisation } from '../../helpers/reviews';
+import type { RatingFact } from '../../helpers/reference-figures';
 
 // A packet's figures as the packets service builds them: ratings counted as the database groups
 // them, handling figures from the staff member's own facts.

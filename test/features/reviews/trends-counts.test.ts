@@ -1,9 +1,10 @@
-import { RATING_POINTS, type HandlingFact, type RatingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
+import { RATING_POINTS, type HandlingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
 import { handlingTallies } from '../../../server/features/service-levels';
 import { createPacketsRepository } from '../../../server/features/reviews/packets.repository';
 import { periodOf } from '../../../server/features/reviews/packets.service';
 import { seedScale } from '../../../server/demo/scale';
-import { DEFAULT_MINIMUM_GROUP_SIZE, guardedParts, summariseParts, suppressionReason, TOO_FEW } from '../../../server/platform/privacy/aggregates';
+import { DEFAULT_MINIMUM_GROUP_SIZE, suppressionReason, TOO_FEW } from '../../../server/platform/privacy/aggregates';
+import { guardedParts, ratingFacts, summariseParts, type RatingFact } from '../../helpers/reference-figures';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { statementsOf } from '../../helpers/queries';
@@ -67,7 +68,7 @@ describe('trends from counted ratings', () => {
     const trends = app.services.trends;
     const unfiltered = await trends.read({});
     const repository = createPacketsRepository(knex(), () => NOW);
-    const facts = (await Promise.all(unfiltered.cycles.map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
+    const facts = (await Promise.all(unfiltered.cycles.map((c) => ratingFacts(knex(), periodOf(c), c.id)))).flat();
     const handlingFacts = (await Promise.all(unfiltered.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
     expect(facts.length).toBeGreaterThan(1000);
     const departments = unfiltered.departments.map((d) => d.id);
@@ -129,7 +130,7 @@ describe('trends from counted ratings', () => {
     const recounted = await app.services.trends.read({});
     expect(recounted.computedAt).toBe(now);
     const repository = createPacketsRepository(knex(), () => now);
-    const facts = (await Promise.all(recounted.cycles.map((c) => repository.ratingFacts(periodOf(c), c.id)))).flat();
+    const facts = (await Promise.all(recounted.cycles.map((c) => ratingFacts(knex(), periodOf(c), c.id)))).flat();
     const handlingFacts = (await Promise.all(recounted.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
     const filter = { departmentIds: [], dimensionIds: recounted.dimensions.map((d) => d.id), cycleIds: recounted.cycles.map((c) => c.id) };
     expect(recounted.handling).toEqual(before(facts, handlingFacts, recounted.departments.map((d) => d.id), filter, now).handling);
