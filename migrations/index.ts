@@ -31,6 +31,7 @@ import * as dimensionVersion from './20261207_0130_dimension_version';
 import * as backgroundJobItems from './20261207_0150_background_job_items';
 import * as trendFigures from './20261208_0010_trend_figures';
 import * as inboxCounts from './20261208_0020_inbox_counts';
+import * as packetPartCounts from './20261208_0030_packet_part_counts';
 
 export interface Migration {
   up(knex: Knex): Promise<void>;
@@ -72,6 +73,7 @@ const migrations: ReadonlyArray<readonly [string, Migration]> = [
   ['20261207_0150_background_job_items', backgroundJobItems],
   ['20261208_0010_trend_figures', trendFigures],
   ['20261208_0020_inbox_counts', inboxCounts],
+  ['20261208_0030_packet_part_counts', packetPartCounts],
 ];
 
 export const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { HandlingFact } from '../../server/features/reviews/aggregation';
 import { frozenInputs, type Period } from '../../server/features/reviews/packets.repository';
 import { guardedSizedParts, scaleFigures, type Guarded, type GroupRule, type ScaleFigures } from '../../server/platform/privacy/aggregates';
 
@@ -37,5 +38,22 @@ export async function ratingFacts(knex: Knex, period: Period, cycleId: number): 
     dimensionId: Number(r.dimension_id),
     cycleId,
     score: Number(r.score),
+  }));
+}
+
+/** Every routed item of a cycle's period with its handling times, and where its input belongs (see frozenInputs). */
+export async function handlingFacts(knex: Knex, period: Period, cycleId: number): Promise<HandlingFact[]> {
+  const rows: Array<Record<string, unknown>> = await frozenInputs(knex('routed_items as r'), 'r.feedback_item_id', period, cycleId).select('r.acknowledged_at', 'r.acknowledge_due_at', 'r.responded_at', 'r.respond_due_at', 'r.timeframe_updated_at', 'r.committed_respond_at');
+  const time = (v: unknown) => (v == null ? null : Number(v));
+  return rows.map((r) => ({
+    staffMemberId: Number(r.staff_member_id),
+    departmentId: time(r.department_id),
+    cycleId,
+    acknowledgedAt: time(r.acknowledged_at),
+    acknowledgeDueAt: time(r.acknowledge_due_at),
+    respondedAt: time(r.responded_at),
+    respondDueAt: time(r.respond_due_at),
+    timeframeUpdatedAt: time(r.timeframe_updated_at),
+    committedRespondAt: time(r.committed_respond_at),
   }));
 }

@@ -42,6 +42,14 @@ export interface StaffRatingCount extends Placed {
   readonly count: number;
 }
 
+/** How one staff member's routed items of a cycle were handled, tallied by the database (see handlingTallyColumns). */
+export interface StaffHandlingTally {
+  readonly items: number;
+  readonly tallies: HandlingTallies;
+}
+
+const NOTHING_HANDLED: HandlingTallies = handlingTallies([], 0);
+
 /** How many of a staff member's inputs of a cycle created a routed item, with where they belong. */
 export interface StaffHandlingCount extends Placed {
   readonly cycleId: number;
@@ -106,9 +114,9 @@ export function staffFigures(counts: { readonly ratings: readonly StaffRatingCou
       }));
     },
 
-    /** How the staff member's routed items of a cycle (`own`) were handled. */
-    handling(staffMemberId: number, cycleId: number, own: readonly HandlingFact[], now: number): HandlingFigure {
-      return handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({ items: own.length, ...handlingTallies(own, now) }));
+    /** How the staff member's routed items of a cycle were handled (`own`, tallied by the database; none when absent). */
+    handling(staffMemberId: number, cycleId: number, own: StaffHandlingTally | undefined): HandlingFigure {
+      return handlingPart(String(cycleId), staffMemberId)(staffMemberId, () => ({ items: own?.items ?? 0, ...(own?.tallies ?? NOTHING_HANDLED) }));
     },
 
     /**

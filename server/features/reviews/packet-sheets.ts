@@ -24,8 +24,15 @@ export function cycleSheets(packets: PacketsService, t: Translate, minimum: numb
         for await (const packet of packets.cycleRows(cycleId, exceptStaffMemberId, progress(pass))) yield* rowsOf(packet);
       },
     });
+    // The same few words on many rows: each translated once per file.
+    const texts = new Map<string, string>();
+    const once = (key: string, translate: () => string): string => {
+      let text = texts.get(key);
+      if (text === undefined) texts.set(key, (text = translate()));
+      return text;
+    };
     // A withheld figure's cell says why, from its own cycle's end.
-    const why = (figure: Suppressed, cycle: ReviewCycle) => withheldText(t, figure, { minimum, endsOn: cycle.endsOn });
+    const why = (figure: Suppressed, cycle: ReviewCycle) => once(`withheld:${figure.reason}:${cycle.endsOn}`, () => withheldText(t, figure, { minimum, endsOn: cycle.endsOn }));
 
     const dimensions: ExportSheet = {
       name: t('reviews.export.sheet.dimensions'),
@@ -73,8 +80,8 @@ export function cycleSheets(packets: PacketsService, t: Translate, minimum: numb
         p.comments.map((c) => ({
           staff: p.staff.name,
           receivedOn: c.receivedOn,
-          kind: t(`feedback.kind.${c.kind}`),
-          attribution: t(`feedback.attribution.${c.attribution}.label`),
+          kind: once(`feedback.kind.${c.kind}`, () => t(`feedback.kind.${c.kind}`)),
+          attribution: once(`feedback.attribution.${c.attribution}.label`, () => t(`feedback.attribution.${c.attribution}.label`)),
           submitter: c.submitterName ?? '',
           comment: c.comment,
           context: c.context,

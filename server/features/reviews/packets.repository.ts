@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import { toBoolean, toNullableNumber } from '../../platform/db/json';
 import { orderByDayThenRandom, whereFeedbackVisible } from '../../platform/privacy/times';
-import type { StaffHandlingCount, HandlingFact, StaffRatingCount } from './aggregation';
+import type { StaffHandlingCount, StaffHandlingTally, StaffRatingCount } from './aggregation';
+import { handlingTallyColumns } from '../service-levels';
+import { parseJsonColumn } from '../../platform/db/json';
 
 type Db = Knex | Knex.Transaction;
 
@@ -143,29 +145,34 @@ export function createPacketsRepository(knex: Knex, now: () => number) {
       });
     },
 
-    /** How the routed items of a cycle's period were handled, with where each input belongs (see frozenInputs); only those about `staffMemberIds` when given. */
-    async handlingFacts(period: Period, cycleId: number, staffMemberIds?: readonly number[], db: Db = knex): Promise<HandlingFact[]> {
-      const rows: Array<Record<string, unknown>> = await aboutStaff(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), staffMemberIds).select(
-        'r.acknowledged_at',
-        'r.acknowledge_due_at',
-        'r.responded_at',
-        'r.respond_due_at',
-        'r.timeframe_updated_at',
-        'r.committed_respond_at',
-      );
-      return rows.map((r) => ({
-        ...placedOf(r),
-        cycleId,
-        acknowledgedAt: toNullableNumber(r.acknowledged_at),
-        acknowledgeDueAt: toNullableNumber(r.acknowledge_due_at),
-        respondedAt: toNullableNumber(r.responded_at),
-        respondDueAt: toNullableNumber(r.respond_due_at),
-        timeframeUpdatedAt: toNullableNumber(r.timeframe_updated_at),
-        committedRespondAt: toNullableNumber(r.committed_respond_at),
-      }));
+    /** A department's counts for an ended cycle's packets, as stored on first use (see storePartCounts). */
+    async storedPartCounts(cycleId: number, departmentId: number, db: Db = knex): Promise<{ ratings: StaffRatingCount[]; handling: StaffHandlingCount[] } | undefined> {
+      const row = await db('packet_part_counts').where({ cycle_id: cycleId, department_id: departmentId }).first('body');
+      if (!row) return undefined;
+      const body = parseJsonColumn<{ ratings: Array<[number, number, number, number]>; handling: Array<[number, number]> }>(row.body);
+      return {
+        ratings: body.ratings.map(([staffMemberId, dimensionId, score, count]) => ({ staffMemberId, departmentId, cycleId, dimensionId, score, count })),
+        handling: body.handling.map(([staffMemberId, count]) => ({ staffMemberId, departmentId, cycleId, count })),
+      };
     },
 
-    /** How many routed items each staff member's inputs of a cycle's period created (as handlingFacts counts them). */
+    /** Keeps them compactly, one row per cycle and department; a second writer's copy is the same and is dropped. */
+    async storePartCounts(cycleId: number, departmentId: number, counts: { ratings: readonly StaffRatingCount[]; handling: readonly StaffHandlingCount[] }, db: Db = knex): Promise<void> {
+      const body = { ratings: counts.ratings.map((c) => [c.staffMemberId, c.dimensionId, c.score, c.count]), handling: counts.handling.map((c) => [c.staffMemberId, c.count]) };
+      await db('packet_part_counts').insert({ cycle_id: cycleId, department_id: departmentId, body: JSON.stringify(body) }).onConflict(['cycle_id', 'department_id']).ignore();
+    },
+
+    /** How these staff members' routed items of a cycle's period were handled (see handlingTallies), tallied as of now. */
+    async handlingTallies(period: Period, cycleId: number, staffMemberIds: readonly number[], db: Db = knex): Promise<Map<number, StaffHandlingTally>> {
+      const tallies = handlingTallyColumns(db, now());
+      const rows: Array<Record<string, unknown>> = await aboutStaff(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), staffMemberIds)
+        .clearSelect()
+        .groupBy('f.staff_member_id')
+        .select('f.staff_member_id', db.raw('count(*) as items'), ...tallies.columns);
+      return new Map(rows.map((r) => [Number(r.staff_member_id), { items: Number(r.items), tallies: tallies.fromRow(r) }]));
+    },
+
+    /** How many routed items each staff member's inputs of a cycle's period created (see frozenInputs). */
     async handlingCounts(period: Period, cycleId: number, within: Within, db: Db = knex): Promise<StaffHandlingCount[]> {
       const rows: Array<Record<string, unknown>> = await inWithin(frozenInputs(db('routed_items as r'), 'r.feedback_item_id', period, cycleId), within, cycleId).count({ n: '*' }).groupBy('f.staff_member_id', 'p.department_id');
       return rows.map((r) => ({ ...placedOf(r), cycleId, count: Number(r.n) }));

@@ -9,7 +9,7 @@ import { NOT_FINAL, type GroupRule, type Guarded } from '../../platform/privacy/
 import { allVisibleFrom, dayOf } from '../../platform/privacy/times';
 import type { FeedbackSource } from '../routing/routing.schema';
 import type { StaffMember } from '../directory';
-import { frequentThemes, groupBy, staffFigures, type DimensionFigure, type StaffHandlingCount, type HandlingFigure, type StaffRatingCount } from './aggregation';
+import { frequentThemes, groupBy, staffFigures, type DimensionFigure, type StaffHandlingCount, type StaffHandlingTally, type HandlingFigure, type StaffRatingCount } from './aggregation';
 import type { ReviewCycle } from './cycles.schema';
 import type { PacketReview, PacketsRepository, Period, Within } from './packets.repository';
 import type { Populations } from './populations';
@@ -162,6 +162,19 @@ export function createPacketsService(deps: PacketsDeps) {
    * million ratings, and on SQLite a statement holds the process). A period that runs counts nothing.
    */
   /**
+   * One part's counts in an ended cycle. A department's no longer change (its population is frozen,
+   * its period over and every input visible), so they are counted once and then read back.
+   */
+  async function partCounts(of: ReviewCycle, within: Within): Promise<{ ratings: StaffRatingCount[]; handling: StaffHandlingCount[] }> {
+    const departmentId = 'departmentId' in within ? within.departmentId : null;
+    const stored = departmentId === null ? undefined : await repository.storedPartCounts(of.id, departmentId);
+    if (stored) return stored;
+    const counted = { ratings: await repository.ratingCounts(periodOf(of), of.id, within), handling: await repository.handlingCounts(periodOf(of), of.id, within) };
+    if (departmentId !== null) await repository.storePartCounts(of.id, departmentId, counted);
+    return counted;
+  }
+
+  /**
    * What the packets of these staff members are figured from: the counts of every department they
    * were in (as frozen) in the cycle and the one before, each department whole (its staff are the
    * parts of its figures), and of the staff without one, each alone.
@@ -178,8 +191,9 @@ export function createPacketsService(deps: PacketsDeps) {
       );
       for (const within of parts) {
         if (staffMemberIds.length > 1) await nextTurn();
-        counts.ratings.push(...(await repository.ratingCounts(periodOf(of), of.id, within)));
-        if (of === cycle) counts.handling.push(...(await repository.handlingCounts(periodOf(of), of.id, within)));
+        const part = await partCounts(of, within);
+        counts.ratings.push(...part.ratings);
+        if (of === cycle) counts.handling.push(...part.handling);
       }
     }
     return { previousCycle, figures: staffFigures(counts, rule), dimensions: await repository.dimensions() };
@@ -210,7 +224,7 @@ export function createPacketsService(deps: PacketsDeps) {
     const items = groupBy(await repository.items(ids, period, cycle.id), (i) => i.staffMemberId);
     // Until the period is over the packet keeps growing: figures would move with each new input.
     const final = ended(cycle);
-    const handling = groupBy(final ? await repository.handlingFacts(period, cycle.id, ids) : [], (f) => f.staffMemberId);
+    const handling = final ? await repository.handlingTallies(period, cycle.id, ids) : new Map<number, StaffHandlingTally>();
     // The order is by day, then by the item's random reference: stable from page to page, and no arrival order within a day.
     const shown = new Map(
       staff.map((s) => {
@@ -261,7 +275,7 @@ export function createPacketsService(deps: PacketsDeps) {
             rule,
           ),
         ),
-        handling: unlessOpen(figures.handling(member.id, cycle.id, handling.get(member.id) ?? [], deps.now())),
+        handling: unlessOpen(figures.handling(member.id, cycle.id, handling.get(member.id))),
         review: viewer === 'self' ? null : (review ?? null),
       };
     });

@@ -26,8 +26,11 @@ const ratingCounts = (facts: readonly RatingFact[]): StaffRatingCount[] => staff
 const handlingCounts = (facts: readonly HandlingFact[]): StaffHandlingCount[] => staffCountsOf(facts, (f) => String(f.cycleId));
 const staffDimensionFigures = (facts: readonly RatingFact[], staffMemberId: number, dimensionIds: number[], cycles: { current: number; previous: number | null }, rule: GroupRule) =>
   staffFigures({ ratings: ratingCounts(facts), handling: [] }, rule).dimensions(staffMemberId, dimensionIds, cycles);
-const staffHandling = (facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number) =>
-  staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).handling(staffMemberId, cycleId, facts.filter((f) => f.staffMemberId === staffMemberId && f.cycleId === cycleId), now);
+const staffHandling = (facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, rule: GroupRule, now: number) => {
+  // The staff member's own items tallied, as the database tallies them (see handlingTallyColumns).
+  const own = facts.filter((f) => f.staffMemberId === staffMemberId && f.cycleId === cycleId);
+  return staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).handling(staffMemberId, cycleId, own.length ? { items: own.length, tallies: handlingTallies(own, now) } : undefined);
+};
 const staffKinds = <T extends object>(facts: readonly HandlingFact[], staffMemberId: number, cycleId: number, count: number, rule: GroupRule, compute: () => T) =>
   staffFigures({ ratings: [], handling: handlingCounts(facts) }, rule).kinds(staffMemberId, cycleId, count, compute);
 

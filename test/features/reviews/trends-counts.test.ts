@@ -1,10 +1,9 @@
 import { RATING_POINTS, type HandlingFact, type TrendFilter } from '../../../server/features/reviews/aggregation';
 import { handlingTallies } from '../../../server/features/service-levels';
-import { createPacketsRepository } from '../../../server/features/reviews/packets.repository';
 import { periodOf } from '../../../server/features/reviews/packets.service';
 import { seedScale } from '../../../server/demo/scale';
 import { DEFAULT_MINIMUM_GROUP_SIZE, suppressionReason, TOO_FEW } from '../../../server/platform/privacy/aggregates';
-import { guardedParts, ratingFacts, summariseParts, type RatingFact } from '../../helpers/reference-figures';
+import { guardedParts, handlingFacts as handlingFactsOf, ratingFacts, summariseParts, type RatingFact } from '../../helpers/reference-figures';
 import { createTestApp, type TestApp } from '../../helpers/app';
 import { createTestDatabase, type TestDatabase } from '../../helpers/database';
 import { statementsOf } from '../../helpers/queries';
@@ -67,9 +66,8 @@ describe('trends from counted ratings', () => {
   it('when HR reads the trends, unfiltered and filtered by departments, dimensions and cycles, then figures and refusals are those computed from every rating', async () => {
     const trends = app.services.trends;
     const unfiltered = await trends.read({});
-    const repository = createPacketsRepository(knex(), () => NOW);
     const facts = (await Promise.all(unfiltered.cycles.map((c) => ratingFacts(knex(), periodOf(c), c.id)))).flat();
-    const handlingFacts = (await Promise.all(unfiltered.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
+    const handlingFacts = (await Promise.all(unfiltered.cycles.map((c) => handlingFactsOf(knex(), periodOf(c), c.id)))).flat();
     expect(facts.length).toBeGreaterThan(1000);
     const departments = unfiltered.departments.map((d) => d.id);
     const dimensions = unfiltered.dimensions.map((d) => d.id);
@@ -129,9 +127,8 @@ describe('trends from counted ratings', () => {
     await app.jobRegistry.runOnce('trends');
     const recounted = await app.services.trends.read({});
     expect(recounted.computedAt).toBe(now);
-    const repository = createPacketsRepository(knex(), () => now);
     const facts = (await Promise.all(recounted.cycles.map((c) => ratingFacts(knex(), periodOf(c), c.id)))).flat();
-    const handlingFacts = (await Promise.all(recounted.cycles.map((c) => repository.handlingFacts(periodOf(c), c.id)))).flat();
+    const handlingFacts = (await Promise.all(recounted.cycles.map((c) => handlingFactsOf(knex(), periodOf(c), c.id)))).flat();
     const filter = { departmentIds: [], dimensionIds: recounted.dimensions.map((d) => d.id), cycleIds: recounted.cycles.map((c) => c.id) };
     expect(recounted.handling).toEqual(before(facts, handlingFacts, recounted.departments.map((d) => d.id), filter, now).handling);
     expect(recounted.handling).not.toEqual(before0.handling);
