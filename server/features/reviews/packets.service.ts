@@ -155,13 +155,6 @@ export function createPacketsService(deps: PacketsDeps) {
   }
 
   /**
-   * The counts every figure of a cycle's packets is one part of (the cycle's and the previous
-   * cycle's ratings, the cycle's routed items), each period over its frozen population (frozen now
-   * if this is the first need of it): around one staff member, their department only; for all of a
-   * cycle's packets, department by department, letting other work run between (a cycle can hold a
-   * million ratings, and on SQLite a statement holds the process). A period that runs counts nothing.
-   */
-  /**
    * One part's counts in an ended cycle. A department's no longer change (its population is frozen,
    * its period over and every input visible), so they are counted once and then read back.
    */
@@ -175,9 +168,12 @@ export function createPacketsService(deps: PacketsDeps) {
   }
 
   /**
-   * What the packets of these staff members are figured from: the counts of every department they
-   * were in (as frozen) in the cycle and the one before, each department whole (its staff are the
-   * parts of its figures), and of the staff without one, each alone.
+   * What the packets of these staff members are figured from: the counts every figure is one part
+   * of (the cycle's and the previous cycle's ratings, the cycle's routed items), each period over its
+   * frozen population (frozen now if this is the first need of it), for every department they were
+   * in, each department whole (its staff are the parts of its figures), and for the staff without
+   * one, each alone. Several departments take turns with other work (on SQLite a statement holds
+   * the process). A period that runs counts nothing.
    */
   async function cycleContext(cycle: ReviewCycle, staffMemberIds: readonly number[]) {
     const previousCycle = (await cycles.previousCycle(cycle)) ?? null;

@@ -45,9 +45,13 @@ export function createTrendsService(deps: {
     await populations.freeze(cycle.id);
     const period = periodOf(cycle);
     const computedAt = deps.now();
+    // An ended cycle's ratings no longer change (its population is frozen, every input visible):
+    // counted the first time, then kept; only handling moves with time and is counted each run.
+    const before = new Map((await repository.stored([cycle.id]))[0]?.departments.map((d) => [d.departmentId, d]) ?? []);
     const departments: DepartmentCounts[] = [];
     for (const departmentId of await repository.frozenDepartments(cycle.id)) {
-      const ratings = await repository.departmentRatings(period, cycle.id, departmentId);
+      const kept = before.get(departmentId);
+      const ratings = kept ? { ratings: kept.ratings, ratedSets: kept.ratedSets } : await repository.departmentRatings(period, cycle.id, departmentId);
       const handling = await repository.departmentHandling(period, cycle.id, departmentId, computedAt);
       departments.push({ departmentId, ...ratings, handling });
       // Each department is a step: requests that arrived meanwhile are answered before the next.
