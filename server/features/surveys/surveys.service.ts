@@ -8,7 +8,7 @@ import { parseJsonColumn } from '../../platform/db/json';
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from '../../platform/errors';
 import { DEFAULT_LOCALE, type Translate } from '../../platform/i18n';
 import type { EmailComposer } from '../../platform/mail/composer';
-import { JOB_BATCH_SIZE, type BackgroundJobs, type JobView } from '../../platform/jobs';
+import { JOB_BATCH_SIZE, type BackgroundJobs, type JobItems, type JobView } from '../../platform/jobs';
 import type { Outbox } from '../../platform/mail/outbox';
 import { SELF_ASSESSMENT_CODE, SELF_ASSESSMENT_DEFINITION, SELF_ASSESSMENT_DESCRIPTION, SELF_ASSESSMENT_NAME } from './default-template';
 import { newInvitationToken, type TokenSeal } from './invitation-links';
@@ -26,11 +26,11 @@ interface Invitee {
   readonly email: string;
   readonly locale: string;
 }
-interface InvitationsPayload {
-  readonly surveyId: number;
-  /** The audience as it was when the survey opened, in random order. */
-  readonly invitees: ReadonlyArray<Invitee>;
-}
+/**
+ * The audience as it was when the survey opened, in random order, is the job's items (read a batch
+ * at a time). A job queued before that kept it in its payload, which is still read.
+ */
+type InvitationsPayload = { readonly surveyId: number; readonly count: number } | { readonly surveyId: number; readonly invitees: ReadonlyArray<Invitee> };
 interface InvitationsState {
   readonly next: number;
 }
@@ -129,11 +129,12 @@ export function createSurveysService(deps: SurveysDeps) {
   }
 
   /** One batch of invitations, each with its own link, e-mailed in the same transaction it is stored in. */
-  async function inviteBatch(payload: InvitationsPayload, state: InvitationsState, trx: Knex.Transaction): Promise<{ state: InvitationsState; done: number; finished: boolean }> {
+  async function inviteBatch(payload: InvitationsPayload, state: InvitationsState, trx: Knex.Transaction, audience: JobItems<Invitee>): Promise<{ state: InvitationsState; done: number; finished: boolean }> {
     const survey = await mustFindSurvey(payload.surveyId, trx);
     // Closed while invitations were going out: nobody else is invited to a closed survey.
     if (survey.status !== 'open') return { state, done: state.next, finished: true };
-    const invitations = payload.invitees.slice(state.next, state.next + INVITATION_BATCH_SIZE).map((a) => ({ ...a, ...newInvitationToken() }));
+    const invitees = 'invitees' in payload ? payload.invitees.slice(state.next) : await audience.batchFrom(state.next);
+    const invitations = invitees.slice(0, INVITATION_BATCH_SIZE).map((a) => ({ ...a, ...newInvitationToken() }));
     const promise = await promiseOf(survey, trx);
     await repository.insertInvitations(
       invitations.map((i) => ({ surveyId: survey.id, tokenHash: i.tokenHash, tokenSealed: seal.seal(i.token), email: i.email, locale: i.locale })),
@@ -142,11 +143,13 @@ export function createSurveysService(deps: SurveysDeps) {
     const closesOn = dayOf(survey.closesAt - 1);
     await outbox.enqueueAll(trx, invitations.map((i) => ({ email: emails.compose('survey-invitation', i.email, i.locale, { title: survey.title, link: link(i.token), closesOn, promise }) })));
     const next = state.next + invitations.length;
-    return { state: { next }, done: next, finished: next >= payload.invitees.length };
+    return { state: { next }, done: next, finished: next >= audienceSize(payload) };
   }
 
-  jobs.register<InvitationsPayload, InvitationsState>(SURVEY_INVITATIONS_JOB, {
-    start: (payload) => ({ total: payload.invitees.length, state: { next: 0 } }),
+  const audienceSize = (payload: InvitationsPayload) => ('invitees' in payload ? payload.invitees.length : payload.count);
+
+  jobs.register<InvitationsPayload, InvitationsState, Invitee>(SURVEY_INVITATIONS_JOB, {
+    start: (payload) => ({ total: audienceSize(payload), state: { next: 0 } }),
     step: inviteBatch,
     backUrl: '/surveys',
   });
@@ -165,7 +168,7 @@ export function createSurveysService(deps: SurveysDeps) {
       const reminders = survey.reminderDays.map((d) => closes.minus({ days: d }).toMillis()).filter((at) => at > now());
       await repository.insertReminders(surveyId, reminders, trx);
       await audit.record({ actorAccountId: null, action: 'survey.open', subjectType: 'survey', subjectId: surveyId, detail: { invited: invitees.length } }, trx);
-      const job = await jobs.enqueue<InvitationsPayload>(SURVEY_INVITATIONS_JOB, { surveyId, invitees }, { requestedByAccountId, subject: { type: 'survey', id: surveyId }, trx });
+      const job = await jobs.enqueue<InvitationsPayload, Invitee>(SURVEY_INVITATIONS_JOB, { surveyId, count: invitees.length }, { requestedByAccountId, subject: { type: 'survey', id: surveyId }, trx, items: invitees });
       return { job, invited: invitees.length };
     });
     if (!opened) return false;

@@ -1,7 +1,8 @@
 import { manualClock, useTestApp, type Agent } from '../../helpers/app';
 import { testDialect } from '../../helpers/database';
 import { closeSurvey, openSurvey, saveTemplate, surveyAdmin, TEST_DEFINITION } from '../../helpers/surveys';
-import { INVITATION_BATCH_SIZE } from '../../../server/features/surveys/surveys.service';
+import { INVITATION_BATCH_SIZE, SURVEY_INVITATIONS_JOB } from '../../../server/features/surveys/surveys.service';
+import { JOB_BATCH_SIZE } from '../../../server/platform/jobs';
 
 const AUDIENCE = 1200;
 const addresses = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${i}@community.test`);
@@ -25,6 +26,10 @@ describe(`opening a survey for a large audience invites it a batch at a time (${
     const audience = addresses('large', AUDIENCE);
     const id = await openSurvey(admin, { title: 'Large community survey', templateId: String(templateId), audience: 'list', addresses: audience.join('\n') });
     expect(await invited(id)).toEqual([]);
+    // The audience waits in the job's items, a row per JOB_BATCH_SIZE addresses, not in the job's own row.
+    const queued = await knex()('background_jobs').select('id', 'payload').where({ subject_type: 'survey', subject_id: id }).first();
+    expect(String(queued.payload)).not.toContain('@community.test');
+    expect(Number((await knex()('background_job_items').where({ job_id: queued.id }).count({ n: '*' }).first())!.n)).toBe(Math.ceil(AUDIENCE / JOB_BATCH_SIZE));
     const page = await admin.get(`/surveys/${id}`).expect(200);
     expect(page.text).toContain(`Invitations are going out a batch at a time: 0 of ${AUDIENCE} sent so far.`);
     expect(page.text).toContain('/public/js/progress.js');
@@ -46,6 +51,16 @@ describe(`opening a survey for a large audience invites it a batch at a time (${
     expect((await admin.get(`/surveys/${id}`)).text).not.toContain('Invitations are going out');
     const job = await knex()('background_jobs').select('status', 'payload', 'progress_done').where({ subject_type: 'survey', subject_id: id }).first();
     expect({ ...job, progress_done: Number(job.progress_done) }).toEqual({ status: 'done', payload: null, progress_done: AUDIENCE });
+    // And the addresses are gone with the job's end.
+    expect(await knex()('background_job_items').where({ job_id: queued.id })).toEqual([]);
+  });
+
+  it('when a job queued before the audience moved to the job\'s items runs, then it invites the audience its payload holds', async () => {
+    const id = await openSurvey(admin, { title: 'Queued before', templateId: String(templateId), audience: 'list', addresses: 'first@community.test' });
+    const earlier = addresses('earlier', 3);
+    await context.app.services.jobs.enqueue(SURVEY_INVITATIONS_JOB, { surveyId: id, invitees: earlier.map((email) => ({ email, locale: 'en' })) }, { requestedByAccountId: null });
+    await context.app.services.jobs.runOnce();
+    expect((await invited(id)).sort()).toEqual(['first@community.test', ...earlier].sort());
   });
 
   it('when a survey is closed while its invitations are going out, then nobody else is invited', async () => {
