@@ -27,11 +27,6 @@ export interface StoredTrendCounts {
  */
 export function createTrendsRepository(knex: Knex) {
   return {
-    /** The departments (as frozen) that a cycle's population placed anyone in. */
-    async frozenDepartments(cycleId: number, db: Db = knex): Promise<number[]> {
-      return (await db('cycle_population_members').where({ cycle_id: cycleId }).whereNotNull('department_id').distinct('department_id').pluck('department_id')).map(Number).sort((a, b) => a - b);
-    },
-
     /**
      * A department's ratings in a cycle's period (see frozenInputs): counted per dimension and score,
      * and its items counted per set of dimensions they were rated on (which no GROUP BY both

@@ -25,7 +25,7 @@ export interface Trends {
  */
 export function createTrendsService(deps: {
   repository: TrendsRepository;
-  packetsRepository: Pick<PacketsRepository, 'dimensions'>;
+  packetsRepository: Pick<PacketsRepository, 'dimensions' | 'frozenDepartments'>;
   populations: Populations;
   cycles: CycleLookup;
   directory: Pick<PacketDirectory, 'listDepartments'>;
@@ -49,7 +49,7 @@ export function createTrendsService(deps: {
     // counted the first time, then kept; only handling moves with time and is counted each run.
     const before = new Map((await repository.stored([cycle.id]))[0]?.departments.map((d) => [d.departmentId, d]) ?? []);
     const departments: DepartmentCounts[] = [];
-    for (const departmentId of await repository.frozenDepartments(cycle.id)) {
+    for (const departmentId of await deps.packetsRepository.frozenDepartments(cycle.id)) {
       const kept = before.get(departmentId);
       const ratings = kept ? { ratings: kept.ratings, ratedSets: kept.ratedSets } : await repository.departmentRatings(period, cycle.id, departmentId);
       const handling = await repository.departmentHandling(period, cycle.id, departmentId, computedAt);
@@ -60,21 +60,22 @@ export function createTrendsService(deps: {
     await repository.store({ cycleId: cycle.id, computedAt, departments });
   }
 
-  /** Counts these cycles (all ended ones by default) and stores them; concurrent calls in one process share one run. */
-  function refresh(only?: readonly ReviewCycle[]): Promise<void> {
+  /** Counts every ended cycle and stores it; concurrent calls in one process share one run. */
+  function refresh(): Promise<void> {
     counting ??= (async () => {
-      for (const cycle of only ?? (await endedCycles())) await countCycle(cycle);
+      for (const cycle of await endedCycles()) await countCycle(cycle);
     })().finally(() => (counting = undefined));
     return counting;
   }
 
-  /** The stored counts of these cycles; a cycle the job has not counted yet is counted here, once. */
+  /** The stored counts of these cycles; a cycle not counted yet (after any run in flight) is counted here. */
   async function countsOf(shown: readonly ReviewCycle[]): Promise<StoredTrendCounts[]> {
     const ids = shown.map((c) => c.id);
     let times = await repository.storedTimes(ids);
-    const missing = shown.filter((c) => !times.has(c.id));
-    if (missing.length > 0) {
-      await refresh(missing);
+    if (shown.some((c) => !times.has(c.id))) {
+      await counting;
+      times = await repository.storedTimes(ids);
+      for (const cycle of shown.filter((c) => !times.has(c.id))) await countCycle(cycle);
       times = await repository.storedTimes(ids);
     }
     const stale = ids.filter((id) => times.has(id) && cache.get(id)?.computedAt !== times.get(id));
@@ -83,7 +84,7 @@ export function createTrendsService(deps: {
   }
 
   return {
-    refresh: () => refresh(),
+    refresh,
 
     /**
      * Department × dimension figures, and how each department's routed items were handled, across
